@@ -1,0 +1,66 @@
+/// A JSON object that keeps its members in insertion order.
+///
+/// Lookup is linear: records have tens of keys, where a scan beats hashing.
+public struct JSONObject: Sendable, Hashable, Sequence {
+    /// One key and its value.
+    public struct Member: Sendable, Hashable {
+        public var key: String
+        public var value: JSONValue
+        public init(key: String, value: JSONValue) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    /// The members in order.
+    public private(set) var members: [Member]
+
+    /// Creates an object from members; a later duplicate key replaces the earlier value.
+    public init(_ members: [Member] = []) {
+        self.members = []
+        self.members.reserveCapacity(members.count)
+        for m in members { self[m.key] = m.value }
+    }
+
+    /// The keys in order.
+    public var keys: [String] { members.map(\.key) }
+
+    /// The number of members.
+    public var count: Int { members.count }
+
+    /// The value for `key`; setting nil removes the member, setting a new key appends it.
+    public subscript(key: String) -> JSONValue? {
+        get {
+            for m in members where m.key == key { return m.value }
+            return nil
+        }
+        set {
+            if let i = members.firstIndex(where: { $0.key == key }) {
+                if let newValue { members[i].value = newValue } else { members.remove(at: i) }
+            } else if let newValue {
+                members.append(Member(key: key, value: newValue))
+            }
+        }
+    }
+
+    public func makeIterator() -> IndexingIterator<[Member]> { members.makeIterator() }
+
+    /// Order-insensitive equality, as JSON defines it.
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        guard lhs.members.count == rhs.members.count else { return false }
+        for m in lhs.members where rhs[m.key] != m.value { return false }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(members.count)
+        var sum = 0
+        for m in members {
+            var h = Hasher()
+            h.combine(m.key)
+            h.combine(m.value)
+            sum = sum &+ h.finalize()
+        }
+        hasher.combine(sum)
+    }
+}
