@@ -5,9 +5,18 @@ let package = Package(
     name: "plutio-backup",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "Catalog", targets: ["Catalog"])
+        .executable(name: "plutio-fake", targets: ["plutio-fake"]),
+        .library(name: "FakePlutio", targets: ["FakePlutio"]),
+        .library(name: "Catalog", targets: ["Catalog"]),
     ],
-    dependencies: [],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    ],
     targets: [
         // Raw JSON values: a byte-level parser and an order-preserving value type.
         .target(name: "JSONCore"),
@@ -19,8 +28,37 @@ let package = Package(
             dependencies: ["JSONCore"],
             resources: [.copy("Resources/catalog.json")]
         ),
+        // A faithful local fake of the Plutio API, and its seeder.
+        .target(
+            name: "FakePlutio",
+            dependencies: [
+                "JSONCore", "MongoQuery", "Catalog",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "plutio-fake",
+            dependencies: [
+                "FakePlutio",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
         .testTarget(name: "MongoQueryTests", dependencies: ["MongoQuery", "JSONCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "JSONCore"]),
+        .testTarget(
+            name: "FakePlutioTests",
+            dependencies: [
+                "FakePlutio", "Catalog", "JSONCore", "MongoQuery",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
     ]
 )

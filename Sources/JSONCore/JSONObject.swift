@@ -64,3 +64,10 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         hasher.combine(sum)
     }
 }
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    /// An object with the literal's members in the literal's order.
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self.init(elements.map { Member(key: $0.0, value: $0.1) })
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+import Synchronization
+
+/// The fake's notion of now: token expiry, rate windows, trash retention, timestamps.
+public protocol FakeClock: Sendable {
+    /// The current time.
+    func now() -> Date
+}
+
+/// Wall-clock time.
+public struct SystemFakeClock: FakeClock {
+    public init() {}
+    public func now() -> Date { Date() }
+}
+
+/// A clock that moves only when told to; for tests.
+public final class ManualFakeClock: FakeClock {
+    private let current: Mutex<Date>
+
+    public init(_ start: Date = Date(timeIntervalSince1970: 1_795_000_000)) { current = Mutex(start) }
+
+    public func now() -> Date { current.withLock { $0 } }
+
+    /// Moves the clock forward.
+    public func advance(by seconds: TimeInterval) { current.withLock { $0 += seconds } }
+}

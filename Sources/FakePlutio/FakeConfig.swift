@@ -1,0 +1,165 @@
+// FakePlutio: a strict local fake of the Plutio REST API (v1.11).
+//
+// It serves the contract in ../shared/plutio-api.md for every kind in the resource catalogue,
+// from an actor holding raw JSON records. Every behaviour the contract leaves open is a field of
+// `FakeConfig`, and faults are seeded so a failing run can be replayed. The fake never imports
+// the client's models: it speaks JSON in the documented shapes only.
+import Foundation
+
+/// Every configurable behaviour of the fake (contract §10).
+public struct FakeConfig: Sendable {
+    /// Page size when a list omits `limit` (or sends 0); nil returns everything.
+    public var defaultLimit: Int? = 20
+    /// Silent cap on `limit`; nil means no cap.
+    public var limitCap: Int? = 1000
+    /// Whether `sort=<field>` / `sort=-<field>` is honoured.
+    public var honoursSort = false
+    /// Whether `isArchived:true` records are hidden unless the query constrains `isArchived`.
+    public var hidesArchived = true
+    /// Whether `isTemplate:true` records are hidden unless the query constrains `isTemplate`.
+    public var hidesTemplates = true
+    /// Whether `/comments` accepts `entityId: {$in: [...]}` batches.
+    public var acceptsBatchedCommentScopes = true
+    /// The rate limit.
+    public var rate = RateLimit()
+    /// Whether `X-RateLimit-*` headers are sent.
+    public var sendsRateLimitHeaders = false
+    /// Access-token lifetime.
+    public var tokenLifetime: TimeInterval = 72 * 3600
+    /// Status for unknown routes, unsupported verbs and path-id forms (403, 404 or 405).
+    public var unsupportedRouteStatus = 403
+    /// Whether creating a block appends its id to the owner's `blocks[]` (and deleting removes it).
+    public var blockCreateAppendsToOwner = true
+    /// Whether writing `people.companies[]` or `companies.people[]` mirrors the link on the other side.
+    public var mirrorsPersonCompanyLinks = false
+    /// Whether `templateId` on create copies the template body's fields.
+    public var templateIdCopiesContent = false
+    /// Whether proposal and contract `status` writes are ignored too (invoices always ignore them).
+    public var ignoresProposalContractStatus = false
+    /// Whether U/D on custom-fields and dashboard-pages are allowed instead of 403.
+    public var allowsRestrictedWrites = false
+    /// How long trash rows live before they are purged.
+    public var trashRetention: TimeInterval = 30 * 24 * 3600
+    /// Seeded faults.
+    public var faults = FaultPlan()
+    /// Seeded mutations between calls.
+    public var mutations = MutationPlan()
+
+    public init() {}
+}
+
+/// The rate limit of one API client.
+public struct RateLimit: Sendable, Equatable {
+    /// How the window moves.
+    public enum Window: String, Sendable { case sliding, fixed }
+    /// Calls admitted per window.
+    public var limit = 1000
+    /// Window length in seconds.
+    public var window: TimeInterval = 3600
+    public var kind: Window = .sliding
+    /// Whether a 429 carries `Retry-After`.
+    public var sendsRetryAfter = true
+    /// Whether calls answered 429 count against the window.
+    public var countsRejectedCalls = false
+
+    public init(limit: Int = 1000, window: TimeInterval = 3600, kind: Window = .sliding) {
+        self.limit = limit
+        self.window = window
+        self.kind = kind
+    }
+
+    /// Parses `N/DURATION` such as `1000/1h`, `60/6s`, `100/90s`, `5/2m`.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let n = Int(parts[0]), n > 0, let seconds = parseDuration(String(parts[1])) else {
+            return nil
+        }
+        self.init(limit: n, window: seconds)
+    }
+}
+
+/// Parses `90`, `90s`, `5m`, `1h`, `2d` or `250ms` into seconds.
+public func parseDuration(_ text: String) -> TimeInterval? {
+    let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
+    for (suffix, factor) in units where text.hasSuffix(suffix) {
+        let number = text.dropLast(suffix.count)
+        if suffix == "s", number.hasSuffix("m") { continue }
+        guard let v = Double(number), v > 0 else { return nil }
+        return v * factor
+    }
+    guard let v = Double(text), v > 0 else { return nil }
+    return v
+}
+
+/// Seeded, reproducible faults (contract §10). Call numbers count API calls from 1.
+public struct FaultPlan: Sendable {
+    /// Seed of the fault generator.
+    public var seed: UInt64 = 1
+    /// Probability of a 500 per call.
+    public var serverErrorRate = 0.0
+    /// Calls answered 500 regardless of the rate.
+    public var serverErrorCalls: Set<Int> = []
+    /// Whether 500 bodies are an HTML page instead of JSON.
+    public var htmlServerErrors = false
+    /// Probability of closing the connection before the request is handled.
+    public var dropBeforeRate = 0.0
+    /// Probability of closing the connection after a write was applied, before the answer.
+    public var dropAfterWriteRate = 0.0
+    /// Probability of closing the connection halfway through a response body.
+    public var dropMidBodyRate = 0.0
+    /// Scripted drops by call number.
+    public var drops: [Int: DropPoint] = [:]
+    /// Calls at which a storm of consecutive 429s starts, regardless of budget.
+    public var stormStarts: Set<Int> = []
+    /// Probability per call that a storm starts.
+    public var stormRate = 0.0
+    /// 429s per storm.
+    public var stormLength = 5
+    /// Whether storm 429s carry `Retry-After` (1 second).
+    public var stormSendsRetryAfter = true
+    /// Probability that a response is delayed.
+    public var slowRate = 0.0
+    /// Delay of a slow response: fixed when `slowMaximum` is nil, else uniform up to it.
+    public var slowDelay: TimeInterval = 0
+    public var slowMaximum: TimeInterval?
+
+    public init() {}
+
+    /// Where a dropped connection is cut.
+    public enum DropPoint: String, Sendable { case beforeHandling, afterWrite, midBody }
+
+    /// Whether any fault is configured.
+    public var isActive: Bool {
+        serverErrorRate > 0 || !serverErrorCalls.isEmpty || dropBeforeRate > 0 || dropAfterWriteRate > 0
+            || dropMidBodyRate > 0 || !drops.isEmpty || !stormStarts.isEmpty || stormRate > 0 || slowRate > 0
+    }
+}
+
+/// Seeded mutations of the workspace between API calls (contract §3.8).
+public struct MutationPlan: Sendable {
+    /// Mutate after every N-th API call; nil disables.
+    public var every: Int?
+    /// Seed of the mutation generator.
+    public var seed: UInt64 = 7
+    /// Mutations to apply before given call numbers.
+    public var scripted: [Int: [Mutation]] = [:]
+
+    public init(every: Int? = nil, seed: UInt64 = 7) {
+        self.every = every
+        self.seed = seed
+    }
+}
+
+/// A change made to a workspace between calls.
+public enum Mutation: Sendable, Equatable {
+    /// Appends a new record of the kind.
+    case create(kind: String)
+    /// Touches a record (nil id: a random one).
+    case update(kind: String, id: String?)
+    /// Archives a record.
+    case archive(kind: String, id: String?)
+    /// Unarchives a record.
+    case unarchive(kind: String, id: String?)
+    /// Moves a record (and its cascade) to the trash.
+    case trash(kind: String, id: String?)
+}

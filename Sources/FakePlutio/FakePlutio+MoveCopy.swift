@@ -1,0 +1,117 @@
+import Catalog
+import Foundation
+import JSONCore
+
+extension FakePlutio {
+    /// `POST /<res>/move`: rewrites the destination fields and renumbers the siblings' `position`.
+    func move(_ kind: ResourceKind, _ body: JSONObject, context: WriteContext) throws(APIFailure) -> StoredRecord {
+        let id = try Self.requiredID(body)
+        guard workspaces[context.business]?.record(kind.name, id) != nil else { throw .notFound() }
+        var changes = JSONObject()
+        for field in kind.moveFields where field != "position" {
+            if let value = body[field] { changes[field] = value }
+        }
+        var record = mutate(context.business) { $0.update(kind.name, id, with: changes, at: context.now)! }
+        if kind.moveFields.contains("position"), case .number(let wanted)? = body["position"] {
+            let scope = kind.siblingScope.map { record.object[$0] }
+            let siblings = workspaces[context.business]!.table(kind.name).inOrder.filter { other in
+                other.id != id && kind.siblingScope.map({ other.object[$0] }) == scope
+            }.sorted { ($0.object["position"]?.numberValue ?? 0) < ($1.object["position"]?.numberValue ?? 0) }
+            var ordered = siblings.map(\.id)
+            ordered.insert(id, at: max(0, min(Int(wanted), ordered.count)))
+            for (position, siblingID) in ordered.enumerated() {
+                let current = workspaces[context.business]!.record(kind.name, siblingID)?.object["position"]
+                if current == .number(Double(position)) { continue }
+                mutate(context.business) {
+                    $0.update(kind.name, siblingID, with: ["position": .number(Double(position))], at: context.now)
+                }
+            }
+            record = workspaces[context.business]!.record(kind.name, id)!
+        }
+        return record
+    }
+
+    /// `POST /<res>/copy`: duplicates the record and its structural children (boards, groups,
+    /// tasks) under new ids, applying destination fields to the root.
+    func copy(_ kind: ResourceKind, _ body: JSONObject, context: WriteContext) throws(APIFailure) -> StoredRecord {
+        let id = try Self.requiredID(body)
+        guard let ws = workspaces[context.business], ws.record(kind.name, id) != nil else { throw .notFound() }
+        let subtree = ws.cascade(of: kind, id: id).filter { item in
+            item.kind == kind.name && item.record.id == id || item.kind != "comments"
+        }
+        var newIDs: [String: String] = [:]
+        for item in subtree { newIDs[item.record.id] = mutate(context.business) { $0.newID() } }
+        var root: StoredRecord?
+        for (index, item) in subtree.enumerated() {
+            var object = JSONObject([.init(key: "_id", value: .string(newIDs[item.record.id]!))])
+            for member in item.record.object where member.key != "_id" {
+                if case .string(let s) = member.value, let mapped = newIDs[s] {
+                    object[member.key] = .string(mapped)
+                } else {
+                    object[member.key] = member.value
+                }
+            }
+            if index == 0 {
+                for field in kind.moveFields { if let v = body[field] { object[field] = v } }
+            }
+            let stamp = JSONValue.string(Timestamp.string(context.now))
+            object["createdBy"] = .string(context.user)
+            object["createdAt"] = stamp
+            object["updatedAt"] = stamp
+            mutate(context.business) { $0.insert(item.kind, object) }
+            if index == 0 { root = StoredRecord(object) }
+        }
+        return root!
+    }
+
+    // MARK: CDN and admin routes (outside the API prefix, auth and rate limit)
+
+    /// `GET /cdn/<handle>`: a file binary.
+    func serveBinary(_ request: FakeRequest) -> FakeResponse {
+        let handle = String(request.path.dropFirst("/cdn/".count))
+        guard request.method == "GET" || request.method == "HEAD" else {
+            return FakeResponse(status: 405, body: Array("Method not allowed".utf8))
+        }
+        for ws in workspaces.values {
+            if let bytes = ws.binaries[handle] {
+                return FakeResponse(status: 200, headers: [("Content-Type", "application/octet-stream")], body: bytes)
+            }
+        }
+        return FakeResponse(status: 404, headers: [("Content-Type", "text/plain")], body: Array("Not found".utf8))
+    }
+
+    /// `/_fake/log`, `/_fake/calls`, `/_fake/stats`, `/_fake/revoke`: what tests and tools read.
+    func admin(_ request: FakeRequest) -> FakeResponse {
+        let query = Dictionary(request.query.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        switch (request.method, request.path) {
+        case ("GET", "/_fake/log"):
+            let since = Int(query["since"] ?? "") ?? 0
+            return .array(log.filter { $0.call > since }.map(\.json.bytes))
+        case ("DELETE", "/_fake/log"):
+            log.removeAll()
+            return .json(["ok": true])
+        case ("GET", "/_fake/calls"):
+            return .json(
+                .object(
+                    JSONObject(
+                        callCounts.sorted { $0.key < $1.key }.map {
+                            .init(key: $0.key, value: .number(Double($0.value)))
+                        })))
+        case ("GET", "/_fake/stats"):
+            var out = JSONObject()
+            for ws in workspaces.values.sorted(by: { $0.business.subdomain < $1.business.subdomain }) {
+                var counts = JSONObject(
+                    ws.counts.sorted { $0.key < $1.key }.map { .init(key: $0.key, value: .number(Double($0.value))) })
+                counts["trash-bin"] = .number(Double(ws.trashRowCount))
+                out[ws.business.subdomain] = .object(counts)
+            }
+            return .json(.object(out))
+        case ("POST", "/_fake/revoke"):
+            guard let client = query["client"] else { return APIFailure.badRequest("client is required").response }
+            revokeTokens(clientID: client)
+            return .json(["ok": true])
+        default:
+            return APIFailure.notFound().response
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Catalog
+import Foundation
+import JSONCore
+
+extension FakePlutio {
+    /// Applies a mutation (contract §3.8). With `mutation == nil` one is drawn at random,
+    /// preferring the kind the last call touched so paging sees it.
+    func applyMutation(_ mutation: Mutation?, business: String?, near kindName: String? = nil) {
+        guard let subdomain = business ?? workspaces.keys.sorted().first, let ws = workspaces[subdomain] else { return }
+        let mutation = mutation ?? drawMutation(ws, near: kindName)
+        guard let mutation else { return }
+        let user = clients.values.first { $0.businesses.contains(subdomain) }?.userID ?? "system"
+        let now = clock.now()
+        func pick(_ kind: String, _ id: String?, where predicate: (StoredRecord) -> Bool = { _ in true }) -> String? {
+            if let id { return id }
+            let candidates = workspaces[subdomain]!.table(kind).inOrder.filter(predicate)
+            guard !candidates.isEmpty else { return nil }
+            return candidates[Int(mutationRandom.next() % UInt64(candidates.count))].id
+        }
+        switch mutation {
+        case .create(let kindName):
+            guard let kind = catalog.kind(named: kindName) else { return }
+            let seed = mutationRandom.next()
+            mutate(subdomain) { ws in
+                var generator = Seeder(workspace: ws, seed: seed, startDate: now)
+                generator.appendOne(of: kind)
+                ws = generator.workspace
+            }
+        case .update(let kind, let id):
+            guard let id = pick(kind, id) else { return }
+            mutate(subdomain) { $0.update(kind, id, with: ["mutatedAt": .string(Timestamp.string(now))], at: now) }
+        case .archive(let kind, let id):
+            guard let id = pick(kind, id, where: { !$0.isTrue("isArchived") }) else { return }
+            mutate(subdomain) { $0.update(kind, id, with: ["isArchived": true], at: now) }
+        case .unarchive(let kind, let id):
+            guard let id = pick(kind, id, where: { $0.isTrue("isArchived") }) else { return }
+            mutate(subdomain) { $0.update(kind, id, with: ["isArchived": false], at: now) }
+        case .trash(let kindName, let id):
+            guard let kind = catalog.kind(named: kindName), let id = pick(kindName, id) else { return }
+            _ = trashRecord(kind, id, context: WriteContext(kind: kind, business: subdomain, user: user, now: now))
+        }
+    }
+
+    func drawMutation(_ ws: Workspace, near kindName: String?) -> Mutation? {
+        let candidates = catalog.kinds.filter {
+            $0.role == .data && $0.supports(.create) && $0.scope == nil && ws.table($0.name).count > 0
+        }
+        guard !candidates.isEmpty else { return nil }
+        let kind: ResourceKind
+        if let near = kindName.flatMap({ catalog.kind(named: $0) }),
+            candidates.contains(where: { $0.name == near.name }),
+            mutationRandom.chance(0.8)
+        {
+            kind = near
+        } else {
+            kind = candidates[Int(mutationRandom.next() % UInt64(candidates.count))]
+        }
+        let roll = mutationRandom.next() % 5
+        switch roll {
+        case 0: return .create(kind: kind.name)
+        case 1: return .update(kind: kind.name, id: nil)
+        case 2: return kind.archivable ? .archive(kind: kind.name, id: nil) : .trash(kind: kind.name, id: nil)
+        case 3: return kind.archivable ? .unarchive(kind: kind.name, id: nil) : .update(kind: kind.name, id: nil)
+        default: return .trash(kind: kind.name, id: nil)
+        }
+    }
+}

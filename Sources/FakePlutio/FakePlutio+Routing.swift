@@ -1,0 +1,66 @@
+import Catalog
+import Foundation
+import JSONCore
+
+extension FakePlutio {
+    /// Resolves the route and verb after authentication, then runs the handler.
+    func route(
+        _ request: FakeRequest, client: FakeAPIClient?, now: Date, entry: inout RequestLogEntry,
+        appliedWrite: inout Bool
+    ) throws(APIFailure) -> FakeResponse {
+        if request.path == Self.apiPrefix + "/oauth/token" { return try issueToken(request, now: now) }
+        let (client, business) = try authorize(request, now: now)
+        entry.business = business
+        guard request.path.hasPrefix(Self.apiPrefix + "/") else { throw unsupported() }
+        let segments = request.path.dropFirst(Self.apiPrefix.count + 1).split(
+            separator: "/", omittingEmptySubsequences: false
+        )
+        .map(String.init)
+        guard let kind = catalog.kind(named: segments[0]) else { throw unsupported() }
+        let verb = try Self.verb(method: request.method, tail: Array(segments.dropFirst()))
+        guard let verb else { throw unsupported() }
+        let allowed = kind.supports(verb) || (config.allowsRestrictedWrites && kind.restrictedVerbs.contains(verb))
+        guard allowed else { throw unsupported() }
+        var context = WriteContext(kind: kind, business: business, user: client.userID, now: now)
+        if verb == .list { return try list(kind, request, business: business) }
+        let body = try Self.jsonBody(request)
+        let response = try write(verb, body: body, context: &context)
+        appliedWrite = context.applied
+        return response
+    }
+
+    /// The verb for a method and the path segments after the kind; nil for unknown forms.
+    static func verb(method: String, tail: [String]) throws(APIFailure) -> Verb? {
+        switch (method, tail) {
+        case ("GET", []): return .list
+        case ("POST", []): return .create
+        case ("PUT", []): return .update
+        case ("DELETE", []): return .delete
+        case ("PUT", ["bulk"]): return .bulkUpdate
+        case ("DELETE", ["bulk"]): return .bulkDelete
+        case ("POST", ["bulk", "archive"]): return .archive
+        case ("POST", ["archive"]): return .archiveOne
+        case ("POST", ["move"]): return .move
+        case ("POST", ["copy"]): return .copy
+        case ("DELETE", ["all"]): return .deleteAll
+        default: return nil
+        }
+    }
+
+    /// The write body: a JSON object, else 400.
+    static func jsonBody(_ request: FakeRequest) throws(APIFailure) -> JSONObject {
+        guard !request.body.isEmpty, case .object(let object)? = try? JSONValue.parse(request.body) else {
+            throw .badRequest("Request body must be a JSON object")
+        }
+        return object
+    }
+}
+
+/// Who is writing, to which kind, when; and whether anything changed.
+struct WriteContext {
+    var kind: ResourceKind
+    var business: String
+    var user: String
+    var now: Date
+    var applied = false
+}

@@ -1,0 +1,321 @@
+import Catalog
+import Foundation
+import JSONCore
+
+extension FakePlutio {
+    /// Runs one write verb (contract §4, §5).
+    func write(_ verb: Verb, body: JSONObject, context: inout WriteContext) throws(APIFailure) -> FakeResponse {
+        let kind = context.kind
+        switch (kind.name, verb) {
+        case ("trash-bin", .delete):
+            let id = try Self.requiredID(body)
+            guard mutate(context.business, { $0.purgeTrashRow(id) }) else { throw .notFound() }
+            context.applied = true
+            return .json(["_id": .string(id)])
+        case ("trash-bin", .bulkDelete):
+            let ids = try Self.requiredIDs(body)
+            let purged = ids.filter { id in mutate(context.business, { $0.purgeTrashRow(id) }) }
+            context.applied = !purged.isEmpty
+            return .json(["_ids": .array(purged.map(JSONValue.string))])
+        case ("trash-bin", .deleteAll):
+            let purged = mutate(context.business) { $0.emptyTrash() }
+            context.applied = true
+            return .json(["_ids": .array(purged.map(JSONValue.string))])
+        case ("archive", .delete), ("archive", .bulkDelete):
+            let rowIDs = verb == .delete ? [try Self.requiredID(body)] : try Self.requiredIDs(body)
+            var trashed: [String] = []
+            for rowID in rowIDs {
+                guard let ws = workspaces[context.business],
+                    let row = archiveRows(ws).first(where: { $0.id == rowID }),
+                    let slug = row.object["entityType"]?.stringValue, let target = catalog.kind(forSlug: slug),
+                    let entityID = row.object["entityId"]?.stringValue
+                else { continue }
+                if trashRecord(target, entityID, context: context) { trashed.append(rowID) }
+            }
+            if verb == .delete, trashed.isEmpty { throw .notFound() }
+            context.applied = !trashed.isEmpty
+            return verb == .delete
+                ? .json(["_id": .string(rowIDs[0])]) : .json(["_ids": .array(trashed.map(JSONValue.string))])
+        default: break
+        }
+        switch verb {
+        case .create:
+            let record = try create(kind, body: body, context: context)
+            context.applied = true
+            return .jsonBytes(record.bytes)
+        case .update:
+            let id = try Self.requiredID(body)
+            let record = try update(kind, id, body, context: context)
+            context.applied = true
+            return .jsonBytes(record.bytes)
+        case .delete:
+            let id = try Self.requiredID(body)
+            guard trashRecord(kind, id, context: context) else { throw .notFound() }
+            context.applied = true
+            return .json(["_id": .string(id)])
+        case .bulkUpdate:
+            let ids = try Self.requiredIDs(body)
+            var changes = body
+            changes["_ids"] = nil
+            var updated: [[UInt8]] = []
+            for id in ids where workspaces[context.business]?.record(kind.name, id) != nil {
+                updated.append(try update(kind, id, changes, context: context).bytes)
+            }
+            context.applied = !updated.isEmpty
+            return .array(updated)
+        case .bulkDelete:
+            let ids = try Self.requiredIDs(body)
+            let deleted = ids.filter { trashRecord(kind, $0, context: context) }
+            context.applied = !deleted.isEmpty
+            return .json(["_ids": .array(deleted.map(JSONValue.string))])
+        case .archive:
+            let ids = try Self.requiredIDs(body)
+            guard case .bool(let archived)? = body["isArchived"] else { throw .badRequest("isArchived is required") }
+            let done = ids.filter { id in
+                mutate(context.business) {
+                    $0.update(kind.name, id, with: ["isArchived": .bool(archived)], at: context.now)
+                } != nil
+            }
+            context.applied = !done.isEmpty
+            return .json(["_ids": .array(done.map(JSONValue.string))])
+        case .archiveOne:
+            let id = try Self.requiredID(body)
+            guard case .bool(let archived)? = body["isArchived"] else { throw .badRequest("isArchived is required") }
+            guard
+                mutate(
+                    context.business,
+                    { $0.update(kind.name, id, with: ["isArchived": .bool(archived)], at: context.now) }) != nil
+            else { throw .notFound() }
+            context.applied = true
+            return .json(["_id": .string(id)])
+        case .move:
+            let record = try move(kind, body, context: context)
+            context.applied = true
+            return .jsonBytes(record.bytes)
+        case .copy:
+            let record = try copy(kind, body, context: context)
+            context.applied = true
+            return .jsonBytes(record.bytes)
+        case .list, .deleteAll:
+            throw unsupported()
+        }
+    }
+
+    /// Runs `body` on a workspace and stores the result.
+    func mutate<T>(_ business: String, _ body: (inout Workspace) -> T) -> T {
+        var ws = workspaces[business]!
+        workspaces[business] = nil
+        defer { workspaces[business] = ws }
+        return body(&ws)
+    }
+
+    static func requiredID(_ body: JSONObject) throws(APIFailure) -> String {
+        guard let id = body["_id"]?.stringValue, !id.isEmpty else { throw .badRequest("_id is required") }
+        return id
+    }
+
+    static func requiredIDs(_ body: JSONObject) throws(APIFailure) -> [String] {
+        guard case .array(let items)? = body["_ids"] else { throw .badRequest("_ids is required") }
+        let ids = items.compactMap(\.stringValue)
+        guard ids.count == items.count else { throw .badRequest("_ids must be a list of ids") }
+        guard ids.count <= 100 else { throw .badRequest("A bulk request takes at most 100 ids") }
+        return ids
+    }
+
+    // MARK: Create
+
+    func create(_ kind: ResourceKind, body: JSONObject, context: WriteContext) throws(APIFailure) -> StoredRecord {
+        try validateCreate(kind, body, business: context.business)
+        try validateCustomFields(body, business: context.business)
+        var body = body
+        if config.templateIdCopiesContent, let templateID = body["templateId"]?.stringValue {
+            copyTemplateContent(into: &body, templateID: templateID, business: context.business)
+        }
+        if kind.defaultBlocks != nil { body["blocks"] = nil }
+        var record = mutate(context.business) { $0.create(kind: kind, body: body, at: context.now, by: context.user) }
+        if let defaults = kind.defaultBlocks, Self.matches(defaults.when, record.object),
+            let blocksKind = catalog.kind(named: "blocks")
+        {
+            let slug = kind.slug(of: record.value) ?? kind.name
+            let ids = defaults.types.map { type in
+                mutate(context.business) { ws in
+                    ws.create(
+                        kind: blocksKind,
+                        body: ["entityType": .string(slug), "entityId": .string(record.id), "type": .string(type)],
+                        at: context.now, by: context.user
+                    ).id
+                }
+            }
+            record = mutate(context.business) {
+                $0.update(kind.name, record.id, with: ["blocks": .array(ids.map(JSONValue.string))], at: context.now)!
+            }
+        }
+        if kind.name == "blocks", config.blockCreateAppendsToOwner { appendBlockToOwner(record, context: context) }
+        if config.mirrorsPersonCompanyLinks { mirrorLinks(kind, before: nil, after: record.object, context: context) }
+        return record
+    }
+
+    static func matches(_ conditions: [String: String]?, _ object: JSONObject) -> Bool {
+        (conditions ?? [:]).allSatisfy { object[$0.key]?.stringValue == $0.value }
+    }
+
+    func validateCreate(_ kind: ResourceKind, _ body: JSONObject, business: String) throws(APIFailure) {
+        for group in kind.required {
+            let present = group.contains { field in
+                switch body[field] {
+                case nil, .null?: false
+                case .string(let s)?: !s.isEmpty
+                default: true
+                }
+            }
+            if !present { throw .badRequest("\(group[0]) is required") }
+        }
+        switch kind.name {
+        case "task-groups":
+            let count = body["title"]?.stringValue?.count ?? 0
+            if !(1...256).contains(count) { throw .badRequest("title must be between 1 and 256 characters") }
+        case "files":
+            let type = body["type"]?.stringValue ?? "file"
+            if type == "link" {
+                guard body["url"]?.stringValue?.isEmpty == false else { throw .badRequest("url is required") }
+            } else if let handle = body["handle"]?.stringValue, workspaces[business]?.binaries[handle] != nil {
+                break
+            } else {
+                throw .badRequest("Handle is required")
+            }
+        case "blocks":
+            let slug = body["entityType"]?.stringValue ?? ""
+            if let owner = catalog.kind(forSlug: slug), let types = owner.blockTypes {
+                let type = body["type"]?.stringValue ?? ""
+                if !types.contains(type) {
+                    throw .badRequest(
+                        "Type \"\(type)\" is invalid. Valid options are: \(types.joined(separator: ", "))")
+                }
+            }
+            if slug == "wiki" || slug == "wiki-page", body["hasText"] != nil {
+                throw .badRequest("hasText is not allowed on wiki blocks")
+            }
+        default: break
+        }
+    }
+
+    /// Select and multiselect values must be option ids of their field.
+    func validateCustomFields(_ body: JSONObject, business: String) throws(APIFailure) {
+        guard case .array(let entries)? = body["customFields"], let ws = workspaces[business] else { return }
+        for entry in entries {
+            guard let fieldID = entry["_id"]?.stringValue, let field = ws.record("custom-fields", fieldID) else {
+                continue
+            }
+            let options = Set((field.object["options"]?.arrayValue ?? []).compactMap { $0["_id"]?.stringValue })
+            let value = entry["value"] ?? .null
+            switch field.object["inputType"]?.stringValue {
+            case "select":
+                if value.isNull { continue }
+                guard let id = value.stringValue, options.contains(id) else {
+                    throw .badRequest("Invalid custom field value")
+                }
+            case "multiselect":
+                if value.isNull { continue }
+                guard let ids = value.arrayValue?.compactMap(\.stringValue), ids.count == value.arrayValue?.count,
+                    ids.allSatisfy(options.contains)
+                else { throw .badRequest("Invalid custom field value") }
+            default: continue
+            }
+        }
+    }
+
+    func copyTemplateContent(into body: inout JSONObject, templateID: String, business: String) {
+        guard let ws = workspaces[business], let template = ws.record("templates", templateID),
+            let slug = template.object["entityType"]?.stringValue, let bodyKind = catalog.kind(forSlug: slug),
+            let bodyID = template.object["entityId"]?.stringValue, let source = ws.record(bodyKind.name, bodyID)
+        else { return }
+        for member in source.object where body[member.key] == nil && !Workspace.serverFields.contains(member.key) {
+            if member.key == "isTemplate" || member.key == "blocks" { continue }
+            body[member.key] = member.value
+        }
+    }
+
+    // MARK: Update
+
+    func update(
+        _ kind: ResourceKind, _ id: String, _ changes: JSONObject, context: WriteContext
+    ) throws(APIFailure) -> StoredRecord {
+        guard let before = workspaces[context.business]?.record(kind.name, id) else { throw .notFound() }
+        try validateCustomFields(changes, business: context.business)
+        var ignored = Set(kind.ignoredOnWrite)
+        if kind.lifecycleStatus, config.ignoresProposalContractStatus { ignored.insert("status") }
+        let record = mutate(context.business) {
+            $0.update(kind.name, id, with: changes, ignoring: ignored, at: context.now)!
+        }
+        if config.mirrorsPersonCompanyLinks {
+            mirrorLinks(kind, before: before.object, after: record.object, context: context)
+        }
+        return workspaces[context.business]?.record(kind.name, id) ?? record
+    }
+
+    // MARK: Delete
+
+    /// Moves a record and its cascade to the trash; keeps owners' block lists in step.
+    func trashRecord(_ kind: ResourceKind, _ id: String, context: WriteContext) -> Bool {
+        guard let row = mutate(context.business, { $0.trash(kind, id, at: context.now, by: context.user) }) else {
+            return false
+        }
+        if config.blockCreateAppendsToOwner {
+            for item in row.records where item.kind == "blocks" { removeBlockFromOwner(item.record, context: context) }
+        }
+        return true
+    }
+
+    func owner(ofBlock block: StoredRecord, in business: String) -> (ResourceKind, StoredRecord)? {
+        guard let slug = block.object["entityType"]?.stringValue, let kind = catalog.kind(forSlug: slug),
+            let id = block.object["entityId"]?.stringValue, let owner = workspaces[business]?.record(kind.name, id)
+        else { return nil }
+        return (kind, owner)
+    }
+
+    func appendBlockToOwner(_ block: StoredRecord, context: WriteContext) {
+        guard let (kind, owner) = owner(ofBlock: block, in: context.business) else { return }
+        let blocks = (owner.object["blocks"]?.arrayValue ?? []) + [.string(block.id)]
+        mutate(context.business) { $0.update(kind.name, owner.id, with: ["blocks": .array(blocks)], at: context.now) }
+    }
+
+    func removeBlockFromOwner(_ block: StoredRecord, context: WriteContext) {
+        guard let (kind, owner) = owner(ofBlock: block, in: context.business),
+            let blocks = owner.object["blocks"]?.arrayValue, blocks.contains(.string(block.id))
+        else { return }
+        let kept = blocks.filter { $0 != .string(block.id) }
+        mutate(context.business) { $0.update(kind.name, owner.id, with: ["blocks": .array(kept)], at: context.now) }
+    }
+
+    // MARK: Person <-> company mirroring (configurable)
+
+    func mirrorLinks(_ kind: ResourceKind, before: JSONObject?, after: JSONObject, context: WriteContext) {
+        let sides: (field: String, otherKind: String, otherField: String)
+        switch kind.name {
+        case "people": sides = ("companies", "companies", "people")
+        case "companies": sides = ("people", "people", "companies")
+        default: return
+        }
+        func linked(_ o: JSONObject?) -> Set<String> {
+            Set((o?[sides.field]?.arrayValue ?? []).compactMap { $0["_id"]?.stringValue })
+        }
+        guard let selfID = after["_id"]?.stringValue else { return }
+        let old = linked(before)
+        let new = linked(after)
+        for otherID in new.symmetricDifference(old) {
+            guard let other = workspaces[context.business]?.record(sides.otherKind, otherID) else { continue }
+            var list = other.object[sides.otherField]?.arrayValue ?? []
+            let has = list.contains { $0["_id"]?.stringValue == selfID }
+            if new.contains(otherID), !has {
+                list.append(["_id": .string(selfID)])
+            } else if !new.contains(otherID), has {
+                list.removeAll { $0["_id"]?.stringValue == selfID }
+            } else {
+                continue
+            }
+            mutate(context.business) {
+                $0.update(sides.otherKind, otherID, with: [sides.otherField: .array(list)], at: context.now)
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+// plutio-fake: runs FakePlutio on a local port with seeded workspaces.
+import ArgumentParser
+import FakePlutio
+import Foundation
+
+@main
+struct PlutioFake: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plutio-fake",
+        abstract: "A strict local fake of the Plutio REST API (v1.11), with seeded workspaces.",
+        discussion: """
+            Prints `listening on http://127.0.0.1:PORT/v1.11` as its first line, then the accounts \
+            and record counts. Admin routes outside the API: GET /_fake/log, GET /_fake/calls, \
+            GET /_fake/stats, POST /_fake/revoke?client=ID. File binaries: GET /cdn/<handle>.
+            """)
+
+    @Option(help: "Port to listen on; 0 picks a free one.") var port = 0
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Seed of the generated workspaces.") var seed: UInt64 = 1
+    @Option(help: "About how many records to seed per business.") var records = 5000
+    @Option(
+        name: .customLong("business"),
+        help: "An account as SUBDOMAIN:CLIENT_ID:SECRET; repeat it. Accounts sharing a client id share one rate limit.")
+    var businesses: [String] = ["acme:acme-client:acme-secret", "globex:globex-client:globex-secret"]
+
+    @Option(help: "Silent cap on `limit`, or `none`.") var limitCap = "1000"
+    @Option(help: "Page size when `limit` is omitted, or `none` for everything.") var defaultLimit = "20"
+    @Option(help: "Rate limit per API client as N/DURATION, e.g. 1000/1h or 60/6s.") var rate = "1000/1h"
+    @Flag(help: "Use a fixed rate window instead of a sliding one.") var fixedWindow = false
+    @Flag(help: "Send no Retry-After on 429.") var noRetryAfter = false
+    @Flag(help: "Count calls answered 429 against the limit.") var countRejected = false
+    @Flag(help: "Send X-RateLimit-* headers.") var rateHeaders = false
+    @Option(help: "Access-token lifetime, e.g. 72h or 30s.") var tokenTtl = "72h"
+    @Flag(help: "Honour `sort=field` and `sort=-field`.") var honourSort = false
+    @Flag(help: "Never hide archived records from lists.") var neverHideArchived = false
+    @Flag(help: "Never hide template records from lists.") var neverHideTemplates = false
+    @Flag(help: "Refuse batched `entityId: {$in: [...]}` scopes on /comments.") var rejectBatchedComments = false
+    @Option(help: "Status for unknown routes and path-id forms: 403, 404 or 405.") var unsupportedStatus = 403
+    @Flag(help: "Do not append created blocks to their owner's blocks[].") var noBlockAppend = false
+    @Flag(help: "Mirror person <-> company links on write.") var mirrorLinks = false
+    @Flag(help: "Copy the template body's fields when a create sends templateId.") var templateCopiesContent = false
+    @Flag(help: "Ignore status writes on proposals and contracts too.") var ignoreProposalStatus = false
+    @Flag(help: "Allow update and delete on custom-fields and dashboard-pages.") var allowRestrictedWrites = false
+    @Option(help: "Trash retention, e.g. 30d or 10s.") var trashRetention = "30d"
+
+    @Option(help: "Seed of injected faults and mutations.") var faultSeed: UInt64 = 1
+    @Option(help: "Probability of a 500 per call.") var failRate = 0.0
+    @Flag(help: "Send 500s as HTML pages.") var htmlErrors = false
+    @Option(help: "Probability of dropping a connection before handling.") var dropRate = 0.0
+    @Option(help: "Probability of dropping a connection after a write was applied.") var dropAfterWriteRate = 0.0
+    @Option(help: "Probability of cutting a response body halfway.") var dropMidBodyRate = 0.0
+    @Option(help: "Probability per call that a storm of 429s starts.") var stormRate = 0.0
+    @Option(help: "429s per storm.") var stormLength = 5
+    @Option(help: "Probability that a response is delayed.") var slowRate = 0.0
+    @Option(help: "Delay of a slow response, e.g. 2s or 500ms.") var slow = "1s"
+    @Option(help: "Mutate the workspace after every N-th call (create, update, archive, unarchive, trash).")
+    var mutateEvery: Int?
+
+    func validate() throws {
+        for b in businesses where AccountSpec(parsing: b) == nil {
+            throw ValidationError("--business \(b) is not SUBDOMAIN:CLIENT_ID:SECRET")
+        }
+        guard RateLimit(parsing: rate) != nil else {
+            throw ValidationError("--rate \(rate) is not N/DURATION, e.g. 1000/1h")
+        }
+        for (name, text) in [("--limit-cap", limitCap), ("--default-limit", defaultLimit)] where text != "none" {
+            guard let n = Int(text), n > 0 else { throw ValidationError("\(name) takes a positive number or none") }
+        }
+        for (name, text) in [("--token-ttl", tokenTtl), ("--trash-retention", trashRetention), ("--slow", slow)] {
+            guard parseDuration(text) != nil else {
+                throw ValidationError("\(name) \(text) is not a duration such as 30s, 5m, 72h")
+            }
+        }
+        guard [403, 404, 405].contains(unsupportedStatus) else {
+            throw ValidationError("--unsupported-status takes 403, 404 or 405")
+        }
+        for (name, p) in [
+            ("--fail-rate", failRate), ("--drop-rate", dropRate), ("--drop-after-write-rate", dropAfterWriteRate),
+            ("--drop-mid-body-rate", dropMidBodyRate), ("--storm-rate", stormRate), ("--slow-rate", slowRate),
+        ]
+        where !(0...1).contains(p) {
+            throw ValidationError("\(name) takes a probability between 0 and 1")
+        }
+        if let n = mutateEvery, n < 1 { throw ValidationError("--mutate-every takes a positive number") }
+    }
+
+    func makeConfig() -> FakeConfig {
+        var c = FakeConfig()
+        c.limitCap = limitCap == "none" ? nil : Int(limitCap)
+        c.defaultLimit = defaultLimit == "none" ? nil : Int(defaultLimit)
+        c.rate = RateLimit(parsing: rate)!
+        c.rate.kind = fixedWindow ? .fixed : .sliding
+        c.rate.sendsRetryAfter = !noRetryAfter
+        c.rate.countsRejectedCalls = countRejected
+        c.sendsRateLimitHeaders = rateHeaders
+        c.tokenLifetime = parseDuration(tokenTtl)!
+        c.honoursSort = honourSort
+        c.hidesArchived = !neverHideArchived
+        c.hidesTemplates = !neverHideTemplates
+        c.acceptsBatchedCommentScopes = !rejectBatchedComments
+        c.unsupportedRouteStatus = unsupportedStatus
+        c.blockCreateAppendsToOwner = !noBlockAppend
+        c.mirrorsPersonCompanyLinks = mirrorLinks
+        c.templateIdCopiesContent = templateCopiesContent
+        c.ignoresProposalContractStatus = ignoreProposalStatus
+        c.allowsRestrictedWrites = allowRestrictedWrites
+        c.trashRetention = parseDuration(trashRetention)!
+        c.faults.seed = faultSeed
+        c.faults.serverErrorRate = failRate
+        c.faults.htmlServerErrors = htmlErrors
+        c.faults.dropBeforeRate = dropRate
+        c.faults.dropAfterWriteRate = dropAfterWriteRate
+        c.faults.dropMidBodyRate = dropMidBodyRate
+        c.faults.stormRate = stormRate
+        c.faults.stormLength = stormLength
+        c.faults.slowRate = slowRate
+        c.faults.slowDelay = parseDuration(slow)!
+        c.mutations = MutationPlan(every: mutateEvery, seed: faultSeed &+ 1)
+        return c
+    }
+
+    /// Writes a line to stdout at once, even when stdout is a pipe.
+    func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    func run() async throws {
+        let accounts = businesses.compactMap(AccountSpec.init(parsing:))
+        let fake = FakePlutio(accounts: accounts, config: makeConfig())
+        await fake.seed(records: records, seed: seed)
+        let server = try await FakePlutioServer.start(fake, host: host, port: port)
+        say("listening on \(server.baseURL.absoluteString)")
+        for client in await fake.allClients() {
+            say("client \(client.clientID): businesses \(client.businesses.joined(separator: ", "))")
+        }
+        for business in await fake.allBusinesses() {
+            guard let ws = await fake.workspace(business.subdomain) else { continue }
+            let counts = ws.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            say(
+                "business \(business.subdomain) (\(business.id)): \(ws.recordCount) records, \(ws.trashRowCount) trash rows"
+            )
+            say("  \(counts)")
+        }
+        while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+    }
+}
