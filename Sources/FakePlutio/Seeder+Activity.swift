@@ -153,7 +153,12 @@ extension Seeder {
             for _ in 0..<count {
                 let live = workspace.table(kindName).order
                 guard live.count > 2 else { break }
-                let id = live[int(0...(live.count - 1))]
+                // Of three candidates, trash the one with the smallest cascade, so small
+                // workspaces keep records of every kind.
+                let candidates = (0..<3).map { _ in live[int(0...(live.count - 1))] }
+                let id = candidates.min {
+                    workspace.cascade(of: kind, id: $0).count < workspace.cascade(of: kind, id: $1).count
+                }!
                 deletedAt.addTimeInterval(Double(int(600...7200)))
                 _ = workspace.trash(kind, id, at: deletedAt, by: user)
             }

@@ -129,7 +129,7 @@ extension Seeder {
         let (entityType, pool) = pick([("project", "projects"), ("task", "tasks"), ("person", "people")])
         var body: JSONObject = [
             "title": .string(title() + (type == "link" ? "" : ".pdf")), "type": .string(type),
-            "folderId": pickID("file-folders").map(JSONValue.string) ?? .null,
+            "folderId": chance(0.5) ? (pickID("file-folders").map(JSONValue.string) ?? .null) : .null,
             "entityType": .string(entityType), "entityId": pickID(pool).map(JSONValue.string) ?? .null,
         ]
         if type == "link" {
