@@ -126,3 +126,10 @@ extension FakePlutio {
         }
     }
 }
+
+extension FakePlutio {
+    /// The `/archive` rows of a business as the API shows them.
+    public func archiveRowObjects(_ subdomain: String) -> [JSONObject] {
+        workspaces[subdomain].map { archiveRows($0).map(\.object) } ?? []
+    }
+}

@@ -7,7 +7,7 @@ import JSONCore
 /// `handle(_:)` answers one request; `FakePlutioServer` puts it behind HTTP. Tests may also call
 /// it directly, read the log and call counts, and mutate workspaces between calls.
 public actor FakePlutio {
-    public let catalog: Catalog
+    public nonisolated let catalog: Catalog
     public private(set) var config: FakeConfig
     let clock: any FakeClock
     public static let apiPrefix = "/v1.11"

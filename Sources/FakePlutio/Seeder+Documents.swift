@@ -34,7 +34,7 @@ extension Seeder {
     @discardableResult
     mutating func addForm(isTemplate: Bool) -> String {
         addDocument(
-            "forms", slug: "form", blockTypes: ["title", "form"], isTemplate: isTemplate,
+            "forms", slug: "form", blockTypes: ["title", "image", "form"], isTemplate: isTemplate,
             [
                 "title": .string(title() + " form"), "currency": "USD",
                 "status": .string(pick(["draft", "published", "pending"])),
@@ -189,11 +189,13 @@ extension Seeder {
 
     /// A template row and its body: a record of the body's kind with `isTemplate:true`.
     mutating func addTemplate() {
-        let (slug, kind) = pick([
+        let bodies = [
             ("project", "projects"), ("task", "tasks"), ("proposal", "proposals"), ("contract", "contracts"),
             ("invoice", "invoices"), ("form", "forms"), ("item", "items"), ("task-board", "task-boards"),
             ("task-group", "task-groups"), ("scheduler", "scheduler"), ("block", "blocks"),
-        ])
+        ]
+        // Cycle through the body kinds so every kind has templates once there are enough.
+        let (slug, kind) = bodies[(ids["templates"]?.count ?? 0) % bodies.count]
         let body: String
         switch kind {
         case "projects": body = addProject(isTemplate: true)

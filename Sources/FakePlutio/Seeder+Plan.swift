@@ -23,7 +23,7 @@ extension Seeder {
         let plan = Self.plan(total: total)
         let fixedAndBlocks =
             40 + plan["proposals"]! * 3 + plan["contracts"]! * 2 + plan["wiki-entities"]!
-            + plan["forms"]! * 2 + plan["invoices"]! * 2 + plan["templates"]! * 2 + plan["dashboard-pages"]! * 2
+            + plan["forms"]! * 3 + plan["invoices"]! * 2 + plan["templates"]! * 2 + plan["dashboard-pages"]! * 2
         let planned = plan.values.reduce(0, +) + fixedAndBlocks
         let tasks = max(5, total - planned)
 

@@ -76,14 +76,15 @@ extension Seeder {
             project = record.object["projectId"] ?? .null
         }
         var parent: JSONValue = .null
-        if !isTemplate, case .string(let g) = group, chance(0.12), let pool = ids["tasks"], !pool.isEmpty {
-            let candidate = pool[pool.count - 1 - int(0...min(20, pool.count - 1))]
-            if workspace.record("tasks", candidate)?.object["taskGroupId"] == .string(g) { parent = .string(candidate) }
+        if case .string(let g) = group, let siblings = tasksOfGroup[g], !siblings.isEmpty, chance(0.15) {
+            parent = .string(pick(siblings))
         }
         taskNumber += 1
         let plain = words(4...16)
+        let id = newID()
+        if case .string(let g) = group { tasksOfGroup[g, default: []].append(id) }
         return add(
-            "tasks",
+            "tasks", id: id,
             [
                 "taskId": .number(Double(taskNumber)), "title": .string(title()),
                 "descriptionHTML": .string("<p>\(plain)</p>"),

@@ -13,6 +13,7 @@ public struct Seeder {
     var clock: Date
     var ids: [String: [String]] = [:]
     var taskNumber = 1000
+    var tasksOfGroup: [String: [String]] = [:]
     let user: String
 
     init(workspace: Workspace, seed: UInt64, startDate: Date, user: String = "AsHTTb7CYTfKAxXfK") {

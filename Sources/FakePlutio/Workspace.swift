@@ -154,3 +154,8 @@ public struct Workspace: Sendable {
         kinds.first { tables[$0]?[id] != nil }
     }
 }
+
+extension Workspace {
+    /// The trash bin's rows as the API shows them.
+    public func trashRows() -> [JSONObject] { trash.map(\.row.object) }
+}
