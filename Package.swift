@@ -49,6 +49,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
+        // Runs the built executables.
+        .testTarget(name: "EndToEndTests", dependencies: ["plutio-fake"]),
         .testTarget(name: "MongoQueryTests", dependencies: ["MongoQuery", "JSONCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "JSONCore"]),
         .testTarget(

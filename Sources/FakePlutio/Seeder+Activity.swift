@@ -144,7 +144,8 @@ extension Seeder {
     mutating func seedTrash(now: Date) {
         let catalog = workspace.catalog
         let picks: [(String, Int)] = [
-            ("projects", 1), ("tasks", max(2, (ids["tasks"]?.count ?? 0) / 200)), ("file-folders", 1), ("invoices", 1),
+            ("projects", 1), ("tasks", min(12, max(2, (ids["tasks"]?.count ?? 0) / 200))), ("file-folders", 1),
+            ("invoices", 1),
             ("people", 1),
         ]
         var deletedAt = now.addingTimeInterval(-10 * 86400)

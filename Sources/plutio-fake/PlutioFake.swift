@@ -127,9 +127,13 @@ struct PlutioFake: AsyncParsableCommand {
     func run() async throws {
         let accounts = businesses.compactMap(AccountSpec.init(parsing:))
         let fake = FakePlutio(accounts: accounts, config: makeConfig())
+        let started = ContinuousClock.now
         await fake.seed(records: records, seed: seed)
+        let seeding = ContinuousClock.now - started
         let server = try await FakePlutioServer.start(fake, host: host, port: port)
         say("listening on \(server.baseURL.absoluteString)")
+        let seconds = Double(seeding.components.seconds) + Double(seeding.components.attoseconds) / 1e18
+        say("seeded in \(String(format: "%.2f", seconds)) s")
         for client in await fake.allClients() {
             say("client \(client.clientID): businesses \(client.businesses.joined(separator: ", "))")
         }

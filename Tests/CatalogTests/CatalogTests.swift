@@ -135,3 +135,55 @@ import Testing
         #expect(refs.first?.slug == "invoice")
     }
 }
+
+/// The flags of contract §7, kind by kind.
+@Suite struct CatalogFlagTests {
+    let catalog = try! Catalog.bundled()
+
+    @Test func archivableKindsMatchTheContract() {
+        let expected: Set<String> = [
+            "contracts", "forms", "invoices", "people", "projects", "proposals", "task-boards", "task-groups", "tasks",
+            "transactions", "scheduler",
+        ]
+        #expect(Set(catalog.kinds.filter(\.archivable).map(\.name)) == expected)
+    }
+
+    @Test func templateKindsMatchTheContract() {
+        let expected: Set<String> = [
+            "block-groups", "blocks", "contracts", "dashboard-pages", "forms", "invoices", "items", "projects",
+            "proposals",
+            "task-boards", "task-groups", "tasks", "scheduler",
+        ]
+        #expect(Set(catalog.kinds.filter(\.templates).map(\.name)) == expected)
+    }
+
+    @Test(arguments: [
+        ("profiles", "L"), ("businesses", "L U"), ("dashboards", "L U"), ("dashboard-data", "L"),
+        ("block-groups", "L U"),
+        ("custom-fields", "L C"), ("dashboard-pages", "L C"), ("automations", "L C"), ("schedules", "L"),
+        ("trash-bin", "L D BD DA"), ("archive", "L D BD"), ("blocks", "L C U D BD"), ("companies", "L C U D BU BD"),
+        ("projects", "L C U D BU BD A Mv Cp"), ("task-groups", "L C U D A A1 Mv Cp"),
+        ("tasks", "L C U D BU BD A Mv Cp"),
+        ("files", "L C U D BU BD Mv"), ("forms", "L C U D BU BD A Cp"), ("form-responses", "L C U D BD"),
+        ("statuses", "L C U D Mv"), ("wiki-entities", "L C U D Mv"), ("file-folders", "L C U D Mv"),
+        ("transactions", "L C U D BU BD A Cp"), ("scheduler", "L C U D BU BD A Cp"), ("comments", "L C U D"),
+    ])
+    func verbsMatchTheContract(kind: String, verbs: String) throws {
+        let names: [String: Verb] = [
+            "L": .list, "C": .create, "U": .update, "D": .delete, "BU": .bulkUpdate, "BD": .bulkDelete, "A": .archive,
+            "A1": .archiveOne, "Mv": .move, "Cp": .copy, "DA": .deleteAll,
+        ]
+        let k = try #require(catalog.kind(named: kind))
+        #expect(k.verbs == Set(verbs.split(separator: " ").map { names[String($0)]! }))
+    }
+
+    @Test func scopedAndQuirkyKindsAreMarked() throws {
+        #expect(catalog.kind(named: "comments")?.scope == [["_id"], ["entityType", "entityId"]])
+        #expect(catalog.kind(named: "wiki-entities")?.idReadForbidden == true)
+        #expect(catalog.kind(named: "proposals")?.defaultBlocks?.types == ["intro", "content", "signature"])
+        #expect(catalog.kind(named: "contracts")?.defaultBlocks?.types == ["content", "signature"])
+        #expect(catalog.kind(named: "wiki-entities")?.defaultBlocks?.when == ["type": "page"])
+        #expect(catalog.kind(named: "dashboard-data")?.isBackedUp == false)
+        #expect(catalog.kind(named: "files")?.hasBinary == true)
+    }
+}

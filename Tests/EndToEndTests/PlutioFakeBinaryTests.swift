@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Runs the built `plutio-fake` binary and checks what it prints and serves.
+@Suite(.timeLimit(.minutes(2))) struct PlutioFakeBinaryTests {
+    /// The directory holding the built products (next to the test bundle).
+    static var products: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    }
+
+    static func launch(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = products.appendingPathComponent("plutio-fake")
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        return (process, out, err)
+    }
+
+    /// Reads one line from a pipe (blocking).
+    static func readLine(_ pipe: Pipe) -> String {
+        var bytes: [UInt8] = []
+        while true {
+            let chunk = pipe.fileHandleForReading.readData(ofLength: 1)
+            guard let b = chunk.first, b != 0x0A else { break }
+            bytes.append(b)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    @Test func printsItsAddressFirstAndServesTheConfiguredFake() async throws {
+        let (process, out, _) = try Self.launch([
+            "--port", "0", "--seed", "1", "--records", "400", "--business", "acme:CID:SECRET",
+            "--business", "globex:CID:SECRET", "--limit-cap", "7", "--rate", "60/6s",
+        ])
+        defer { process.terminate() }
+        let first = Self.readLine(out)
+        let match = try #require(first.wholeMatch(of: /listening on (http:\/\/127\.0\.0\.1:\d+\/v1\.11)/))
+        let base = String(match.1)
+        let summary = (0..<4).map { _ in Self.readLine(out) }
+        #expect(summary.contains { $0.hasPrefix("client CID: businesses acme, globex") })
+        #expect(summary.contains { $0.hasPrefix("business acme") && $0.contains("records") })
+
+        var tokenRequest = URLRequest(url: URL(string: base + "/oauth/token")!)
+        tokenRequest.httpMethod = "POST"
+        tokenRequest.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        tokenRequest.httpBody = Data("client_id=CID&client_secret=SECRET&grant_type=client_credentials".utf8)
+        let (tokenData, _) = try await URLSession.shared.data(for: tokenRequest)
+        let token = try #require(
+            (try JSONSerialization.jsonObject(with: tokenData) as? [String: Any])?["accessToken"] as? String)
+        var list = URLRequest(url: URL(string: base + "/tasks?limit=100")!)
+        list.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        list.setValue("globex", forHTTPHeaderField: "Business")
+        let (listData, response) = try await URLSession.shared.data(for: list)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect((try JSONSerialization.jsonObject(with: listData) as? [Any])?.count == 7)
+    }
+
+    @Test(arguments: [
+        ["--rate", "fast"], ["--business", "acme"], ["--limit-cap", "-3"], ["--unsupported-status", "500"],
+    ])
+    func refusesBadFlagsWithAUsageError(arguments: [String]) throws {
+        let (process, _, err) = try Self.launch(arguments)
+        process.waitUntilExit()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 64)
+        #expect(message.contains(arguments[0]))
+    }
+}
