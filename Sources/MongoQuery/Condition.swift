@@ -35,6 +35,29 @@ enum Condition: Sendable {
         }
     }
 
+    /// The result for a single scalar value (nil: the field is missing), or nil when this
+    /// condition needs the general path.
+    func matches(scalar value: JSONValue?) -> Bool? {
+        switch self {
+        case .equals(let target):
+            if case .array = target { return nil }
+            if case .object = target { return nil }
+            guard let value else { return target.isNull }
+            return value == target
+        case .textEquals(let text):
+            guard let value else { return false }
+            return Self.textMatches(text, value)
+        case .op(.in(let set)): return set.matches(scalar: value)
+        case .op(.nin(let set)): return !set.matches(scalar: value)
+        case .op(.eq(let target)):
+            return Condition.equals(target).matches(scalar: value)
+        case .op(.ne(let target)):
+            return Condition.equals(target).matches(scalar: value).map(!)
+        case .op(.exists(let wanted)): return (value != nil) == wanted
+        default: return nil
+        }
+    }
+
     /// Values compared element-wise: each value and, for arrays, each element.
     static func candidates(_ found: Resolution) -> [JSONValue] {
         var out: [JSONValue] = []

@@ -4,8 +4,8 @@ import JSONCore
 enum Operator: @unchecked Sendable {
     case eq(JSONValue)
     case ne(JSONValue)
-    case `in`([JSONValue])
-    case nin([JSONValue])
+    case `in`(ValueSet)
+    case nin(ValueSet)
     case compare(Comparison, JSONValue)
     case regex(Regex<AnyRegexOutput>)
     case elemMatch(ElementQuery)
@@ -13,6 +13,34 @@ enum Operator: @unchecked Sendable {
     case exists(Bool)
 
     enum Comparison { case lt, lte, gt, gte }
+
+    /// The operand of `$in` / `$nin`, hashed for large id lists.
+    struct ValueSet {
+        let list: [JSONValue]
+        let values: Set<JSONValue>
+        let includesNull: Bool
+
+        init(_ list: [JSONValue]) {
+            self.list = list
+            values = Set(list.filter { !$0.isNull })
+            includesNull = list.contains(.null)
+        }
+
+        func matches(_ found: Resolution) -> Bool {
+            if includesNull, found.isMissingSomewhere || found.values.isEmpty { return true }
+            for value in found.values {
+                if values.contains(value) { return true }
+                if case .array(let elements) = value, elements.contains(where: values.contains) { return true }
+            }
+            return false
+        }
+
+        /// Whether a single scalar (or a missing field, as nil) matches.
+        func matches(scalar: JSONValue?) -> Bool {
+            guard let scalar else { return includesNull }
+            return values.contains(scalar) || (scalar.isNull && includesNull)
+        }
+    }
 
     /// The sub-query of `$elemMatch`: operators on the element itself, or a document query.
     enum ElementQuery {
@@ -28,7 +56,7 @@ enum Operator: @unchecked Sendable {
         case "$ne": return .ne(operand)
         case "$in", "$nin":
             guard case .array(let list) = operand else { throw QueryError.badOperand(name) }
-            return name == "$in" ? .in(list) : .nin(list)
+            return name == "$in" ? .in(ValueSet(list)) : .nin(ValueSet(list))
         case "$lt": return .compare(.lt, operand)
         case "$lte": return .compare(.lte, operand)
         case "$gt": return .compare(.gt, operand)
@@ -75,8 +103,8 @@ enum Operator: @unchecked Sendable {
         switch self {
         case .eq(let v): return Condition.equalityMatches(v, found)
         case .ne(let v): return !Condition.equalityMatches(v, found)
-        case .in(let list): return list.contains { Condition.equalityMatches($0, found) }
-        case .nin(let list): return !list.contains { Condition.equalityMatches($0, found) }
+        case .in(let set): return set.matches(found)
+        case .nin(let set): return !set.matches(found)
         case .compare(let c, let bound):
             return Condition.candidates(found).contains { Self.compare($0, c, bound) }
         case .regex(let regex):

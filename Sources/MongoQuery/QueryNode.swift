@@ -41,6 +41,23 @@ indirect enum QueryNode: Sendable {
         case .and(let nodes): return nodes.allSatisfy { $0.matches(record) }
         case .or(let nodes): return nodes.contains { $0.matches(record) }
         case .field(let path, let conditions):
+            // Fast path: one key holding a scalar (or missing) needs no traversal arrays.
+            if path.components.count == 1, case .object(let object) = record {
+                let value = object[path.components[0]]
+                switch value {
+                case .array?, .object?: break
+                default:
+                    var decided = true
+                    for condition in conditions {
+                        guard let result = condition.matches(scalar: value) else {
+                            decided = false
+                            break
+                        }
+                        if !result { return false }
+                    }
+                    if decided { return true }
+                }
+            }
             let found = Resolution.resolve(path.components[...], in: record)
             return conditions.allSatisfy { $0.matches(found) }
         }
@@ -58,7 +75,7 @@ indirect enum QueryNode: Sendable {
                 switch c {
                 case .equals(let v): return .single(v)
                 case .textEquals(let s): return .single(.string(s))
-                case .op(.in(let list)): return .list(list)
+                case .op(.in(let set)): return .list(set.list)
                 default: continue
                 }
             }

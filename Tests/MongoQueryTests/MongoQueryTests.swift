@@ -41,6 +41,16 @@ import Testing
         (#"{"assignedTo":["p1","p2"]}"#, true),
         (#"{"amount":{"$elemMatch":{"$gt":1}}}"#, false),
         (#"{}"#, true),
+        (#"{"parentTaskId":{"$in":[null]}}"#, true),
+        (#"{"parentTaskId":{"$nin":[null]}}"#, false),
+        (#"{"status":{"$nin":["completed"]}}"#, true),
+        (#"{"amount":{"$ne":120}}"#, false),
+        (#"{"amount":{"$in":[120,5]}}"#, true),
+        (#"{"isArchived":{"$exists":true}}"#, true),
+        (#"{"isArchived":{"$eq":null}}"#, false),
+        (#"{"parentTaskId":{"$eq":null}}"#, true),
+        (#"{"status":{"$in":["a","incomplete"]},"isArchived":false}"#, true),
+        (#"{"name":{"first":"Leo","last":"Doe"}}"#, true),
     ])
     func matchesLikeMongo(query: String, expected: Bool) throws {
         let q = try MongoQuery(text: query)
