@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
@@ -27,6 +28,20 @@ let package = Package(
             name: "Catalog",
             dependencies: ["JSONCore"],
             resources: [.copy("Resources/catalog.json")]
+        ),
+        // Durable local state in SQLite: the shared rate ledger (later: checkpoints, id maps).
+        .target(name: "StateStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        // The Plutio API client: transport, auth, errors, retry, pacing and paging.
+        .target(
+            name: "PlutioAPI",
+            dependencies: [
+                "JSONCore", "Catalog", "StateStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // A faithful local fake of the Plutio API, and its seeder.
         .target(
@@ -53,6 +68,11 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["plutio-fake"]),
         .testTarget(name: "MongoQueryTests", dependencies: ["MongoQuery", "JSONCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "JSONCore"]),
+        .testTarget(name: "StateStoreTests", dependencies: ["StateStore"]),
+        .testTarget(
+            name: "PlutioAPITests",
+            dependencies: ["PlutioAPI", "StateStore", "FakePlutio", "Catalog", "JSONCore", "MongoQuery"]
+        ),
         .testTarget(
             name: "FakePlutioTests",
             dependencies: [

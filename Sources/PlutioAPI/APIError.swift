@@ -1,0 +1,85 @@
+import Foundation
+import JSONCore
+
+/// What went wrong talking to Plutio. Messages say what happened, to what, and what to do;
+/// they never carry a secret or a token.
+public enum APIError: Error, LocalizedError, Sendable, Equatable {
+    /// The token route refused the client id or secret.
+    case badCredentials(clientID: String)
+    /// The API client is not enabled for the business.
+    case businessNotEnabled(business: String, enabled: [String])
+    /// A data call was refused even with a fresh token.
+    case unauthorized(request: String)
+    /// The route, verb or path form is not allowed (Plutio answers 403 for unknown routes).
+    case forbidden(request: String)
+    case notFound(request: String)
+    /// The server refused the request as invalid.
+    case validation(request: String, message: String)
+    /// Over the rate limit; `retryAfter` when the server said.
+    case rateLimited(request: String, retryAfter: Duration?)
+    /// The server failed.
+    case server(request: String, status: Int)
+    /// No complete answer.
+    case connection(request: String, reason: String)
+    /// An answer that is not what the contract promises.
+    case invalidResponse(request: String, reason: String)
+    /// Retries ran out.
+    case gaveUp(request: String, attempts: Int, last: String)
+
+    /// Whether trying again later may succeed.
+    public var isRetryable: Bool {
+        switch self {
+        case .rateLimited, .server, .connection: true
+        default: false
+        }
+    }
+
+    /// Maps an answer to an error; nil for 2xx. The only place that reads status codes.
+    public static func check(_ response: APIResponse, for request: APIRequest) -> APIError? {
+        let what = request.summary
+        switch response.status {
+        case 200..<300: return nil
+        case 401: return .unauthorized(request: what)
+        case 403: return .forbidden(request: what)
+        case 404: return .notFound(request: what)
+        case 405: return .forbidden(request: what)
+        case 429:
+            return .rateLimited(
+                request: what, retryAfter: response.header("Retry-After").flatMap(Int.init).map { .seconds($0) })
+        case 500..<600: return .server(request: what, status: response.status)
+        default:
+            return .validation(request: what, message: Self.message(in: response.body) ?? "HTTP \(response.status)")
+        }
+    }
+
+    /// The `message` of a JSON error body, if the body is one.
+    static func message(in body: [UInt8]) -> String? {
+        guard let value = try? JSONValue.parse(body) else { return nil }
+        return value["message"]?.stringValue
+    }
+
+    public var errorDescription: String? {
+        switch self {
+        case .badCredentials(let id):
+            "Plutio refused the API client \(id): the client id or secret is wrong. Check --client-id and --client-secret (or PLUTIO_CLIENT_ID / PLUTIO_CLIENT_SECRET) against Settings > API manager."
+        case .businessNotEnabled(let business, let enabled):
+            "The API client is not enabled for business \(business); it may address: \(enabled.isEmpty ? "none" : enabled.joined(separator: ", ")). Enable it under Settings > API manager or pass one of those to --business."
+        case .unauthorized(let request):
+            "Plutio refused a fresh access token for \(request). The API client may have been revoked; create a new one and retry."
+        case .forbidden(let request):
+            "Plutio does not allow \(request) (403). This build may not match the API version; report it with the command you ran."
+        case .notFound(let request): "Plutio found nothing for \(request) (404)."
+        case .validation(let request, let message): "Plutio rejected \(request): \(message)"
+        case .rateLimited(let request, let retryAfter):
+            "Plutio's rate limit was reached at \(request)\(retryAfter.map { "; retry after \($0.components.seconds) s" } ?? ""). Wait, or lower --rate."
+        case .server(let request, let status):
+            "Plutio failed at \(request) (HTTP \(status)). Retry later; the run resumes where it stopped."
+        case .connection(let request, let reason):
+            "No answer from Plutio for \(request) (\(reason)). Check the network and --api-url, then retry; the run resumes where it stopped."
+        case .invalidResponse(let request, let reason):
+            "Plutio answered \(request) with something unexpected (\(reason)). Retry; if it persists, report it."
+        case .gaveUp(let request, let attempts, let last):
+            "Gave up on \(request) after \(attempts) attempts (last: \(last)). Retry later; the run resumes where it stopped."
+        }
+    }
+}

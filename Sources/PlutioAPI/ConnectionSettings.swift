@@ -1,0 +1,99 @@
+import Foundation
+
+/// Where and as whom to talk to Plutio; shared by every command.
+///
+/// Each value comes from its flag, else its environment variable, else the default.
+/// `description` never shows the secret.
+public struct ConnectionSettings: Sendable, CustomStringConvertible {
+    /// The API base including the version, e.g. `https://api.plutio.com/v1.11`.
+    public var apiURL: URL
+    /// The workspace subdomain sent as `Business`.
+    public var business: String
+    public var clientID: String
+    public var clientSecret: String
+    public var rate: RateBudget
+
+    public static let defaultAPIURL = URL(string: "https://api.plutio.com/v1.11")!
+
+    public init(
+        apiURL: URL = defaultAPIURL, business: String, clientID: String, clientSecret: String,
+        rate: RateBudget = .plutio
+    ) {
+        self.apiURL = apiURL
+        self.business = business
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.rate = rate
+    }
+
+    /// Values as given on the command line; nil where a flag was not given.
+    public struct Flags: Sendable {
+        public var apiURL: String?
+        public var business: String?
+        public var clientID: String?
+        public var clientSecret: String?
+        public var rate: String?
+
+        public init(
+            apiURL: String? = nil, business: String? = nil, clientID: String? = nil, clientSecret: String? = nil,
+            rate: String? = nil
+        ) {
+            self.apiURL = apiURL
+            self.business = business
+            self.clientID = clientID
+            self.clientSecret = clientSecret
+            self.rate = rate
+        }
+    }
+
+    /// Flags win over `PLUTIO_API_URL`, `PLUTIO_BUSINESS`, `PLUTIO_CLIENT_ID`,
+    /// `PLUTIO_CLIENT_SECRET` and `PLUTIO_RATE`, which win over the defaults.
+    public static func resolve(
+        _ flags: Flags, environment: [String: String]
+    ) throws(SettingsError) -> ConnectionSettings {
+        func pick(_ flag: String?, _ variable: String) -> String? {
+            if let flag, !flag.isEmpty { return flag }
+            if let value = environment[variable], !value.isEmpty { return value }
+            return nil
+        }
+        let urlText = pick(flags.apiURL, "PLUTIO_API_URL") ?? defaultAPIURL.absoluteString
+        guard let url = URL(string: urlText.hasSuffix("/") ? String(urlText.dropLast()) : urlText),
+            let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil
+        else { throw .invalid("--api-url \(urlText) is not an http(s) URL such as https://api.plutio.com/v1.11") }
+        guard let business = pick(flags.business, "PLUTIO_BUSINESS") else {
+            throw .missing("--business (or PLUTIO_BUSINESS): the workspace subdomain, e.g. acme for acme.plutio.com")
+        }
+        guard let id = pick(flags.clientID, "PLUTIO_CLIENT_ID") else {
+            throw .missing("--client-id (or PLUTIO_CLIENT_ID): the API client's id from Settings > API manager")
+        }
+        guard let secret = pick(flags.clientSecret, "PLUTIO_CLIENT_SECRET") else {
+            throw .missing("--client-secret (or PLUTIO_CLIENT_SECRET): the API client's secret")
+        }
+        let rateText = pick(flags.rate, "PLUTIO_RATE") ?? "1000/1h"
+        guard let rate = RateBudget(parsing: rateText) else {
+            throw .invalid("--rate \(rateText) is not N/DURATION such as 1000/1h or 60/6s")
+        }
+        return ConnectionSettings(
+            apiURL: url, business: business.lowercased(), clientID: id, clientSecret: secret, rate: rate)
+    }
+
+    /// The rate ledger key: calls are counted per API base and client.
+    public var ledgerScope: String { "\(apiURL.absoluteString)|\(clientID)" }
+
+    public var description: String {
+        "\(apiURL.absoluteString) business=\(business) client=\(clientID) rate=\(rate)"
+    }
+}
+
+/// Settings that cannot be used.
+public enum SettingsError: Error, LocalizedError, Equatable, Sendable {
+    case missing(String)
+    case invalid(String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .missing(let what): "Missing \(what)."
+        case .invalid(let what): "Invalid \(what)."
+        }
+    }
+}

@@ -1,0 +1,77 @@
+// PlutioAPI: the Plutio REST client.
+//
+// One `HTTPTransport` protocol with a real implementation; pacing (`PacedTransport`) and retry
+// (`RetryingTransport`) wrap it as decorators. `PlutioClient` adds the token, the Business header
+// and paging. Records leave as raw bytes, never re-serialised.
+import Foundation
+
+/// An HTTP method the client uses.
+public enum HTTPVerb: String, Sendable {
+    case get = "GET"
+    case post = "POST"
+    case put = "PUT"
+    case delete = "DELETE"
+}
+
+/// One request, fully formed.
+public struct APIRequest: Sendable {
+    public var method: HTTPVerb
+    public var url: URL
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]?
+
+    public init(method: HTTPVerb, url: URL, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+
+    /// Whether repeating the request cannot create a second effect.
+    public var isIdempotent: Bool { method != .post }
+
+    /// Sets a header, replacing any earlier value of the same name.
+    public mutating func setHeader(_ name: String, _ value: String) {
+        headers.removeAll { $0.name.lowercased() == name.lowercased() }
+        headers.append((name, value))
+    }
+
+    /// The method and path, for messages (never the query, which may hold ids, or headers).
+    public var summary: String { "\(method.rawValue) \(url.path)" }
+}
+
+/// One answer.
+public struct APIResponse: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The first value of a header, by case-insensitive name.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}
+
+/// Sends requests.
+///
+/// Contract: answers every HTTP status as an `APIResponse` (status codes are not errors here);
+/// throws `TransportError` when no complete answer arrived. Implementations are safe to call
+/// from many tasks at once.
+public protocol HTTPTransport: Sendable {
+    func send(_ request: APIRequest) async throws -> APIResponse
+}
+
+/// No complete answer arrived.
+public enum TransportError: Error, Sendable, Equatable {
+    /// The connection failed or closed before a complete answer; `sent` tells whether the
+    /// request may have reached the server.
+    case connection(String, sent: Bool)
+    /// No answer within the timeout.
+    case timeout
+}

@@ -1,0 +1,106 @@
+import Foundation
+import JSONCore
+import Synchronization
+
+/// The Plutio client every command uses.
+///
+/// Calls go: retry and token (`RetryingTransport`) -> rate budget (`PacedTransport`) -> HTTP.
+/// Token requests take the same paced path, so they count against the budget too.
+public final class PlutioClient: Sendable {
+    public let settings: ConnectionSettings
+    /// The `limit` sent with every list page: the largest page worth asking for.
+    public let pageLimit: Int
+    let transport: any HTTPTransport
+    let tokens: TokenProvider
+    let counter: CallCounter
+
+    public init(
+        settings: ConnectionSettings, http: any HTTPTransport, ledger: any CallLedger,
+        clock: any PacingClock = SystemPacingClock(), retry: RetryPolicy = .standard, pageLimit: Int = 1000
+    ) {
+        self.settings = settings
+        self.pageLimit = pageLimit
+        counter = CallCounter()
+        let counted = CountingTransport(inner: http, counter: counter)
+        let paced = PacedTransport(inner: counted, ledger: ledger, budget: settings.rate, clock: clock)
+        tokens = TokenProvider(
+            settings: settings,
+            transport: RetryingTransport(inner: paced, policy: retry, clock: clock, authorizer: nil),
+            clock: clock)
+        transport = RetryingTransport(inner: paced, policy: retry, clock: clock, authorizer: tokens)
+    }
+
+    /// HTTP calls made so far (token calls and retries included).
+    public var callsMade: Int { counter.value }
+
+    /// Businesses the API client may address (known after the first call).
+    public func enabledBusinesses() async -> [String] { await tokens.enabledBusinesses }
+
+    /// The query that returns every record, archived and template ones included (contract §3.5).
+    public static let everything: JSONObject = [
+        "isArchived": ["$in": [true, false, nil]], "isTemplate": ["$in": [true, false, nil]],
+    ]
+
+    /// One page of a list: the records at `[skip, skip + limit)` of `q`.
+    public func page(_ kind: String, q: JSONObject, skip: Int, limit: Int) async throws -> [RawRecord] {
+        let query = [("q", JSONValue.object(q).text), ("skip", String(skip)), ("limit", String(limit))]
+        let request = APIRequest(method: .get, url: url(kind, query: query))
+        let response = try await transport.send(request)
+        if let error = APIError.check(response, for: request) { throw error }
+        do { return try RawJSON.records(in: response.body) } catch {
+            throw APIError.invalidResponse(request: request.summary, reason: "\(error.reason) at byte \(error.offset)")
+        }
+    }
+
+    /// Sends a write and answers the body (contract §4.1).
+    public func send(_ method: HTTPVerb, _ path: String, body: JSONValue) async throws -> [UInt8] {
+        var request = APIRequest(method: method, url: url(path, query: []), body: body.bytes)
+        request.setHeader("Content-Type", "application/json")
+        let response = try await transport.send(request)
+        if let error = APIError.check(response, for: request) { throw error }
+        return response.body
+    }
+
+    func url(_ path: String, query: [(String, String)]) -> URL {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        func encode(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s }
+        var text = settings.apiURL.absoluteString + "/" + path
+        if !query.isEmpty { text += "?" + query.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&") }
+        return URL(string: text)!
+    }
+
+    /// Every record of a kind matching `filter`, archived and template ones included.
+    public func records(of kind: String, filter: JSONObject = [:]) -> RecordSequence {
+        var q = Self.everything
+        for member in filter { q[member.key] = member.value }
+        return RecordSequence(client: self, kind: kind, queries: .single(q))
+    }
+
+    /// Every record of a scoped kind (comments) belonging to the given parents: in `$in` batches,
+    /// or one parent per call when the server refuses batches.
+    public func scopedRecords(
+        of kind: String, parentSlug: String, parentIDs: [String], batchSize: Int = 100
+    )
+        -> RecordSequence
+    {
+        RecordSequence(
+            client: self, kind: kind, queries: .scoped(slug: parentSlug, ids: parentIDs, batch: max(1, batchSize)))
+    }
+}
+
+/// Counts calls that reached the HTTP layer.
+final class CallCounter: Sendable {
+    private let count = Mutex(0)
+    var value: Int { count.withLock { $0 } }
+    func increment() { count.withLock { $0 += 1 } }
+}
+
+struct CountingTransport: HTTPTransport {
+    let inner: any HTTPTransport
+    let counter: CallCounter
+    func send(_ request: APIRequest) async throws -> APIResponse {
+        counter.increment()
+        return try await inner.send(request)
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import StateStore
+
+/// How many calls a client may make per window.
+public struct RateBudget: Sendable, Equatable, CustomStringConvertible {
+    public var limit: Int
+    public var window: Duration
+
+    public init(limit: Int, window: Duration) {
+        self.limit = limit
+        self.window = window
+    }
+
+    /// Plutio's documented limit: 1000 calls per hour.
+    public static let plutio = RateBudget(limit: 1000, window: .seconds(3600))
+
+    /// Parses `N/DURATION`: `1000/1h`, `60/6s`, `500/30m`, `100/90`.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let n = Int(parts[0]), n > 0, let window = Self.duration(String(parts[1])) else {
+            return nil
+        }
+        self.init(limit: n, window: window)
+    }
+
+    static func duration(_ text: String) -> Duration? {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
+        for (suffix, factor) in units where text.hasSuffix(suffix) {
+            let number = text.dropLast(suffix.count)
+            if suffix == "s", number.hasSuffix("m") { continue }
+            guard let v = Double(number), v > 0 else { return nil }
+            return .milliseconds(Int64((v * factor * 1000).rounded()))
+        }
+        guard let v = Double(text), v > 0 else { return nil }
+        return .milliseconds(Int64((v * 1000).rounded()))
+    }
+
+    public var description: String { "\(limit)/\(window.seconds.formatted())s" }
+
+    /// Pacing as a pure function: proceed when fewer than `limit` calls are inside the window
+    /// and no block holds; else wait until the oldest call that matters leaves the window.
+    public func decide(times: [Date], blockedUntil: Date?, now: Date) -> RateLedger.Decision {
+        if let blockedUntil, blockedUntil > now { return .wait(until: blockedUntil) }
+        let inWindow = times.filter { $0 > now.addingTimeInterval(-window.seconds) }
+        if inWindow.count < limit { return .proceed }
+        return .wait(until: inWindow[inWindow.count - limit].addingTimeInterval(window.seconds))
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,73 @@
+// StateStore: plutio-backup's durable local state in SQLite (WAL mode).
+//
+// One database file per state directory, shared by every process on the machine. Schema changes
+// are named migrations. Only this module imports GRDB.
+import Foundation
+import GRDB
+
+/// The state database: opened once per process, safe to share between tasks.
+public final class StateDatabase: Sendable {
+    let pool: DatabasePool
+    /// Where the database lives.
+    public let url: URL
+
+    /// Opens (creating if needed) the database at `url` and applies pending migrations.
+    public init(url: URL) throws(StateError) {
+        self.url = url
+        do {
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            var config = Configuration()
+            config.busyMode = .timeout(30)
+            config.label = "plutio-backup-state"
+            pool = try DatabasePool(path: url.path, configuration: config)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw StateError.unusable(path: url.path, reason: String(describing: error))
+        }
+    }
+
+    /// The default location: `$XDG_STATE_HOME/plutio-backup/state.sqlite`, else `~/.local/state/...`.
+    public static func defaultURL(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        let base =
+            environment["XDG_STATE_HOME"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/state")
+        return base.appendingPathComponent("plutio-backup/state.sqlite")
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: rate ledger") { db in
+            try db.create(table: "rate_call") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("scope", .text).notNull()
+                t.column("at", .double).notNull()
+            }
+            try db.create(index: "rate_call_scope_at", on: "rate_call", columns: ["scope", "at"])
+            try db.create(table: "rate_block") { t in
+                t.primaryKey("scope", .text)
+                t.column("until", .double).notNull()
+            }
+        }
+        return migrator
+    }
+
+    /// Names of the migrations applied so far.
+    public func appliedMigrations() throws(StateError) -> [String] {
+        do { return try pool.read { try Self.migrator.appliedMigrations($0) } } catch {
+            throw StateError.unusable(path: url.path, reason: String(describing: error))
+        }
+    }
+}
+
+/// State that cannot be read or written.
+public enum StateError: Error, LocalizedError, Sendable {
+    case unusable(path: String, reason: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .unusable(let path, let reason):
+            "The state database \(path) cannot be used (\(reason)). Check that the directory is writable, or point --state at another one."
+        }
+    }
+}
