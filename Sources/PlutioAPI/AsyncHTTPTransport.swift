@@ -4,19 +4,16 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// The real transport, on AsyncHTTPClient.
-public final class AsyncHTTPTransport: HTTPTransport {
-    private let client: HTTPClient
+/// The real transport, on AsyncHTTPClient's shared client (its pool lives for the process).
+public struct AsyncHTTPTransport: HTTPTransport {
     private let timeout: TimeAmount
     private let maxBody: Int
 
-    /// A transport with its own connection pool; call `shutdown()` when done.
+    /// - Parameters:
+    ///   - timeout: for one whole request and its answer.
+    ///   - maxBodyBytes: the largest answer accepted.
     public init(timeout: Duration = .seconds(120), maxBodyBytes: Int = 512 << 20) {
-        var config = HTTPClient.Configuration()
-        config.timeout = .init(connect: .seconds(15), read: .seconds(Int64(timeout.components.seconds)))
-        config.decompression = .enabled(limit: .none)
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
-        self.timeout = .seconds(Int64(timeout.components.seconds))
+        self.timeout = .milliseconds(Int64(timeout.seconds * 1000))
         maxBody = maxBodyBytes
     }
 
@@ -26,7 +23,7 @@ public final class AsyncHTTPTransport: HTTPTransport {
         for (name, value) in request.headers { r.headers.add(name: name, value: value) }
         if let body = request.body { r.body = .bytes(ByteBuffer(bytes: body)) }
         do {
-            let response = try await client.execute(r, timeout: timeout)
+            let response = try await HTTPClient.shared.execute(r, timeout: timeout)
             let buffer = try await response.body.collect(upTo: maxBody)
             return APIResponse(
                 status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
@@ -43,7 +40,4 @@ public final class AsyncHTTPTransport: HTTPTransport {
             throw TransportError.connection(String(describing: error), sent: true)
         }
     }
-
-    /// Closes the connection pool.
-    public func shutdown() async throws { try await client.shutdown() }
 }

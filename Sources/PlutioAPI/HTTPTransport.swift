@@ -19,16 +19,20 @@ public struct APIRequest: Sendable {
     public var url: URL
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]?
+    /// Whether repeating the request cannot create a second effect: true for all but POST,
+    /// unless the caller knows better (a token request is a POST without side effects).
+    public var isIdempotent: Bool
 
-    public init(method: HTTPVerb, url: URL, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil) {
+    public init(
+        method: HTTPVerb, url: URL, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
+        isIdempotent: Bool? = nil
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.isIdempotent = isIdempotent ?? (method != .post)
     }
-
-    /// Whether repeating the request cannot create a second effect.
-    public var isIdempotent: Bool { method != .post }
 
     /// Sets a header, replacing any earlier value of the same name.
     public mutating func setHeader(_ name: String, _ value: String) {

@@ -61,7 +61,8 @@ public actor TokenProvider: RequestAuthorizer {
         let form =
             "client_id=\(encode(settings.clientID))&client_secret=\(encode(settings.clientSecret))&grant_type=client_credentials"
         var request = APIRequest(
-            method: .post, url: settings.apiURL.appendingPathComponent("oauth/token"), body: Array(form.utf8))
+            method: .post, url: settings.apiURL.appendingPathComponent("oauth/token"), body: Array(form.utf8),
+            isIdempotent: true)
         request.setHeader("Content-Type", "application/x-www-form-urlencoded")
         let asked = clock.now()
         let response = try await transport.send(request)
