@@ -29,7 +29,16 @@ extension Seeder {
             ("conversation", "conversations"),
             ("conversation", "conversations"), ("wiki-page", "wiki-entities"), ("wiki", "wiki"),
         ])
-        guard let parent = pickID(kind) else { return }
+        guard var parent = pickID(kind) else { return }
+        if slug == "wiki-page" {
+            // Comments sit on pages, not on categories.
+            guard
+                let page = workspace.table(kind).inOrder.first(where: { $0.object["type"] == "page" && $0.id >= parent }
+                )
+                    ?? workspace.table(kind).inOrder.first(where: { $0.object["type"] == "page" })
+            else { return }
+            parent = page.id
+        }
         var replied: JSONValue = .null
         if chance(0.2), let pool = ids["comments"], let last = pool.last,
             let previous = workspace.record("comments", last), previous.object["entityId"] == .string(parent)

@@ -74,15 +74,17 @@ struct ClientHarness {
             guard let value = try? row.parsed() else { continue }
             let entries = [value] + (value["children"]?.arrayValue ?? [])
             for entry in entries {
-                if let slug = entry["entityType"]?.stringValue, let id = entry["entityId"]?.stringValue {
-                    trashed[slug, default: []].append(id)
+                if let slug = entry["entityType"]?.stringValue, let id = entry["entityId"]?.stringValue,
+                    let kind = Catalog.standard.kind(forSlug: slug)
+                {
+                    trashed[kind.name, default: []].append(id)
                 }
             }
         }
         for (kind, slug) in parents {
             var ids = (out[kind] ?? []).map(\.id)
             let known = Set(ids)
-            ids += (trashed[slug] ?? []).filter { !known.contains($0) }
+            ids += (trashed[kind] ?? []).filter { !known.contains($0) }
             for try await r in client.scopedRecords(of: "comments", parentSlug: slug, parentIDs: ids) {
                 comments.append(r)
             }
