@@ -43,6 +43,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What the commands do: reading a whole workspace (export), later import and restore.
+        .target(name: "Engine", dependencies: ["PlutioAPI", "StateStore", "Catalog", "JSONCore"]),
         // A faithful local fake of the Plutio API, and its seeder.
         .target(
             name: "FakePlutio",
@@ -54,6 +56,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A fake on a local port and clients for it, for tests and benchmarks.
+        .target(name: "FakeHarness", dependencies: ["FakePlutio", "PlutioAPI", "StateStore", "Catalog", "JSONCore"]),
         .executableTarget(
             name: "plutio-fake",
             dependencies: [
@@ -71,7 +75,11 @@ let package = Package(
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore"]),
         .testTarget(
             name: "PlutioAPITests",
-            dependencies: ["PlutioAPI", "StateStore", "FakePlutio", "Catalog", "JSONCore", "MongoQuery"]
+            dependencies: ["PlutioAPI", "StateStore", "FakePlutio", "FakeHarness", "Catalog", "JSONCore", "MongoQuery"]
+        ),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: ["Engine", "PlutioAPI", "StateStore", "FakePlutio", "FakeHarness", "Catalog", "JSONCore"]
         ),
         .testTarget(
             name: "FakePlutioTests",

@@ -65,3 +65,14 @@ extension FakePlutio {
         }
     }
 }
+
+extension FakePlutio {
+    /// Moves a record and its cascade to the trash, as a DELETE would (scripted tests).
+    @discardableResult
+    public func trash(_ kindName: String, id: String, in business: String) -> Bool {
+        guard let kind = catalog.kind(named: kindName), workspaces[business] != nil else { return false }
+        let user = clients.values.first { $0.businesses.contains(business) }?.userID ?? "system"
+        return trashRecord(
+            kind, id, context: WriteContext(kind: kind, business: business, user: user, now: clock.now()))
+    }
+}

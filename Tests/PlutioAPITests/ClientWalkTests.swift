@@ -1,4 +1,5 @@
 import Catalog
+import FakeHarness
 import FakePlutio
 import Foundation
 import JSONCore
@@ -6,33 +7,11 @@ import Testing
 
 @testable import PlutioAPI
 
-/// Complete, duplicate-free walks of every kind against the fake, under its variants.
+/// The client against the fake: scoped reads, errors and giving up.
 @Suite(.timeLimit(.minutes(3))) struct ClientWalkTests {
-    static let variants: [(cap: Int?, defaultLimit: Int?)] = [
-        (7, 20), (50, 20), (1000, 20), (nil, 20), (7, nil), (50, nil), (1000, nil), (nil, nil),
-    ]
-
-    @Test(arguments: variants)
-    func walksEveryKindCompletelyAndExactly(cap: Int?, defaultLimit: Int?) async throws {
-        let h = try await ClientHarness.start(records: 700) {
-            $0.limitCap = cap
-            $0.defaultLimit = defaultLimit
-        }
-        defer { Task { await h.stop() } }
-        let client = try h.client()
-        let walked = try await ClientHarness.walkAll(client)
-        let expected = await h.serverRecords()
-        for (kind, records) in expected {
-            let got = (walked[kind] ?? []).map(\.bytes)
-            #expect(got.count == Set(got).count, "\(kind): duplicates")
-            #expect(Set(got) == Set(records), "\(kind): \(got.count) walked, \(records.count) on the server")
-        }
-        #expect(walked.values.reduce(0) { $0 + $1.count } > 700)
-    }
-
     @Test(arguments: [false, true])
     func readsCommentsInBatchesOrOneParentPerCall(batchesRefused: Bool) async throws {
-        let h = try await ClientHarness.start(records: 900) { $0.acceptsBatchedCommentScopes = !batchesRefused }
+        let h = try await FakeHarness.start(records: 900) { $0.acceptsBatchedCommentScopes = !batchesRefused }
         defer { Task { await h.stop() } }
         let client = try h.client()
         let tasks = try await collect(client.records(of: "tasks")).map(\.id)
@@ -53,36 +32,8 @@ import Testing
         #expect(iterator.calls <= perQuery + perQuery / 8 + 3, "\(iterator.calls) calls for \(perQuery) queries")
     }
 
-    @Test(arguments: [(Optional(50), 3), (7, 2), (nil, 4)])
-    func missesNoSurvivorUnderMutationFaultsAndShortTokens(cap: Int?, mutateEvery: Int) async throws {
-        let h = try await ClientHarness.start(records: 1500) {
-            $0.limitCap = cap
-            $0.mutations = MutationPlan(every: mutateEvery, seed: 11)
-            $0.faults.seed = 5
-            $0.faults.serverErrorRate = 0.05
-            $0.faults.dropBeforeRate = 0.02
-            $0.faults.dropMidBodyRate = 0.02
-            $0.tokenLifetime = 0.4
-        }
-        defer { Task { await h.stop() } }
-        let before = await h.serverIDs()
-        let client = try h.client()
-        let walked = try await ClientHarness.walkAll(client)
-        let after = await h.serverIDs()
-        let log = await h.fake.requestLog()
-        #expect(log.contains { $0.fault == "500" })
-        #expect(log.filter { $0.path.hasSuffix("/oauth/token") }.count > 1, "the token should have been renewed")
-        for (kind, ids) in before where kind != "trash-bin" {
-            let got = (walked[kind] ?? []).map(\.id)
-            let survivors = ids.intersection(after[kind] ?? [])
-            let missed = survivors.subtracting(got)
-            #expect(got.count == Set(got).count, "\(kind): duplicates")
-            #expect(missed.isEmpty, "\(kind): missed \(missed.count) of \(survivors.count)")
-        }
-    }
-
     @Test func surfacesClearErrorsForBadCredentialsAndBusiness() async throws {
-        let h = try await ClientHarness.start(records: 50)
+        let h = try await FakeHarness.start(records: 50)
         defer { Task { await h.stop() } }
         let wrong = try h.client(AccountSpec(subdomain: "acme", clientID: "acme-client", secret: "nope"))
         await #expect(throws: APIError.badCredentials(clientID: "acme-client")) {
@@ -99,7 +50,7 @@ import Testing
     }
 
     @Test func givesUpOnAServerThatKeepsFailing() async throws {
-        let h = try await ClientHarness.start(records: 50) { $0.faults.serverErrorRate = 1 }
+        let h = try await FakeHarness.start(records: 50) { $0.faults.serverErrorRate = 1 }
         defer { Task { await h.stop() } }
         let client = try h.client(
             retry: RetryPolicy(

@@ -1,0 +1,87 @@
+import Catalog
+import Engine
+import FakeHarness
+import FakePlutio
+import Foundation
+import PlutioAPI
+import Testing
+
+/// Whole-workspace reads: complete, exact and duplicate-free under every list variant, and
+/// missing no survivor while records change and the server fails.
+@Suite(.timeLimit(.minutes(3))) struct WorkspaceReaderTests {
+    static func readAll(_ client: PlutioClient) async throws -> ([String: [RawRecord]], [KindSummary]) {
+        var out: [String: [RawRecord]] = [:]
+        let summaries = try await WorkspaceReader(client: client, catalog: .standard).read { kind, record in
+            out[kind.name, default: []].append(record)
+        }
+        return (out, summaries)
+    }
+
+    static let variants: [(cap: Int?, defaultLimit: Int?)] = [
+        (7, 20), (50, 20), (1000, 20), (nil, 20), (7, nil), (50, nil), (1000, nil), (nil, nil),
+    ]
+
+    @Test(arguments: variants)
+    func readsEveryKindCompletelyAndExactly(cap: Int?, defaultLimit: Int?) async throws {
+        let h = try await FakeHarness.start(records: 700) {
+            $0.limitCap = cap
+            $0.defaultLimit = defaultLimit
+        }
+        defer { Task { await h.stop() } }
+        let (walked, summaries) = try await Self.readAll(try h.client())
+        let expected = await h.serverRecords()
+        #expect(Set(summaries.map(\.kind)) == Set(expected.keys))
+        for (kind, records) in expected {
+            let got = (walked[kind] ?? []).map(\.bytes)
+            #expect(got.count == Set(got).count, "\(kind): duplicates")
+            #expect(Set(got) == Set(records), "\(kind): \(got.count) read, \(records.count) on the server")
+        }
+        #expect(!summaries.contains { $0.sawMovement })
+    }
+
+    @Test(arguments: [(Optional(50), 3), (7, 2), (nil, 4)])
+    func missesNoSurvivorUnderMutationFaultsAndShortTokens(cap: Int?, mutateEvery: Int) async throws {
+        let h = try await FakeHarness.start(records: 1500) {
+            $0.limitCap = cap
+            $0.mutations = MutationPlan(every: mutateEvery, seed: 11)
+            $0.faults.seed = 5
+            $0.faults.serverErrorRate = 0.05
+            $0.faults.dropBeforeRate = 0.02
+            $0.faults.dropMidBodyRate = 0.02
+            $0.tokenLifetime = 0.4
+        }
+        defer { Task { await h.stop() } }
+        let before = await h.serverIDs()
+        let (walked, summaries) = try await Self.readAll(try h.client())
+        let after = await h.serverIDs()
+        let log = await h.fake.requestLog()
+        #expect(log.contains { $0.fault == "500" })
+        #expect(log.filter { $0.path.hasSuffix("/oauth/token") }.count > 1, "the token should have been renewed")
+        #expect(summaries.contains { $0.sawMovement })
+        for (kind, ids) in before where kind != "trash-bin" {
+            let got = (walked[kind] ?? []).map(\.id)
+            let survivors = ids.intersection(after[kind] ?? [])
+            let missed = survivors.subtracting(got)
+            #expect(got.count == Set(got).count, "\(kind): duplicates")
+            #expect(missed.isEmpty, "\(kind): missed \(missed.count) of \(survivors.count)")
+        }
+    }
+
+    @Test func readsCommentsOfTrashedParents() async throws {
+        let h = try await FakeHarness.start(records: 1200)
+        defer { Task { await h.stop() } }
+        let ws = try #require(await h.fake.workspace("acme"))
+        let conversation = try #require(
+            ws.objects(kind: "conversations").first { c in
+                ws.objects(kind: "comments").contains { $0["entityId"] == c["_id"] }
+            })
+        let id = conversation["_id"]!.stringValue!
+        #expect(await h.fake.trash("conversations", id: id, in: "acme"))
+        let (walked, _) = try await Self.readAll(try h.client())
+        let orphans = ws.objects(kind: "comments").filter { $0["entityId"]?.stringValue == id }.compactMap {
+            $0["_id"]?.stringValue
+        }
+        #expect(!orphans.isEmpty)
+        #expect(Set(orphans).isSubset(of: Set((walked["comments"] ?? []).map(\.id))))
+    }
+}

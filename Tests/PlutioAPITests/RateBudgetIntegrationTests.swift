@@ -1,0 +1,68 @@
+import FakeHarness
+import FakePlutio
+import Foundation
+import Testing
+
+@testable import PlutioAPI
+
+/// The shared budget against the fake's own rate limit, in real time.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct RateBudgetIntegrationTests {
+    /// The largest number of counted calls of a client inside any window of the fake's log.
+    static func peak(_ log: [RequestLogEntry], client: String, window: TimeInterval) -> Int {
+        let times = log.filter { $0.clientID == client && $0.counted }.map(\.time).sorted()
+        var best = 0
+        var start = 0
+        for (end, t) in times.enumerated() {
+            while times[start] <= t.addingTimeInterval(-window) { start += 1 }
+            best = max(best, end - start + 1)
+        }
+        return best
+    }
+
+    @Test func twoClientsSharingAnAPIClientNeverExceedItsBudget() async throws {
+        let accounts = [
+            AccountSpec(subdomain: "acme", clientID: "agency", secret: "s"),
+            AccountSpec(subdomain: "globex", clientID: "agency", secret: "s"),
+        ]
+        let budget = RateBudget(limit: 40, window: .seconds(1))
+        let h = try await FakeHarness.start(accounts: accounts, records: 1500) {
+            $0.rate = RateLimit(limit: 40, window: 1)
+            $0.limitCap = 7
+        }
+        defer { Task { await h.stop() } }
+        let a = try h.client(accounts[0], rate: budget)
+        let b = try h.client(accounts[1], rate: budget)
+        async let first = collect(a.records(of: "tasks"))
+        async let second = collect(b.records(of: "tasks"))
+        let (x, y) = try await (first, second)
+        #expect(!x.isEmpty && !y.isEmpty)
+        let log = await h.fake.requestLog()
+        #expect(log.count > 80, "the walk should span several windows")
+        #expect(!log.contains { $0.status == 429 })
+        #expect(Self.peak(log, client: "agency", window: 1) <= 40)
+    }
+
+    @Test func keepsTheBudgetBusyForThreeWindowsWithoutA429() async throws {
+        let budget = RateBudget(limit: 30, window: .seconds(2))
+        let h = try await FakeHarness.start(records: 200) { $0.rate = RateLimit(limit: 30, window: 2) }
+        defer { Task { await h.stop() } }
+        let client = try h.client(rate: budget)
+        let start = Date()
+        let deadline = start.addingTimeInterval(3 * 2)
+        let worker = Task {
+            var completed: [Date] = []
+            while !Task.isCancelled {
+                do { _ = try await client.page("tasks", q: PlutioClient.everything, skip: 0, limit: 5) } catch { break }
+                completed.append(Date())
+            }
+            return completed
+        }
+        try await Task.sleep(for: .seconds(3 * 2))
+        worker.cancel()
+        let done = await worker.value.filter { $0 < deadline }
+        let log = await h.fake.requestLog()
+        #expect(!log.contains { $0.status == 429 })
+        let share = Double(done.count + 1) / Double(3 * budget.limit)
+        #expect(share >= 0.97, "\(done.count) calls plus the token call in three windows of \(budget.limit)")
+    }
+}
