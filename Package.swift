@@ -67,6 +67,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "plutio-bench",
+            dependencies: [
+                "Engine", "FakeHarness", "FakePlutio", "PlutioAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
         // Runs the built executables.
         .testTarget(name: "EndToEndTests", dependencies: ["plutio-fake"]),

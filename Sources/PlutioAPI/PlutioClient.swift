@@ -13,6 +13,7 @@ public final class PlutioClient: Sendable {
     let transport: any HTTPTransport
     let tokens: TokenProvider
     let counter: CallCounter
+    let largestPage = Mutex(0)
 
     public init(
         settings: ConnectionSettings, http: any HTTPTransport, ledger: any CallLedger,
@@ -33,6 +34,10 @@ public final class PlutioClient: Sendable {
     /// HTTP calls made so far (token calls and retries included).
     public var callsMade: Int { counter.value }
 
+    /// The largest page any list has returned: a lower bound on the server's silent cap, so a
+    /// shorter page of any kind proves that kind's end (contract §3.2).
+    public var largestPageSeen: Int { largestPage.withLock { $0 } }
+
     /// Businesses the API client may address (known after the first call).
     public func enabledBusinesses() async -> [String] { await tokens.enabledBusinesses }
 
@@ -47,9 +52,12 @@ public final class PlutioClient: Sendable {
         let request = APIRequest(method: .get, url: url(kind, query: query))
         let response = try await transport.send(request)
         if let error = APIError.check(response, for: request) { throw error }
-        do { return try RawJSON.records(in: response.body) } catch {
+        let records: [RawRecord]
+        do { records = try RawJSON.records(in: response.body) } catch {
             throw APIError.invalidResponse(request: request.summary, reason: "\(error.reason) at byte \(error.offset)")
         }
+        largestPage.withLock { $0 = max($0, records.count) }
+        return records
     }
 
     /// Sends a write and answers the body (contract §4.1).
@@ -77,10 +85,11 @@ public final class PlutioClient: Sendable {
         return RecordSequence(client: self, kind: kind, queries: .single(q))
     }
 
-    /// Every record of a scoped kind (comments) belonging to the given parents: in `$in` batches,
+    /// Every record of a scoped kind (comments) belonging to the given parents: in `$in` batches
+    /// (200 ids keep the URL near 5 KB),
     /// or one parent per call when the server refuses batches.
     public func scopedRecords(
-        of kind: String, parentSlug: String, parentIDs: [String], batchSize: Int = 100
+        of kind: String, parentSlug: String, parentIDs: [String], batchSize: Int = 200
     )
         -> RecordSequence
     {

@@ -62,7 +62,8 @@ public struct RecordSequence: AsyncSequence, Sendable {
         func makeWalker(_ q: JSONObject) -> PageWalker {
             let client = self.client
             let kind = self.kind
-            return PageWalker(limit: client.pageLimit, pageMax: pageMax, seen: seen) { skip, limit in
+            let known = Swift.max(pageMax, client.largestPageSeen)
+            return PageWalker(limit: client.pageLimit, pageMax: known, seen: seen) { skip, limit in
                 try await client.page(kind, q: q, skip: skip, limit: limit)
             }
         }

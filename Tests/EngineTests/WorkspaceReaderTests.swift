@@ -57,7 +57,10 @@ import Testing
         let log = await h.fake.requestLog()
         #expect(log.contains { $0.fault == "500" })
         #expect(log.filter { $0.path.hasSuffix("/oauth/token") }.count > 1, "the token should have been renewed")
-        #expect(summaries.contains { $0.sawMovement })
+        if cap != nil {
+            // With small pages there are many page edges to shift across: recovery must have run.
+            #expect(summaries.contains { $0.sawMovement })
+        }
         for (kind, ids) in before where kind != "trash-bin" {
             let got = (walked[kind] ?? []).map(\.id)
             let survivors = ids.intersection(after[kind] ?? [])

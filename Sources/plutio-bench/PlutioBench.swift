@@ -1,0 +1,58 @@
+// plutio-bench: measurements for scripts/bench, against a FakePlutio started in-process.
+import ArgumentParser
+import Engine
+import FakeHarness
+import FakePlutio
+import Foundation
+import PlutioAPI
+
+@main
+struct PlutioBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plutio-bench",
+        abstract: "Benchmarks plutio-backup against an in-process fake.",
+        subcommands: [Calls.self])
+}
+
+/// Calls used to read a whole seeded workspace, next to the minimum.
+struct Calls: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Calls for a full read of a seeded workspace, per kind, next to the minimum ceil(records/cap).")
+
+    @Option(help: "Records to seed.") var records = 5000
+    @Option(help: "Silent page caps to measure, comma-separated; `none` for no cap.") var caps = "50,1000"
+    @Option(help: "Seed of the workspace.") var seed: UInt64 = 1
+
+    func run() async throws {
+        for capText in caps.split(separator: ",").map(String.init) {
+            let cap = capText == "none" ? nil : Int(capText)
+            let harness = try await FakeHarness.start(records: records, seed: seed) { $0.limitCap = cap }
+            let client = try harness.client()
+            let summaries = try await WorkspaceReader(client: client, catalog: .standard).read { _, _ in }
+            let log = await harness.fake.requestLog()
+            await harness.stop()
+            let page = min(cap ?? client.pageLimit, client.pageLimit)
+            let tokens = log.filter { $0.path.hasSuffix("/oauth/token") }.count
+            var minimum = tokens
+            var overOne = 0
+            print("cap \(capText): \(records) seeded records, page \(page)")
+            print("  kind                     records  calls  minimum")
+            for s in summaries {
+                let kindMinimum = (s.records + page - 1) / page
+                minimum += kindMinimum
+                if s.calls > kindMinimum + 1 { overOne += 1 }
+                let name = s.kind.padding(toLength: 24, withPad: " ", startingAt: 0)
+                print("  \(name) \(pad(s.records, 7))  \(pad(s.calls, 5))  \(pad(kindMinimum, 7))")
+            }
+            let used = log.count
+            print(
+                "cap \(capText): \(used) calls used, minimum \(minimum) (\(tokens) token), minimum + kinds = \(minimum + summaries.count); "
+                    + "\(overOne) kinds used more than minimum + 1")
+        }
+    }
+
+    func pad(_ n: Int, _ width: Int) -> String {
+        let s = String(n)
+        return String(repeating: " ", count: max(0, width - s.count)) + s
+    }
+}
