@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
@@ -28,6 +29,16 @@ let package = Package(
             name: "Catalog",
             dependencies: ["JSONCore"],
             resources: [.copy("Resources/catalog.json")]
+        ),
+        // libarchive, as a system library (Debian: libarchive-dev). Only Archive imports it.
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        // Versioned NDJSON-in-tar.zst archives: writer, reader, manifest, checks.
+        .target(
+            name: "Archive",
+            dependencies: [
+                "CArchive", "JSONCore", "Catalog",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // Durable local state in SQLite: the shared rate ledger (later: checkpoints, id maps).
         .target(name: "StateStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
@@ -80,6 +91,8 @@ let package = Package(
         .testTarget(name: "MongoQueryTests", dependencies: ["MongoQuery", "JSONCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "JSONCore"]),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore"]),
+        .testTarget(
+            name: "ArchiveTests", dependencies: ["Archive", "JSONCore", "Catalog"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "PlutioAPITests",
             dependencies: ["PlutioAPI", "StateStore", "FakePlutio", "FakeHarness", "Catalog", "JSONCore", "MongoQuery"]

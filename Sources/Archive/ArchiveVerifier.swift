@@ -1,0 +1,161 @@
+import Catalog
+import Crypto
+import Foundation
+import JSONCore
+
+/// What `verify` found.
+public struct VerificationReport: Sendable {
+    public var manifest: Manifest
+    /// Problems that make the archive untrustworthy: checksums, counts, unparsable lines.
+    public var problems: [String] = []
+    /// References that resolve to no record in the archive, by "kind.field".
+    public var dangling: [String: [DanglingReference]] = [:]
+    /// Records per kind, as read.
+    public var records: [String: Int] = [:]
+
+    /// Whether the archive is intact (dangling references are reported, not failures: Plutio
+    /// itself leaves them, e.g. ids of trashed or purged records).
+    public var isIntact: Bool { problems.isEmpty }
+}
+
+/// Checks an archive: manifest first (format version, schema rules), every entry's SHA-256 and
+/// byte count, every NDJSON line parses as an object with `_id`, record counts, and which
+/// references resolve inside the archive. Streams the archive twice; memory grows with the
+/// number of ids only.
+public struct ArchiveVerifier: Sendable {
+    let catalog: Catalog
+
+    public init(catalog: Catalog) { self.catalog = catalog }
+
+    /// Reads the manifest only.
+    public static func manifest(of url: URL) throws(ArchiveError) -> Manifest {
+        let reader = try ArchiveReader(url: url)
+        guard let first = try reader.next(), first.path == Manifest.entryName else {
+            throw .missingManifest(path: url.path)
+        }
+        let bytes: [UInt8]
+        do { bytes = try reader.readAll() } catch { throw Self.asArchiveError(error, url, Manifest.entryName) }
+        return try Manifest.decode(bytes, archive: url.path)
+    }
+
+    public func verify(_ url: URL) throws(ArchiveError) -> VerificationReport {
+        let reader = try ArchiveReader(url: url)
+        guard let first = try reader.next(), first.path == Manifest.entryName else {
+            throw .missingManifest(path: url.path)
+        }
+        let manifest: Manifest
+        do { manifest = try Manifest.decode(try reader.readAll(), archive: url.path) } catch let error as ArchiveError {
+            throw error
+        } catch { throw Self.asArchiveError(error, url, Manifest.entryName) }
+        var report = VerificationReport(manifest: manifest)
+        var expected = Dictionary(uniqueKeysWithValues: manifest.entries.map { ($0.path, $0) })
+        var index = ReferenceIndex(catalog: catalog)
+        // Pass 1: checksums, counts, parse, index ids.
+        while let entry = try reader.next() {
+            guard let listed = expected.removeValue(forKey: entry.path) else {
+                report.problems.append("\(entry.path) is in the archive but not in the manifest")
+                continue
+            }
+            var hasher = SHA256()
+            var bytes = 0
+            var lines = 0
+            let kind = listed.kind.flatMap { catalog.kind(named: $0) }
+            var splitter = LineSplitter()
+            do {
+                try reader.readChunks { chunk in
+                    hasher.update(bufferPointer: chunk)
+                    bytes += chunk.count
+                    guard listed.kind != nil else { return }
+                    try splitter.feed(chunk) { line in
+                        lines += 1
+                        try Self.index(line, kind: kind, entry: entry.path, lineNumber: lines, into: &index, url: url)
+                    }
+                }
+                if listed.kind != nil, !splitter.remainder.isEmpty {
+                    report.problems.append("\(entry.path): the last line has no newline (truncated?)")
+                }
+            } catch let error as ArchiveError {
+                if case .corrupt = error { report.problems.append(error.localizedDescription) } else { throw error }
+            } catch {
+                throw Self.asArchiveError(error, url, entry.path)
+            }
+            let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            if digest != listed.sha256 {
+                report.problems.append("\(entry.path): SHA-256 \(digest) does not match the manifest")
+            }
+            if bytes != listed.bytes {
+                report.problems.append("\(entry.path): \(bytes) bytes, the manifest says \(listed.bytes)")
+            }
+            if let want = listed.records, want != lines, listed.kind != nil {
+                report.problems.append("\(entry.path): \(lines) records, the manifest says \(want)")
+            }
+            if let kind = listed.kind { report.records[kind, default: 0] += lines }
+        }
+        for missing in expected.keys.sorted() {
+            report.problems.append("\(missing) is in the manifest but not in the archive")
+        }
+        for (kind, status) in manifest.kinds where status.records != report.records[kind, default: 0] && status.complete
+        {
+            report.problems.append(
+                "kind \(kind): \(report.records[kind, default: 0]) records read, the manifest says \(status.records)")
+        }
+        // Pass 2: references.
+        let second = try ArchiveReader(url: url)
+        while let entry = try second.next() {
+            guard let kindName = manifest.entries.first(where: { $0.path == entry.path })?.kind,
+                let kind = catalog.kind(named: kindName)
+            else { continue }
+            var splitter = LineSplitter()
+            do {
+                try second.readChunks { chunk in
+                    try splitter.feed(chunk) { line in
+                        guard let record = try? JSONValue.parse(line) else { return }
+                        for d in index.dangling(in: record, of: kind) {
+                            report.dangling["\(kind.name).\(d.path)", default: []].append(d)
+                        }
+                    }
+                }
+            } catch { throw Self.asArchiveError(error, url, entry.path) }
+        }
+        return report
+    }
+
+    static func index(
+        _ line: ArraySlice<UInt8>, kind: ResourceKind?, entry: String, lineNumber: Int,
+        into index: inout ReferenceIndex, url: URL
+    ) throws(ArchiveError) {
+        let value: JSONValue
+        do { value = try JSONValue.parse(line) } catch {
+            throw .corrupt(path: url.path, entry: "\(entry) line \(lineNumber)", reason: error.localizedDescription)
+        }
+        guard value["_id"]?.stringValue != nil else {
+            throw .corrupt(path: url.path, entry: "\(entry) line \(lineNumber)", reason: "the record has no _id")
+        }
+        if let kind { index.add(value, of: kind) }
+    }
+
+    static func asArchiveError(_ error: any Error, _ url: URL, _ entry: String) -> ArchiveError {
+        if let e = error as? ArchiveError { return e }
+        return .corrupt(path: url.path, entry: entry, reason: String(describing: error))
+    }
+}
+
+/// Splits a byte stream into lines across chunk boundaries.
+struct LineSplitter {
+    var remainder: [UInt8] = []
+
+    mutating func feed(_ chunk: UnsafeRawBufferPointer, _ line: (ArraySlice<UInt8>) throws -> Void) throws {
+        var start = 0
+        for i in 0..<chunk.count where chunk[i] == 0x0A {
+            if remainder.isEmpty {
+                try line(Array(chunk[start..<i])[...])
+            } else {
+                remainder.append(contentsOf: chunk[start..<i])
+                try line(remainder[...])
+                remainder.removeAll(keepingCapacity: true)
+            }
+            start = i + 1
+        }
+        if start < chunk.count { remainder.append(contentsOf: chunk[start..<chunk.count]) }
+    }
+}

@@ -1,0 +1,7 @@
+import Crypto
+import Foundation
+
+/// The lowercase hex SHA-256 of bytes.
+public func sha256Hex(_ bytes: [UInt8]) -> String {
+    SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+}
