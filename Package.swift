@@ -55,7 +55,7 @@ let package = Package(
             ]
         ),
         // What the commands do: reading a whole workspace (export), later import and restore.
-        .target(name: "Engine", dependencies: ["PlutioAPI", "StateStore", "Catalog", "JSONCore"]),
+        .target(name: "Engine", dependencies: ["PlutioAPI", "StateStore", "Archive", "Catalog", "JSONCore"]),
         // A faithful local fake of the Plutio API, and its seeder.
         .target(
             name: "FakePlutio",

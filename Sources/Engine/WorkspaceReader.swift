@@ -1,6 +1,7 @@
 // Engine: what the commands do (export now; import and restore later), over PlutioAPI,
-// StateStore and Catalog. The engine never prints: it reports through callbacks and results.
+// StateStore, Archive and Catalog. The engine never prints: it reports through events.
 import Catalog
+import Foundation
 import JSONCore
 import PlutioAPI
 
@@ -13,18 +14,24 @@ public struct KindSummary: Sendable, Equatable {
     public var sawMovement: Bool
     /// For scoped kinds: whether the server refused batched parent scopes.
     public var fellBackToSingleParents: Bool
+    /// Why the server refused the kind, when it did.
+    public var error: String?
 }
 
-/// Reads every record of a workspace, kind by kind, in catalogue order.
+/// Reads every record of a workspace, kind by kind, in catalogue order, into a journal.
 ///
 /// Contract: direct kinds are walked first (archived and template records included), the
 /// trash bin among them; then scoped kinds (comments) per parent kind, with parent ids from the
 /// walked parents *and* from trash rows, because a parent in the trash can still have live
-/// comments (only a task's comments go to the trash with it). Records reach `onRecord` as the
-/// server's bytes, each once per kind. Errors propagate; nothing is swallowed.
+/// comments (only a task's comments go to the trash with it). Every page goes to the journal
+/// with its position, so a rerun resumes where the last one stopped. A kind the server refuses
+/// (403, 404, 400) is recorded as incomplete with the reason and the read goes on; any other
+/// error ends the read and propagates.
 public struct WorkspaceReader: Sendable {
     let client: PlutioClient
     let catalog: Catalog
+    /// Parent ids per `$in` batch and checkpoint.
+    public var parentBatch = 200
 
     public init(client: PlutioClient, catalog: Catalog) {
         self.client = client
@@ -40,53 +47,104 @@ public struct WorkspaceReader: Sendable {
     }
 
     public func read(
-        only: Set<String>? = nil,
-        onRecord: (ResourceKind, RawRecord) async throws -> Void,
+        into journal: any ReadJournal, only: Set<String>? = nil,
         onKindDone: (KindSummary) async throws -> Void = { _ in }
     ) async throws -> [KindSummary] {
         let (direct, scoped) = plan(only: only)
-        let parentKinds = Set(scoped.flatMap(\.parents))
-        var parentIDs: [String: [String]] = [:]
-        var trashRows: [RawRecord] = []
         var summaries: [KindSummary] = []
         for kind in direct {
-            var iterator = client.records(of: kind.name).makeAsyncIterator()
-            var count = 0
-            while let record = try await iterator.next() {
-                count += 1
-                if parentKinds.contains(kind.name) { parentIDs[kind.name, default: []].append(record.id) }
-                if kind.name == "trash-bin" { trashRows.append(record) }
-                try await onRecord(kind, record)
-            }
-            let summary = KindSummary(
-                kind: kind.name, records: count, calls: iterator.calls, sawMovement: iterator.restarted,
-                fellBackToSingleParents: false)
+            let summary = try await readDirect(kind, journal)
             summaries.append(summary)
             try await onKindDone(summary)
         }
-        let trashed = trashedIDs(trashRows)
+        let trashed = trashedIDs(try await journal.records(of: "trash-bin"))
         for kind in scoped {
-            var summary = KindSummary(
-                kind: kind.name, records: 0, calls: 0, sawMovement: false, fellBackToSingleParents: false)
-            for parent in kind.parents {
-                guard let parentKind = catalog.kind(named: parent), let slug = parentKind.slug else { continue }
-                var ids = parentIDs[parent] ?? []
-                let known = Set(ids)
-                ids += (trashed[parent] ?? []).filter { !known.contains($0) }
-                guard !ids.isEmpty else { continue }
-                var iterator = client.scopedRecords(of: kind.name, parentSlug: slug, parentIDs: ids).makeAsyncIterator()
-                while let record = try await iterator.next() {
-                    summary.records += 1
-                    try await onRecord(kind, record)
-                }
-                summary.calls += iterator.calls
-                summary.sawMovement = summary.sawMovement || iterator.restarted
-                summary.fellBackToSingleParents = summary.fellBackToSingleParents || iterator.fellBackToSingleParents
-            }
+            let summary = try await readScoped(kind, journal, trashed: trashed)
             summaries.append(summary)
             try await onKindDone(summary)
         }
         return summaries
+    }
+
+    /// Reads a direct kind, resuming from the journal.
+    func readDirect(_ kind: ResourceKind, _ journal: any ReadJournal) async throws -> KindSummary {
+        let state = try await journal.state(of: kind.name)
+        var summary = KindSummary(
+            kind: kind.name, records: state.records, calls: state.calls, sawMovement: false,
+            fellBackToSingleParents: false,
+            error: state.error)
+        if state.done { return summary }
+        let seen = state.position == nil ? Set<String>() : Set(try await journal.ids(of: kind.name))
+        if let walk = state.position?.walk { client.learnPageSize(walk.pageMax) }
+        var walker = client.walker(of: kind.name, resuming: state.position?.walk, seen: seen)
+        do {
+            while let page = try await walker.next() {
+                summary.records += page.count
+                try await journal.append(
+                    page, of: kind.name, position: KindPosition(walk: walker.position),
+                    calls: state.calls + walker.calls)
+            }
+        } catch let error as APIError where Self.isRefusal(error) {
+            summary.error = error.localizedDescription
+        }
+        summary.calls = state.calls + walker.calls
+        summary.sawMovement = walker.restarted
+        try await journal.finish(kind.name, calls: summary.calls, error: summary.error)
+        return summary
+    }
+
+    /// Reads a scoped kind by parent batches, resuming from the journal at a batch boundary.
+    func readScoped(
+        _ kind: ResourceKind, _ journal: any ReadJournal, trashed: [String: [String]]
+    ) async throws -> KindSummary {
+        let state = try await journal.state(of: kind.name)
+        var summary = KindSummary(
+            kind: kind.name, records: state.records, calls: state.calls, sawMovement: false,
+            fellBackToSingleParents: false,
+            error: state.error)
+        if state.done { return summary }
+        var position = state.position ?? KindPosition()
+        do {
+            while position.parentIndex < kind.parents.count {
+                let parentName = kind.parents[position.parentIndex]
+                guard let parent = catalog.kind(named: parentName), let slug = parent.slug else {
+                    position = KindPosition(parentIndex: position.parentIndex + 1)
+                    continue
+                }
+                var ids = try await journal.ids(of: parentName)
+                let known = Set(ids)
+                ids += (trashed[parentName] ?? []).filter { !known.contains($0) }
+                while position.parentsDone < ids.count {
+                    let batch = Array(ids[position.parentsDone..<min(ids.count, position.parentsDone + parentBatch)])
+                    var iterator = client.scopedRecords(
+                        of: kind.name, parentSlug: slug, parentIDs: batch, batchSize: parentBatch
+                    )
+                    .makeAsyncIterator()
+                    var records: [RawRecord] = []
+                    while let record = try await iterator.next() { records.append(record) }
+                    summary.calls += iterator.calls
+                    summary.records += records.count
+                    summary.sawMovement = summary.sawMovement || iterator.restarted
+                    summary.fellBackToSingleParents =
+                        summary.fellBackToSingleParents || iterator.fellBackToSingleParents
+                    position.parentsDone += batch.count
+                    try await journal.append(records, of: kind.name, position: position, calls: summary.calls)
+                }
+                position = KindPosition(parentIndex: position.parentIndex + 1)
+            }
+        } catch let error as APIError where Self.isRefusal(error) {
+            summary.error = error.localizedDescription
+        }
+        try await journal.finish(kind.name, calls: summary.calls, error: summary.error)
+        return summary
+    }
+
+    /// Whether the server refused the kind itself (as opposed to failing).
+    static func isRefusal(_ error: APIError) -> Bool {
+        switch error {
+        case .forbidden, .notFound, .validation: true
+        default: false
+        }
     }
 
     /// Ids of trashed records (roots and children) by kind.
@@ -103,5 +161,34 @@ public struct WorkspaceReader: Sendable {
             }
         }
         return out
+    }
+}
+
+/// A journal in memory: for tests and for reads that need no resume.
+public actor MemoryJournal: ReadJournal {
+    public private(set) var held: [String: [RawRecord]] = [:]
+    var states: [String: KindJournalState] = [:]
+
+    public init() {}
+
+    public func state(of kind: String) -> KindJournalState { states[kind] ?? KindJournalState() }
+    public func ids(of kind: String) -> [String] { (held[kind] ?? []).map(\.id) }
+    public func records(of kind: String) -> [RawRecord] { held[kind] ?? [] }
+
+    public func append(_ records: [RawRecord], of kind: String, position: KindPosition, calls: Int) {
+        held[kind, default: []] += records
+        var s = states[kind] ?? KindJournalState()
+        s.position = position
+        s.records += records.count
+        s.calls = calls
+        states[kind] = s
+    }
+
+    public func finish(_ kind: String, calls: Int, error: String?) {
+        var s = states[kind] ?? KindJournalState()
+        s.done = true
+        s.calls = calls
+        s.error = error
+        states[kind] = s
     }
 }

@@ -46,6 +46,32 @@ public struct PageWalker: Sendable {
     /// Whether the walk had to back off because records moved.
     public var restarted: Bool { backoffs > 0 }
 
+    /// Where a walk stands, to resume it in another process.
+    public struct Position: Codable, Sendable, Equatable {
+        public var cursor: Int
+        public var pageMax: Int
+        public var finished: Bool
+        public init(cursor: Int, pageMax: Int, finished: Bool) {
+            self.cursor = cursor
+            self.pageMax = pageMax
+            self.finished = finished
+        }
+    }
+
+    /// The position after the last page returned.
+    public var position: Position { Position(cursor: cursor, pageMax: pageMax, finished: finished) }
+
+    /// Resumes a walk at `position`, with the ids already emitted (they anchor the next page).
+    public init(
+        limit: Int, resuming position: Position, seen: Set<String>, maxCalls: Int = 1_000_000, fetch: @escaping Fetch
+    ) {
+        self.init(limit: limit, pageMax: position.pageMax, seen: seen, maxCalls: maxCalls, fetch: fetch)
+        cursor = position.cursor
+        finished = position.finished
+        placedSet = seen
+        placed = Array(seen)
+    }
+
     /// The next records not emitted before; nil when the walk is complete.
     public mutating func next() async throws -> [RawRecord]? {
         while !finished {

@@ -78,6 +78,20 @@ public final class PlutioClient: Sendable {
         return URL(string: text)!
     }
 
+    /// A walker over every record of a kind (archived and template ones included), new or
+    /// resumed; for callers that checkpoint page by page.
+    public func walker(
+        of kind: String, resuming position: PageWalker.Position? = nil, seen: Set<String> = []
+    ) -> PageWalker {
+        let q = Self.everything
+        let fetch: PageWalker.Fetch = { skip, limit in try await self.page(kind, q: q, skip: skip, limit: limit) }
+        if let position { return PageWalker(limit: pageLimit, resuming: position, seen: seen, fetch: fetch) }
+        return PageWalker(limit: pageLimit, pageMax: largestPageSeen, seen: seen, fetch: fetch)
+    }
+
+    /// Records the largest page a resumed run had learned (a lower bound on the silent cap).
+    public func learnPageSize(_ size: Int) { largestPage.withLock { $0 = max($0, size) } }
+
     /// Every record of a kind matching `filter`, archived and template ones included.
     public func records(of kind: String, filter: JSONObject = [:]) -> RecordSequence {
         var q = Self.everything

@@ -49,6 +49,23 @@ public final class StateDatabase: Sendable {
                 t.column("until", .double).notNull()
             }
         }
+        migrator.registerMigration("v2: export progress") { db in
+            try db.create(table: "export_run") { t in
+                t.primaryKey("run", .text)
+                t.column("started_at", .text).notNull()
+            }
+            try db.create(table: "export_kind") { t in
+                t.column("run", .text).notNull().references("export_run", onDelete: .cascade)
+                t.column("kind", .text).notNull()
+                t.column("position", .text)
+                t.column("records", .integer).notNull().defaults(to: 0)
+                t.column("bytes", .integer).notNull().defaults(to: 0)
+                t.column("calls", .integer).notNull().defaults(to: 0)
+                t.column("done", .boolean).notNull().defaults(to: false)
+                t.column("error", .text)
+                t.primaryKey(["run", "kind"])
+            }
+        }
         return migrator
     }
 

@@ -28,7 +28,7 @@ struct Calls: AsyncParsableCommand {
             let cap = capText == "none" ? nil : Int(capText)
             let harness = try await FakeHarness.start(records: records, seed: seed) { $0.limitCap = cap }
             let client = try harness.client()
-            let summaries = try await WorkspaceReader(client: client, catalog: .standard).read { _, _ in }
+            let summaries = try await WorkspaceReader(client: client, catalog: .standard).read(into: MemoryJournal())
             let log = await harness.fake.requestLog()
             await harness.stop()
             let page = min(cap ?? client.pageLimit, client.pageLimit)
