@@ -5,6 +5,7 @@ let package = Package(
     name: "plutio-backup",
     platforms: [.macOS(.v14)],
     products: [
+        .executable(name: "plutio-backup", targets: ["plutio-backup"]),
         .executable(name: "plutio-fake", targets: ["plutio-fake"]),
         .library(name: "FakePlutio", targets: ["FakePlutio"]),
         .library(name: "Catalog", targets: ["Catalog"]),
@@ -55,7 +56,13 @@ let package = Package(
             ]
         ),
         // What the commands do: reading a whole workspace (export), later import and restore.
-        .target(name: "Engine", dependencies: ["PlutioAPI", "StateStore", "Archive", "Catalog", "JSONCore"]),
+        .target(
+            name: "Engine",
+            dependencies: [
+                "PlutioAPI", "StateStore", "Archive", "Catalog", "JSONCore", "MongoQuery",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // A faithful local fake of the Plutio API, and its seeder.
         .target(
             name: "FakePlutio",
@@ -79,6 +86,13 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "plutio-backup",
+            dependencies: [
+                "Engine", "PlutioAPI", "Archive", "StateStore", "Catalog", "MongoQuery",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
             name: "plutio-bench",
             dependencies: [
                 "Engine", "FakeHarness", "FakePlutio", "PlutioAPI",
@@ -87,7 +101,7 @@ let package = Package(
         ),
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
         // Runs the built executables.
-        .testTarget(name: "EndToEndTests", dependencies: ["plutio-fake"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["plutio-fake", "plutio-backup"]),
         .testTarget(name: "MongoQueryTests", dependencies: ["MongoQuery", "JSONCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "JSONCore"]),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore"]),

@@ -1,0 +1,40 @@
+import Archive
+import Foundation
+import JSONCore
+import MongoQuery
+
+/// Reads an archive's kinds and records, filtered with the API's query language.
+public struct ArchiveInspector: Sendable {
+    public let url: URL
+
+    public init(url: URL) { self.url = url }
+
+    /// The manifest (format version checked).
+    public func manifest() throws -> Manifest { try ArchiveVerifier.manifest(of: url) }
+
+    /// Calls `body` with each record of `kind` matching `query`, as the bytes in the archive.
+    public func records(of kind: String, matching query: MongoQuery, _ body: ([UInt8]) throws -> Void) throws {
+        let reader = try ArchiveReader(url: url)
+        guard let first = try reader.next(), first.path == Manifest.entryName else {
+            throw ArchiveError.missingManifest(path: url.path)
+        }
+        _ = try Manifest.decode(try reader.readAll(), archive: url.path)
+        let wanted = Manifest.recordsPath(kind)
+        while let entry = try reader.next() {
+            guard entry.path == wanted else { continue }
+            var carry: [UInt8] = []
+            try reader.readChunks { chunk in
+                carry.append(contentsOf: chunk)
+                while let newline = carry.firstIndex(of: 0x0A) {
+                    let line = Array(carry[..<newline])
+                    carry.removeSubrange(...newline)
+                    guard let value = try? JSONValue.parse(line) else {
+                        throw ArchiveError.corrupt(path: url.path, entry: wanted, reason: "a line is not JSON")
+                    }
+                    if query.matches(value) { try body(line) }
+                }
+            }
+            return
+        }
+    }
+}

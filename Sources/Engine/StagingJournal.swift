@@ -1,0 +1,95 @@
+import Foundation
+import PlutioAPI
+import StateStore
+
+/// A journal on disk: one NDJSON file per kind in a staging directory, and the kind's position
+/// in the state database, written after the file is synced.
+///
+/// On the first look at a kind after a crash, bytes past the last checkpoint (records written
+/// but never recorded) are cut off, so the file holds exactly what the checkpoint counts.
+public actor StagingJournal: ReadJournal {
+    public let directory: URL
+    let progress: ExportProgress
+    private var opened: Set<String> = []
+
+    public init(directory: URL, progress: ExportProgress) throws {
+        self.directory = directory
+        self.progress = progress
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("records"), withIntermediateDirectories: true)
+    }
+
+    public func file(of kind: String) -> URL { directory.appendingPathComponent("records/\(kind).ndjson") }
+
+    public func state(of kind: String) throws -> KindJournalState {
+        let row = try progress.kind(kind)
+        if !opened.contains(kind) {
+            opened.insert(kind)
+            try truncate(kind, to: row?.bytes ?? 0)
+        }
+        guard let row else { return KindJournalState() }
+        let position = try row.position.map { try JSONDecoder().decode(KindPosition.self, from: Data($0.utf8)) }
+        return KindJournalState(
+            position: position, records: row.records, calls: row.calls, done: row.done, error: row.error)
+    }
+
+    private func truncate(_ kind: String, to bytes: Int) throws {
+        let url = file(of: kind)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            FileManager.default.createFile(atPath: url.path, contents: nil)
+            return
+        }
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        try handle.truncate(atOffset: UInt64(bytes))
+        try handle.synchronize()
+    }
+
+    public func ids(of kind: String) throws -> [String] { try records(of: kind).map(\.id) }
+
+    public func records(of kind: String) throws -> [RawRecord] {
+        _ = try state(of: kind)
+        let data = try Data(contentsOf: file(of: kind))
+        var out: [RawRecord] = []
+        for line in data.split(separator: 0x0A, omittingEmptySubsequences: true) {
+            let bytes = Array(line)
+            if let id = try? RawJSON.topLevelString("_id", in: bytes) { out.append(RawRecord(bytes: bytes, id: id)) }
+        }
+        return out
+    }
+
+    public func append(_ records: [RawRecord], of kind: String, position: KindPosition, calls: Int) throws {
+        var state = try progress.kind(kind) ?? ExportProgress.Kind()
+        _ = try self.state(of: kind)
+        let handle = try FileHandle(forWritingTo: file(of: kind))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(records.reduce(0) { $0 + $1.bytes.count + 1 })
+        for r in records {
+            buffer.append(contentsOf: r.bytes)
+            buffer.append(0x0A)
+        }
+        try handle.write(contentsOf: buffer)
+        try handle.synchronize()
+        state.records += records.count
+        state.bytes += buffer.count
+        state.calls = calls
+        state.position = String(decoding: try JSONEncoder().encode(position), as: UTF8.self)
+        try progress.save(kind, state)
+    }
+
+    public func finish(_ kind: String, calls: Int, error: String?) throws {
+        var state = try progress.kind(kind) ?? ExportProgress.Kind()
+        state.done = true
+        state.calls = calls
+        state.error = error
+        try progress.save(kind, state)
+    }
+
+    /// Records and bytes held for a kind, as checkpointed.
+    public func counts(of kind: String) throws -> (records: Int, bytes: Int, calls: Int, error: String?, done: Bool) {
+        let row = try progress.kind(kind) ?? ExportProgress.Kind()
+        return (row.records, row.bytes, row.calls, row.error, row.done)
+    }
+}

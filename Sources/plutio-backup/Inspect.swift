@@ -1,0 +1,54 @@
+import ArgumentParser
+import Engine
+import Foundation
+import MongoQuery
+
+/// `plutio-backup inspect`: kinds and counts, or the records of a kind matching a query.
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show an archive's kinds and counts, or the records of a kind filtered with the API's query language."
+    )
+
+    @Argument(help: "The archive (.tar.zst).") var archive: String
+    @Option(help: "Show the records of this kind, one per line.") var kind: String?
+    @Option(name: .customLong("where"), help: #"A Mongo-style query, e.g. '{"status":"completed"}'."#) var query:
+        String?
+    @Option(help: "Show at most this many records.") var limit: Int?
+
+    func validate() throws {
+        if query != nil, kind == nil { throw ValidationError("--where needs --kind") }
+        if let query {
+            do { _ = try MongoQuery(text: query) } catch { throw ValidationError("--where: \(error.description)") }
+        }
+    }
+
+    func run() throws {
+        let inspector = ArchiveInspector(url: URL(fileURLWithPath: archive))
+        let manifest = try inspector.manifest()
+        guard let kind else {
+            print(
+                "\(manifest.source.business), \(manifest.finishedAt), format \(manifest.formatVersion)\(manifest.complete ? "" : ", INCOMPLETE")"
+            )
+            for name in manifest.kinds.keys.sorted() {
+                let k = manifest.kinds[name]!
+                print(
+                    "\(name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(k.records)\(k.complete ? "" : "  (incomplete: \(k.error ?? "refused"))")"
+                )
+            }
+            print("files: \(manifest.files.downloaded) binaries")
+            return
+        }
+        guard manifest.kinds[kind] != nil else {
+            throw ValidationError(
+                "The archive has no kind \(kind); it has: \(manifest.kinds.keys.sorted().joined(separator: ", "))")
+        }
+        let q = try query.map { try MongoQuery(text: $0) } ?? .all
+        var shown = 0
+        let out = FileHandle.standardOutput
+        try inspector.records(of: kind, matching: q) { line in
+            guard limit.map({ shown < $0 }) ?? true else { return }
+            shown += 1
+            out.write(Data(line + [0x0A]))
+        }
+    }
+}
