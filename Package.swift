@@ -101,7 +101,13 @@ let package = Package(
         ),
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
         // Runs the built executables.
-        .testTarget(name: "EndToEndTests", dependencies: ["plutio-fake", "plutio-backup"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "plutio-fake", "plutio-backup", "FakeHarness", "FakePlutio", "Archive", "Catalog", "JSONCore",
+            ],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "MongoQueryTests", dependencies: ["MongoQuery", "JSONCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "JSONCore"]),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore"]),

@@ -13,7 +13,12 @@ public struct ArchiveInspector: Sendable {
     public func manifest() throws -> Manifest { try ArchiveVerifier.manifest(of: url) }
 
     /// Calls `body` with each record of `kind` matching `query`, as the bytes in the archive.
+    ///
+    /// Every entry header is checked first (unsafe names, truncation), so nothing is shown from
+    /// an archive that will turn out to be bad.
     public func records(of kind: String, matching query: MongoQuery, _ body: ([UInt8]) throws -> Void) throws {
+        let headers = try ArchiveReader(url: url)
+        while try headers.next() != nil {}
         let reader = try ArchiveReader(url: url)
         guard let first = try reader.next(), first.path == Manifest.entryName else {
             throw ArchiveError.missingManifest(path: url.path)

@@ -109,6 +109,8 @@ public struct FaultPlan: Sendable {
     public var dropMidBodyRate = 0.0
     /// Scripted drops by call number.
     public var drops: [Int: DropPoint] = [:]
+    /// Kinds whose every call is refused with 403 (a server that will not serve a kind).
+    public var refusedKinds: Set<String> = []
     /// Calls at which a storm of consecutive 429s starts, regardless of budget.
     public var stormStarts: Set<Int> = []
     /// Probability per call that a storm starts.

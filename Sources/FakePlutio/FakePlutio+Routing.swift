@@ -17,6 +17,10 @@ extension FakePlutio {
         )
         .map(String.init)
         guard let kind = catalog.kind(named: segments[0]) else { throw unsupported() }
+        if config.faults.refusedKinds.contains(kind.name) {
+            entry.fault = "refused"
+            throw APIFailure(status: 403, message: "Method not allowed")
+        }
         let verb = try Self.verb(method: request.method, tail: Array(segments.dropFirst()))
         guard let verb else { throw unsupported() }
         let allowed = kind.supports(verb) || (config.allowsRestrictedWrites && kind.restrictedVerbs.contains(verb))

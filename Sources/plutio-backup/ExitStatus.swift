@@ -32,7 +32,8 @@ enum ExitStatus: Int32 {
     static func of(_ error: any Error) -> ExitStatus {
         if error is ValidationError || error is SettingsError { return .usage }
         if let code = error as? ExitCode {
-            return code.rawValue == 0 ? .ok : (code == .validationFailure ? .usage : .failure)
+            if code == .validationFailure { return .usage }
+            return ExitStatus(rawValue: code.rawValue) ?? .failure
         }
         if error is CleanExit { return .ok }
         if PlutioBackup.exitCode(for: error) == .validationFailure { return .usage }

@@ -1,0 +1,231 @@
+import Archive
+import Catalog
+import FakeHarness
+import FakePlutio
+import Foundation
+import JSONCore
+import Testing
+
+/// Runs the built `plutio-backup` against an in-process fake and checks output and exit codes.
+@Suite(.serialized, .timeLimit(.minutes(5))) struct PlutioBackupBinaryTests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var lastLine: String { stdout.split(separator: "\n").last.map(String.init) ?? "" }
+    }
+
+    static func launch(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = PlutioFakeBinaryTests.products.appendingPathComponent("plutio-backup")
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for key in env.keys where key.hasPrefix("PLUTIO_") { env[key] = nil }
+        env.merge(environment) { _, b in b }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        return (process, out, err)
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+        let (process, out, err) = try launch(arguments, environment: environment)
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func exportArguments(_ h: FakeHarness, output: URL, extra: [String] = []) -> [String] {
+        [
+            "export", "--api-url", h.server.baseURL.absoluteString, "--business", "acme", "--client-id", "acme-client",
+            "--output", output.path, "--state", output.appendingPathComponent("state").path,
+        ] + extra
+    }
+
+    static let secret = ["PLUTIO_CLIENT_SECRET": "acme-secret"]
+
+    static func temporary() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// Every NDJSON line of an archive, by kind.
+    static func archiveRecords(_ url: URL) throws -> [String: [[UInt8]]] {
+        let reader = try ArchiveReader(url: url)
+        var out: [String: [[UInt8]]] = [:]
+        while let entry = try reader.next() {
+            let data = try reader.readAll(limit: 256 << 20)
+            guard entry.path.hasPrefix("records/") else { continue }
+            let kind = String(entry.path.dropFirst("records/".count).dropLast(".ndjson".count))
+            out[kind] = data.split(separator: 0x0A).map(Array.init)
+        }
+        return out
+    }
+
+    @Test func exportsACompleteVerifiableArchiveUnderCapsMutationAndFaults() async throws {
+        let h = try await FakeHarness.start(records: 3000) {
+            $0.limitCap = 50
+            $0.mutations = MutationPlan(every: 5, seed: 3)
+            $0.faults.seed = 9
+            $0.faults.serverErrorRate = 0.02
+            $0.faults.dropBeforeRate = 0.01
+        }
+        defer { Task { await h.stop() } }
+        let before = await h.serverRecords()
+        let out = try Self.temporary()
+        let export = try Self.run(Self.exportArguments(h, output: out), environment: Self.secret)
+        #expect(export.status == 0, "\(export.stderr)")
+        let archive = URL(fileURLWithPath: export.lastLine)
+        #expect(archive.lastPathComponent.hasPrefix("acme-") && archive.pathExtension == "zst")
+        #expect(!export.stderr.contains("acme-secret") && !export.stdout.contains("acme-secret"))
+        let after = await h.serverRecords()
+        let got = try Self.archiveRecords(archive)
+        for (kind, records) in before where kind != "trash-bin" {
+            let lines = got[kind] ?? []
+            #expect(lines.count == Set(lines).count, "\(kind): duplicates")
+            // Records that existed throughout and did not change are in the archive byte for byte.
+            let unchanged = Set(records).intersection(after[kind] ?? [])
+            #expect(
+                unchanged.isSubset(of: Set(lines)),
+                "\(kind): \(unchanged.subtracting(lines).count) unchanged records missing")
+        }
+        let verify = try Self.run(["verify", archive.path])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stdout.contains("OK"))
+        let (tarStatus, titles) = try shell(
+            "tar --zstd -xOf '\(archive.path)' records/tasks.ndjson | jq -r .title | wc -l")
+        #expect(tarStatus == 0)
+        #expect(Int(titles.trimmingCharacters(in: .whitespacesAndNewlines)) == got["tasks"]?.count)
+    }
+
+    @Test func resumesAfterKillsWithoutRefetchingPages() async throws {
+        func fake() async throws -> FakeHarness {
+            try await FakeHarness.start(records: 2500) {
+                $0.limitCap = 7
+                $0.rate = RateLimit(limit: 400, window: 1)
+            }
+        }
+        // Uninterrupted, for the call count.
+        let baseline = try await fake()
+        let plain = try Self.temporary()
+        let once = try Self.run(
+            Self.exportArguments(baseline, output: plain, extra: ["--no-files", "--rate", "100/1s"]),
+            environment: Self.secret)
+        #expect(once.status == 0, "\(once.stderr)")
+        let baselineCalls = await baseline.fake.requestLog().filter { !$0.path.hasSuffix("/oauth/token") }.count
+        await baseline.stop()
+
+        let h = try await fake()
+        defer { Task { await h.stop() } }
+        let out = try Self.temporary()
+        var random = SeededRandom(seed: 77)
+        var kills = 0
+        for _ in 0..<5 {
+            let (process, _, _) = try Self.launch(
+                Self.exportArguments(h, output: out, extra: ["--no-files", "--rate", "100/1s"]),
+                environment: Self.secret)
+            try await Task.sleep(for: .milliseconds(250 + Int(random.next() % 450)))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                kills += 1
+            }
+            process.waitUntilExit()
+        }
+        let final = try Self.run(
+            Self.exportArguments(h, output: out, extra: ["--no-files", "--rate", "100/1s"]), environment: Self.secret)
+        #expect(final.status == 0, "\(final.stderr)")
+        #expect(kills == 5, "the export should still have been running at every kill")
+        let log = await h.fake.requestLog().filter { !$0.path.hasSuffix("/oauth/token") }
+        let calls = log.count
+        let byStatus = Dictionary(grouping: log, by: \.status).mapValues(\.count)
+        let byPath = Dictionary(grouping: log, by: { $0.path }).mapValues(\.count).sorted { $0.value > $1.value }
+            .prefix(4)
+        print("resume figures: \(calls) list calls with \(kills) kills, \(baselineCalls) uninterrupted")
+        #expect(
+            Double(calls) <= Double(baselineCalls) * 1.05,
+            "\(calls) calls with kills, \(baselineCalls) without; \(byStatus) \(byPath)")
+        let archive = URL(fileURLWithPath: final.lastLine)
+        let got = try Self.archiveRecords(archive)
+        let expected = await h.serverRecords()
+        for (kind, records) in expected {
+            #expect(Set(got[kind] ?? []) == Set(records), "\(kind)")
+            #expect((got[kind] ?? []).count == records.count, "\(kind): duplicates")
+        }
+        #expect(try Self.run(["verify", archive.path]).status == 0)
+    }
+
+    @Test func exitCodesFollowTheTable() async throws {
+        let h = try await FakeHarness.start(records: 300) { $0.faults.refusedKinds = ["automations"] }
+        defer { Task { await h.stop() } }
+        let out = try Self.temporary()
+        let refused = try Self.run(
+            Self.exportArguments(h, output: out, extra: ["--no-files"]), environment: Self.secret)
+        #expect(refused.status == 3, "\(refused.stderr)")
+        #expect(refused.stderr.contains("automations"))
+        let archive = URL(fileURLWithPath: refused.lastLine)
+        let manifest = try ArchiveVerifier.manifest(of: archive)
+        #expect(manifest.kinds["automations"]?.complete == false)
+        #expect(manifest.complete == false)
+
+        let badSecret = try Self.run(
+            Self.exportArguments(h, output: out), environment: ["PLUTIO_CLIENT_SECRET": "wrong"])
+        #expect(badSecret.status == 4)
+        #expect(badSecret.stderr.contains("client id or secret is wrong"))
+        #expect(!badSecret.stderr.contains("wrong\n"))
+        let noBusiness = try Self.run(["export", "--output", out.path, "--client-id", "x"], environment: Self.secret)
+        #expect(noBusiness.status == 2)
+        #expect(noBusiness.stderr.contains("--business"))
+        let unknownKind = try Self.run(
+            Self.exportArguments(h, output: out, extra: ["--kinds", "tasks,nope"]), environment: Self.secret)
+        #expect(unknownKind.status == 2)
+        #expect(unknownKind.stderr.contains("nope"))
+    }
+
+    @Test(arguments: [
+        ("future-version", "Upgrade and retry"), ("path-traversal", "unsafe entry"), ("truncated", "damaged"),
+        ("checksum-mismatch", "SHA-256"),
+    ])
+    func verifyAndInspectRefuseBadArchives(name: String, phrase: String) throws {
+        let url = Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "tar.zst")!
+        let verify = try Self.run(["verify", url.path])
+        #expect(verify.status == 1)
+        #expect(
+            (verify.stdout + verify.stderr).contains(phrase) || name == "truncated", "\(verify.stdout)\(verify.stderr)")
+        if name != "checksum-mismatch" {
+            let inspect = try Self.run(["inspect", url.path, "--kind", "tasks"])
+            #expect(inspect.status == 1, "\(inspect.stdout)")
+        }
+    }
+
+    @Test func inspectFiltersWithTheQueryLanguage() throws {
+        let url = Bundle.module.url(forResource: "Fixtures/good", withExtension: "tar.zst")!
+        let summary = try Self.run(["inspect", url.path])
+        #expect(summary.status == 0)
+        #expect(summary.stdout.contains("tasks") && summary.stdout.contains("2"))
+        let done = try Self.run(["inspect", url.path, "--kind", "tasks", "--where", #"{"status":"completed"}"#])
+        #expect(done.stdout.split(separator: "\n").count == 1)
+        #expect(done.stdout.contains("E6FYC9Pi582gBe8Rj"))
+        let bad = try Self.run(["inspect", url.path, "--kind", "tasks", "--where", #"{"a":{"$where":1}}"#])
+        #expect(bad.status == 2)
+    }
+}
+
+/// Runs a shell pipeline; answers its status and output.
+func shell(_ command: String) throws -> (Int32, String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command]
+    let out = Pipe()
+    process.standardOutput = out
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
