@@ -95,8 +95,9 @@ let package = Package(
         .executableTarget(
             name: "plutio-bench",
             dependencies: [
-                "Engine", "FakeHarness", "FakePlutio", "PlutioAPI",
+                "Engine", "FakeHarness", "FakePlutio", "PlutioAPI", "Archive", "Catalog", "JSONCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
