@@ -12,18 +12,39 @@ public final class StateDatabase: Sendable {
     public let url: URL
 
     /// Opens (creating if needed) the database at `url` and applies pending migrations.
+    ///
+    /// Opening and migrating hold an exclusive lock on `<database>.lock`, so two processes
+    /// creating the database at once do not both run a migration. "Database is locked" from the
+    /// switch to WAL, which SQLite reports without waiting, is retried for up to 30 s.
     public init(url: URL) throws(StateError) {
         self.url = url
         do {
             try FileManager.default.createDirectory(
                 at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            var config = Configuration()
-            config.busyMode = .timeout(30)
-            config.label = "plutio-backup-state"
-            pool = try DatabasePool(path: url.path, configuration: config)
-            try Self.migrator.migrate(pool)
         } catch {
             throw StateError.unusable(path: url.path, reason: String(describing: error))
+        }
+        let lock = open(url.path + ".lock", O_CREAT | O_RDWR, 0o644)
+        guard lock >= 0 else { throw StateError.unusable(path: url.path, reason: "cannot create \(url.path).lock") }
+        defer { close(lock) }
+        flock(lock, LOCK_EX)
+        defer { flock(lock, LOCK_UN) }
+        var attempt = 0
+        while true {
+            do {
+                var config = Configuration()
+                config.busyMode = .timeout(30)
+                config.label = "plutio-backup-state"
+                let opened = try DatabasePool(path: url.path, configuration: config)
+                try Self.migrator.migrate(opened)
+                pool = opened
+                return
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && attempt < 300 {
+                attempt += 1
+                usleep(100_000)
+            } catch {
+                throw StateError.unusable(path: url.path, reason: String(describing: error))
+            }
         }
     }
 

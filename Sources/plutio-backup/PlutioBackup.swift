@@ -21,6 +21,9 @@ struct PlutioBackup: AsyncParsableCommand {
         subcommands: [Export.self, Verify.self, Inspect.self])
 
     /// Runs the command and maps every failure to the exit-code table.
+    ///
+    /// It always ends with an explicit `exit`: returning from an async main can leave the process
+    /// waiting on AsyncHTTPClient's event-loop threads, seen as a rare hang under load.
     static func main() async {
         do {
             var command = try parseAsRoot()
@@ -29,6 +32,7 @@ struct PlutioBackup: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            Foundation.exit(ExitStatus.ok.rawValue)
         } catch {
             let status = ExitStatus.of(error)
             if status == .usage {

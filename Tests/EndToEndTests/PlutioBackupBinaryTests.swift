@@ -31,14 +31,21 @@ import Testing
         return (process, out, err)
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
-        let (process, out, err) = try launch(arguments, environment: environment)
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+    /// Runs the binary to completion, off the cooperative pool.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Run {
+        try await offThePool {
+            let (process, out, err) = try launch(arguments, environment: environment)
+            // Read both pipes at once so neither can fill up and block the child.
+            let errData = LockedData()
+            let reader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
+            reader.start()
+            let stdout = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            while !errData.isSet { usleep(1000) }
+            return Run(
+                status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                stderr: String(decoding: errData.value, as: UTF8.self))
+        }
     }
 
     static func exportArguments(_ h: FakeHarness, output: URL, extra: [String] = []) -> [String] {
@@ -80,7 +87,7 @@ import Testing
         defer { Task { await h.stop() } }
         let before = await h.serverRecords()
         let out = try Self.temporary()
-        let export = try Self.run(Self.exportArguments(h, output: out), environment: Self.secret)
+        let export = try await Self.run(Self.exportArguments(h, output: out), environment: Self.secret)
         #expect(export.status == 0, "\(export.stderr)")
         let archive = URL(fileURLWithPath: export.lastLine)
         #expect(archive.lastPathComponent.hasPrefix("acme-") && archive.pathExtension == "zst")
@@ -96,11 +103,13 @@ import Testing
                 unchanged.isSubset(of: Set(lines)),
                 "\(kind): \(unchanged.subtracting(lines).count) unchanged records missing")
         }
-        let verify = try Self.run(["verify", archive.path])
+        let verify = try await Self.run(["verify", archive.path])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         #expect(verify.stdout.contains("OK"))
-        let (tarStatus, titles) = try shell(
-            "tar --zstd -xOf '\(archive.path)' records/tasks.ndjson | jq -r .title | wc -l")
+        let archivePath = archive.path
+        let (tarStatus, titles) = try await offThePool {
+            try shell("tar --zstd -xOf '\(archivePath)' records/tasks.ndjson | jq -r .title | wc -l")
+        }
         #expect(tarStatus == 0)
         #expect(Int(titles.trimmingCharacters(in: .whitespacesAndNewlines)) == got["tasks"]?.count)
     }
@@ -115,7 +124,7 @@ import Testing
         // Uninterrupted, for the call count.
         let baseline = try await fake()
         let plain = try Self.temporary()
-        let once = try Self.run(
+        let once = try await Self.run(
             Self.exportArguments(baseline, output: plain, extra: ["--no-files", "--rate", "100/1s"]),
             environment: Self.secret)
         #expect(once.status == 0, "\(once.stderr)")
@@ -136,9 +145,9 @@ import Testing
                 kill(process.processIdentifier, SIGKILL)
                 kills += 1
             }
-            process.waitUntilExit()
+            try await offThePool { process.waitUntilExit() }
         }
-        let final = try Self.run(
+        let final = try await Self.run(
             Self.exportArguments(h, output: out, extra: ["--no-files", "--rate", "100/1s"]), environment: Self.secret)
         #expect(final.status == 0, "\(final.stderr)")
         #expect(kills == 5, "the export should still have been running at every kill")
@@ -158,14 +167,14 @@ import Testing
             #expect(Set(got[kind] ?? []) == Set(records), "\(kind)")
             #expect((got[kind] ?? []).count == records.count, "\(kind): duplicates")
         }
-        #expect(try Self.run(["verify", archive.path]).status == 0)
+        #expect(try await Self.run(["verify", archive.path]).status == 0)
     }
 
     @Test func exitCodesFollowTheTable() async throws {
         let h = try await FakeHarness.start(records: 300) { $0.faults.refusedKinds = ["automations"] }
         defer { Task { await h.stop() } }
         let out = try Self.temporary()
-        let refused = try Self.run(
+        let refused = try await Self.run(
             Self.exportArguments(h, output: out, extra: ["--no-files"]), environment: Self.secret)
         #expect(refused.status == 3, "\(refused.stderr)")
         #expect(refused.stderr.contains("automations"))
@@ -174,15 +183,16 @@ import Testing
         #expect(manifest.kinds["automations"]?.complete == false)
         #expect(manifest.complete == false)
 
-        let badSecret = try Self.run(
+        let badSecret = try await Self.run(
             Self.exportArguments(h, output: out), environment: ["PLUTIO_CLIENT_SECRET": "wrong"])
         #expect(badSecret.status == 4)
         #expect(badSecret.stderr.contains("client id or secret is wrong"))
         #expect(!badSecret.stderr.contains("wrong\n"))
-        let noBusiness = try Self.run(["export", "--output", out.path, "--client-id", "x"], environment: Self.secret)
+        let noBusiness = try await Self.run(
+            ["export", "--output", out.path, "--client-id", "x"], environment: Self.secret)
         #expect(noBusiness.status == 2)
         #expect(noBusiness.stderr.contains("--business"))
-        let unknownKind = try Self.run(
+        let unknownKind = try await Self.run(
             Self.exportArguments(h, output: out, extra: ["--kinds", "tasks,nope"]), environment: Self.secret)
         #expect(unknownKind.status == 2)
         #expect(unknownKind.stderr.contains("nope"))
@@ -192,29 +202,38 @@ import Testing
         ("future-version", "Upgrade and retry"), ("path-traversal", "unsafe entry"), ("truncated", "damaged"),
         ("checksum-mismatch", "SHA-256"),
     ])
-    func verifyAndInspectRefuseBadArchives(name: String, phrase: String) throws {
+    func verifyAndInspectRefuseBadArchives(name: String, phrase: String) async throws {
         let url = Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "tar.zst")!
-        let verify = try Self.run(["verify", url.path])
+        let verify = try await Self.run(["verify", url.path])
         #expect(verify.status == 1)
         #expect(
             (verify.stdout + verify.stderr).contains(phrase) || name == "truncated", "\(verify.stdout)\(verify.stderr)")
         if name != "checksum-mismatch" {
-            let inspect = try Self.run(["inspect", url.path, "--kind", "tasks"])
+            let inspect = try await Self.run(["inspect", url.path, "--kind", "tasks"])
             #expect(inspect.status == 1, "\(inspect.stdout)")
         }
     }
 
-    @Test func inspectFiltersWithTheQueryLanguage() throws {
+    @Test func inspectFiltersWithTheQueryLanguage() async throws {
         let url = Bundle.module.url(forResource: "Fixtures/good", withExtension: "tar.zst")!
-        let summary = try Self.run(["inspect", url.path])
+        let summary = try await Self.run(["inspect", url.path])
         #expect(summary.status == 0)
         #expect(summary.stdout.contains("tasks") && summary.stdout.contains("2"))
-        let done = try Self.run(["inspect", url.path, "--kind", "tasks", "--where", #"{"status":"completed"}"#])
+        let done = try await Self.run(["inspect", url.path, "--kind", "tasks", "--where", #"{"status":"completed"}"#])
         #expect(done.stdout.split(separator: "\n").count == 1)
         #expect(done.stdout.contains("E6FYC9Pi582gBe8Rj"))
-        let bad = try Self.run(["inspect", url.path, "--kind", "tasks", "--where", #"{"a":{"$where":1}}"#])
+        let bad = try await Self.run(["inspect", url.path, "--kind", "tasks", "--where", #"{"a":{"$where":1}}"#])
         #expect(bad.status == 2)
     }
+}
+
+/// Data written once by another thread.
+final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data: Data?
+    func set(_ d: Data) { lock.withLock { data = d } }
+    var isSet: Bool { lock.withLock { data != nil } }
+    var value: Data { lock.withLock { data ?? Data() } }
 }
 
 /// Runs a shell pipeline; answers its status and output.

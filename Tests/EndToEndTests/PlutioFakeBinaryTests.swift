@@ -41,10 +41,10 @@ import Testing
             "--business", "globex:CID:SECRET", "--limit-cap", "7", "--rate", "60/6s",
         ])
         defer { process.terminate() }
-        let first = Self.readLine(out)
+        let first = try await offThePool { Self.readLine(out) }
         let match = try #require(first.wholeMatch(of: /listening on (http:\/\/127\.0\.0\.1:\d+\/v1\.11)/))
         let base = String(match.1)
-        let summary = (0..<4).map { _ in Self.readLine(out) }
+        let summary = try await offThePool { (0..<4).map { _ in Self.readLine(out) } }
         #expect(summary.contains { $0.hasPrefix("client CID: businesses acme, globex") })
         #expect(summary.contains { $0.hasPrefix("business acme") && $0.contains("records") })
 
@@ -66,10 +66,13 @@ import Testing
     @Test(arguments: [
         ["--rate", "fast"], ["--business", "acme"], ["--limit-cap", "-3"], ["--unsupported-status", "500"],
     ])
-    func refusesBadFlagsWithAUsageError(arguments: [String]) throws {
+    func refusesBadFlagsWithAUsageError(arguments: [String]) async throws {
         let (process, _, err) = try Self.launch(arguments)
-        process.waitUntilExit()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let message = try await offThePool {
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return text
+        }
         #expect(process.terminationStatus == 64)
         #expect(message.contains(arguments[0]))
     }
