@@ -16,6 +16,16 @@ public struct KindSummary: Sendable, Equatable {
     public var fellBackToSingleParents: Bool
     /// Why the server refused the kind, when it did.
     public var error: String?
+
+    /// A summary that starts from what a journal already holds.
+    init(kind: String, resuming state: KindJournalState) {
+        self.kind = kind
+        records = state.records
+        calls = state.calls
+        sawMovement = false
+        fellBackToSingleParents = false
+        error = state.error
+    }
 }
 
 /// Reads every record of a workspace, kind by kind, in catalogue order, into a journal.
@@ -69,10 +79,7 @@ public struct WorkspaceReader: Sendable {
     /// Reads a direct kind, resuming from the journal.
     func readDirect(_ kind: ResourceKind, _ journal: any ReadJournal) async throws -> KindSummary {
         let state = try await journal.state(of: kind.name)
-        var summary = KindSummary(
-            kind: kind.name, records: state.records, calls: state.calls, sawMovement: false,
-            fellBackToSingleParents: false,
-            error: state.error)
+        var summary = KindSummary(kind: kind.name, resuming: state)
         if state.done { return summary }
         let seen = state.position == nil ? Set<String>() : Set(try await journal.ids(of: kind.name))
         if let walk = state.position?.walk { client.learnPageSize(walk.pageMax) }
@@ -98,10 +105,7 @@ public struct WorkspaceReader: Sendable {
         _ kind: ResourceKind, _ journal: any ReadJournal, trashed: [String: [String]]
     ) async throws -> KindSummary {
         let state = try await journal.state(of: kind.name)
-        var summary = KindSummary(
-            kind: kind.name, records: state.records, calls: state.calls, sawMovement: false,
-            fellBackToSingleParents: false,
-            error: state.error)
+        var summary = KindSummary(kind: kind.name, resuming: state)
         if state.done { return summary }
         var position = state.position ?? KindPosition()
         do {

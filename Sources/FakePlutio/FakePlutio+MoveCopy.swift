@@ -36,9 +36,7 @@ extension FakePlutio {
     func copy(_ kind: ResourceKind, _ body: JSONObject, context: WriteContext) throws(APIFailure) -> StoredRecord {
         let id = try Self.requiredID(body)
         guard let ws = workspaces[context.business], ws.record(kind.name, id) != nil else { throw .notFound() }
-        let subtree = ws.cascade(of: kind, id: id).filter { item in
-            item.kind == kind.name && item.record.id == id || item.kind != "comments"
-        }
+        let subtree = ws.cascade(of: kind, id: id).filter { $0.kind != "comments" }
         var newIDs: [String: String] = [:]
         for item in subtree { newIDs[item.record.id] = mutate(context.business) { $0.newID() } }
         var root: StoredRecord?

@@ -100,10 +100,8 @@ public actor FakePlutio {
         for (subdomain, var ws) in workspaces {
             for file in ws.table("files").inOrder {
                 guard let url = file.object["url"]?.stringValue, url.hasPrefix(old) else { continue }
-                var changes = JSONObject()
-                changes["url"] = .string(newOrigin + "/cdn/" + url.dropFirst(old.count))
                 var object = file.object
-                object["url"] = changes["url"]
+                object["url"] = .string(newOrigin + "/cdn/" + url.dropFirst(old.count))
                 ws.tables["files"]?.replace(StoredRecord(object))
             }
             workspaces[subdomain] = ws
