@@ -48,10 +48,18 @@ public struct WorkspaceReader: Sendable {
         self.catalog = catalog
     }
 
-    /// The kinds read, in order: direct ones, then scoped ones.
+    /// The kinds read, in order: direct ones, then scoped ones. A scoped kind brings its parent
+    /// kinds and the trash bin along, since its records can only be reached through them.
     public func plan(only: Set<String>? = nil) -> (direct: [ResourceKind], scoped: [ResourceKind]) {
+        var wanted = only
+        if let only {
+            for name in only {
+                guard let kind = catalog.kind(named: name), kind.scope != nil else { continue }
+                wanted?.formUnion(kind.parents + ["trash-bin"])
+            }
+        }
         let readable = catalog.kinds.filter { kind in
-            kind.supports(.list) && kind.isBackedUp && kind.name != "archive" && (only?.contains(kind.name) ?? true)
+            kind.supports(.list) && kind.isBackedUp && kind.name != "archive" && (wanted?.contains(kind.name) ?? true)
         }
         return (readable.filter { $0.scope == nil }, readable.filter { $0.scope != nil })
     }

@@ -17,7 +17,11 @@ struct Export: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "Directory for the archive (created if missing).") var output: String
-    @Option(help: "Only these kinds, comma-separated (e.g. tasks,projects).") var kinds: String?
+    @Option(
+        help:
+            "Only these kinds, comma-separated (e.g. tasks,projects). comments also reads and keeps its parent kinds and the trash bin."
+    )
+    var kinds: String?
     @Flag(help: "Do not download file binaries.") var noFiles = false
     @Option(help: "State directory (rate ledger, checkpoints); default $XDG_STATE_HOME/plutio-backup.") var state:
         String?

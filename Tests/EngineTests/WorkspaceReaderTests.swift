@@ -68,6 +68,20 @@ import Testing
         }
     }
 
+    @Test func aScopedKindAloneBringsItsParents() async throws {
+        let h = try await FakeHarness.start(records: 900)
+        defer { Task { await h.stop() } }
+        let reader = WorkspaceReader(client: try h.client(), catalog: .standard)
+        let plan = reader.plan(only: ["comments"])
+        #expect(
+            Set(plan.direct.map(\.name)) == ["tasks", "files", "conversations", "wiki", "wiki-entities", "trash-bin"])
+        let journal = MemoryJournal()
+        _ = try await reader.read(into: journal, only: ["comments"])
+        let expected = await h.serverIDs()["comments"] ?? []
+        #expect(!expected.isEmpty)
+        #expect(Set(await journal.held["comments"]?.map(\.id) ?? []) == expected)
+    }
+
     @Test func readsCommentsOfTrashedParents() async throws {
         let h = try await FakeHarness.start(records: 1200)
         defer { Task { await h.stop() } }
