@@ -79,7 +79,7 @@ public struct ArchiveVerifier: Sendable {
             } catch {
                 throw Self.asArchiveError(error, url, entry.path)
             }
-            let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            let digest = hasher.finalize().hex
             if digest != listed.sha256 {
                 report.problems.append("\(entry.path): SHA-256 \(digest) does not match the manifest")
             }
@@ -100,9 +100,11 @@ public struct ArchiveVerifier: Sendable {
                 "kind \(kind): \(report.records[kind, default: 0]) records read, the manifest says \(status.records)")
         }
         // Pass 2: references.
+        let listedKinds = Dictionary(
+            uniqueKeysWithValues: manifest.entries.compactMap { e in e.kind.map { (e.path, $0) } })
         let second = try ArchiveReader(url: url)
         while let entry = try second.next() {
-            guard let kindName = manifest.entries.first(where: { $0.path == entry.path })?.kind,
+            guard let kindName = listedKinds[entry.path],
                 let kind = catalog.kind(named: kindName)
             else { continue }
             var splitter = LineSplitter()
@@ -141,10 +143,14 @@ public struct ArchiveVerifier: Sendable {
 }
 
 /// Splits a byte stream into lines across chunk boundaries.
-struct LineSplitter {
-    var remainder: [UInt8] = []
+public struct LineSplitter {
+    /// Bytes after the last newline so far (a last line without `\n`).
+    public private(set) var remainder: [UInt8] = []
 
-    mutating func feed(_ chunk: UnsafeRawBufferPointer, _ line: (ArraySlice<UInt8>) throws -> Void) throws {
+    public init() {}
+
+    /// Calls `line` for each complete line in `chunk` (without its newline).
+    public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ line: (ArraySlice<UInt8>) throws -> Void) throws {
         var start = 0
         for i in 0..<chunk.count where chunk[i] == 0x0A {
             if remainder.isEmpty {

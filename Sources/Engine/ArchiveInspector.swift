@@ -27,16 +27,13 @@ public struct ArchiveInspector: Sendable {
         let wanted = Manifest.recordsPath(kind)
         while let entry = try reader.next() {
             guard entry.path == wanted else { continue }
-            var carry: [UInt8] = []
+            var splitter = LineSplitter()
             try reader.readChunks { chunk in
-                carry.append(contentsOf: chunk)
-                while let newline = carry.firstIndex(of: 0x0A) {
-                    let line = Array(carry[..<newline])
-                    carry.removeSubrange(...newline)
+                try splitter.feed(chunk) { line in
                     guard let value = try? JSONValue.parse(line) else {
                         throw ArchiveError.corrupt(path: url.path, entry: wanted, reason: "a line is not JSON")
                     }
-                    if query.matches(value) { try body(line) }
+                    if query.matches(value) { try body(Array(line)) }
                 }
             }
             return

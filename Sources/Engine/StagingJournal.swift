@@ -22,15 +22,17 @@ public actor StagingJournal: ReadJournal {
     public func file(of kind: String) -> URL { directory.appendingPathComponent("records/\(kind).ndjson") }
 
     public func state(of kind: String) throws -> KindJournalState {
-        let row = try progress.kind(kind)
-        if !opened.contains(kind) {
-            opened.insert(kind)
-            try truncate(kind, to: row?.bytes ?? 0)
-        }
-        guard let row else { return KindJournalState() }
+        guard let row = try checkpoint(kind) else { return KindJournalState() }
         let position = try row.position.map { try JSONDecoder().decode(KindPosition.self, from: Data($0.utf8)) }
         return KindJournalState(
             position: position, records: row.records, calls: row.calls, done: row.done, error: row.error)
+    }
+
+    /// A kind's checkpoint row; the first time a kind is touched, its file is cut back to it.
+    private func checkpoint(_ kind: String) throws -> ExportProgress.Kind? {
+        let row = try progress.kind(kind)
+        if opened.insert(kind).inserted { try truncate(kind, to: row?.bytes ?? 0) }
+        return row
     }
 
     private func truncate(_ kind: String, to bytes: Int) throws {
@@ -48,7 +50,7 @@ public actor StagingJournal: ReadJournal {
     public func ids(of kind: String) throws -> [String] { try records(of: kind).map(\.id) }
 
     public func records(of kind: String) throws -> [RawRecord] {
-        _ = try state(of: kind)
+        _ = try checkpoint(kind)
         let data = try Data(contentsOf: file(of: kind))
         var out: [RawRecord] = []
         for line in data.split(separator: 0x0A, omittingEmptySubsequences: true) {
@@ -59,8 +61,7 @@ public actor StagingJournal: ReadJournal {
     }
 
     public func append(_ records: [RawRecord], of kind: String, position: KindPosition, calls: Int) throws {
-        var state = try progress.kind(kind) ?? ExportProgress.Kind()
-        _ = try self.state(of: kind)
+        var state = try checkpoint(kind) ?? ExportProgress.Kind()
         let handle = try FileHandle(forWritingTo: file(of: kind))
         defer { try? handle.close() }
         try handle.seekToEnd()

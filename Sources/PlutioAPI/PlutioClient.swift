@@ -70,11 +70,10 @@ public final class PlutioClient: Sendable {
     }
 
     func url(_ path: String, query: [(String, String)]) -> URL {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        func encode(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s }
         var text = settings.apiURL.absoluteString + "/" + path
-        if !query.isEmpty { text += "?" + query.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&") }
+        if !query.isEmpty {
+            text += "?" + query.map { "\(percentEncoded($0.0))=\(percentEncoded($0.1))" }.joined(separator: "&")
+        }
         return URL(string: text)!
     }
 
@@ -126,4 +125,11 @@ struct CountingTransport: HTTPTransport {
         counter.increment()
         return try await inner.send(request)
     }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters, for query values and form bodies.
+func percentEncoded(_ text: String) -> String {
+    var allowed = CharacterSet.alphanumerics
+    allowed.insert(charactersIn: "-._~")
+    return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
 }

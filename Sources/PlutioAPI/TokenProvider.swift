@@ -53,13 +53,8 @@ public actor TokenProvider: RequestAuthorizer {
 
     private func requestToken() async throws -> (String, Date, TimeInterval) {
         tokenRequests += 1
-        func encode(_ s: String) -> String {
-            var allowed = CharacterSet.alphanumerics
-            allowed.insert(charactersIn: "-._~")
-            return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
-        }
         let form =
-            "client_id=\(encode(settings.clientID))&client_secret=\(encode(settings.clientSecret))&grant_type=client_credentials"
+            "client_id=\(percentEncoded(settings.clientID))&client_secret=\(percentEncoded(settings.clientSecret))&grant_type=client_credentials"
         var request = APIRequest(
             method: .post, url: settings.apiURL.appendingPathComponent("oauth/token"), body: Array(form.utf8),
             isIdempotent: true)

@@ -39,7 +39,7 @@ public struct ExportProgress: Sendable {
 
     /// The run's start time, recording `now` if the run is new.
     public func begin(now: String) throws(StateError) -> String {
-        try write { db in
+        try database.write { db in
             try db.execute(
                 sql: "INSERT OR IGNORE INTO export_run (run, started_at) VALUES (?, ?)", arguments: [run, now])
             return try String.fetchOne(db, sql: "SELECT started_at FROM export_run WHERE run = ?", arguments: [run])
@@ -48,7 +48,7 @@ public struct ExportProgress: Sendable {
     }
 
     public func kind(_ kind: String) throws(StateError) -> Kind? {
-        try read { db in
+        try database.read { db in
             try Row.fetchOne(
                 db,
                 sql: "SELECT position, records, bytes, calls, done, error FROM export_kind WHERE run = ? AND kind = ?",
@@ -62,7 +62,7 @@ public struct ExportProgress: Sendable {
     }
 
     public func save(_ kind: String, _ state: Kind) throws(StateError) {
-        try write { db in
+        try database.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO export_kind (run, kind, position, records, bytes, calls, done, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -77,18 +77,6 @@ public struct ExportProgress: Sendable {
 
     /// Forgets the run (after its archive is written).
     public func forget() throws(StateError) {
-        try write { db in try db.execute(sql: "DELETE FROM export_run WHERE run = ?", arguments: [run]) }
-    }
-
-    func read<T>(_ body: (Database) throws -> T) throws(StateError) -> T {
-        do { return try database.pool.read(body) } catch {
-            throw StateError.unusable(path: database.url.path, reason: String(describing: error))
-        }
-    }
-
-    func write<T>(_ body: (Database) throws -> T) throws(StateError) -> T {
-        do { return try database.pool.write(body) } catch {
-            throw StateError.unusable(path: database.url.path, reason: String(describing: error))
-        }
+        try database.write { db in try db.execute(sql: "DELETE FROM export_run WHERE run = ?", arguments: [run]) }
     }
 }

@@ -35,78 +35,62 @@ public struct RateLedger: Sendable {
     public func reserve(
         now: Date, window: TimeInterval, decide: @Sendable ([Date], Date?) -> Decision
     ) throws(StateError) -> (Decision, Slot?) {
-        do {
-            return try database.pool.writeWithoutTransaction { db in
-                var result: (Decision, Slot?) = (.proceed, nil)
-                try db.inTransaction(.immediate) {
-                    let cutoff = now.timeIntervalSince1970 - window
+        try database.writeWithoutTransaction { db in
+            var result: (Decision, Slot?) = (.proceed, nil)
+            try db.inTransaction(.immediate) {
+                let cutoff = now.timeIntervalSince1970 - window
+                try db.execute(
+                    sql: "DELETE FROM rate_call WHERE scope = ? AND at <= ?", arguments: [scope, cutoff - window])
+                let times = try Double.fetchAll(
+                    db, sql: "SELECT at FROM rate_call WHERE scope = ? AND at > ? ORDER BY at",
+                    arguments: [scope, cutoff]
+                ).map(Date.init(timeIntervalSince1970:))
+                let block = try Double.fetchOne(
+                    db, sql: "SELECT until FROM rate_block WHERE scope = ?", arguments: [scope]
+                )
+                .map(Date.init(timeIntervalSince1970:))
+                let decision = decide(times, block)
+                if decision == .proceed {
                     try db.execute(
-                        sql: "DELETE FROM rate_call WHERE scope = ? AND at <= ?", arguments: [scope, cutoff - window])
-                    let times = try Double.fetchAll(
-                        db, sql: "SELECT at FROM rate_call WHERE scope = ? AND at > ? ORDER BY at",
-                        arguments: [scope, cutoff]
-                    ).map(Date.init(timeIntervalSince1970:))
-                    let block = try Double.fetchOne(
-                        db, sql: "SELECT until FROM rate_block WHERE scope = ?", arguments: [scope]
-                    )
-                    .map(Date.init(timeIntervalSince1970:))
-                    let decision = decide(times, block)
-                    if decision == .proceed {
-                        try db.execute(
-                            sql: "INSERT INTO rate_call (scope, at) VALUES (?, ?)",
-                            arguments: [scope, now.timeIntervalSince1970])
-                        result = (.proceed, Slot(id: db.lastInsertedRowID))
-                    } else {
-                        result = (decision, nil)
-                    }
-                    return .commit
+                        sql: "INSERT INTO rate_call (scope, at) VALUES (?, ?)",
+                        arguments: [scope, now.timeIntervalSince1970])
+                    result = (.proceed, Slot(id: db.lastInsertedRowID))
+                } else {
+                    result = (decision, nil)
                 }
-                return result
+                return .commit
             }
-        } catch {
-            throw StateError.unusable(path: database.url.path, reason: String(describing: error))
+            return result
         }
     }
 
     /// Moves a granted slot to the time its answer arrived.
     public func settle(_ slot: Slot, at time: Date) throws(StateError) {
-        do {
-            try database.pool.write { db in
-                try db.execute(
-                    sql: "UPDATE rate_call SET at = max(at, ?) WHERE id = ?",
-                    arguments: [time.timeIntervalSince1970, slot.id])
-            }
-        } catch {
-            throw StateError.unusable(path: database.url.path, reason: String(describing: error))
+        try database.write { db in
+            try db.execute(
+                sql: "UPDATE rate_call SET at = max(at, ?) WHERE id = ?",
+                arguments: [time.timeIntervalSince1970, slot.id])
         }
     }
 
     /// Blocks every call until `until` (a server's Retry-After), keeping the later of two blocks.
     public func block(until: Date) throws(StateError) {
-        do {
-            try database.pool.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO rate_block (scope, until) VALUES (?, ?)
-                        ON CONFLICT(scope) DO UPDATE SET until = max(until, excluded.until)
-                        """, arguments: [scope, until.timeIntervalSince1970])
-            }
-        } catch {
-            throw StateError.unusable(path: database.url.path, reason: String(describing: error))
+        try database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO rate_block (scope, until) VALUES (?, ?)
+                    ON CONFLICT(scope) DO UPDATE SET until = max(until, excluded.until)
+                    """, arguments: [scope, until.timeIntervalSince1970])
         }
     }
 
     /// The recorded call times after `since`, oldest first.
     public func calls(since: Date) throws(StateError) -> [Date] {
-        do {
-            return try database.pool.read { db in
-                try Double.fetchAll(
-                    db, sql: "SELECT at FROM rate_call WHERE scope = ? AND at > ? ORDER BY at",
-                    arguments: [scope, since.timeIntervalSince1970]
-                ).map(Date.init(timeIntervalSince1970:))
-            }
-        } catch {
-            throw StateError.unusable(path: database.url.path, reason: String(describing: error))
+        try database.read { db in
+            try Double.fetchAll(
+                db, sql: "SELECT at FROM rate_call WHERE scope = ? AND at > ? ORDER BY at",
+                arguments: [scope, since.timeIntervalSince1970]
+            ).map(Date.init(timeIntervalSince1970:))
         }
     }
 }

@@ -109,3 +109,24 @@ public enum StateError: Error, LocalizedError, Sendable {
         }
     }
 }
+
+extension StateDatabase {
+    /// Runs a read, turning any database failure into `StateError`.
+    func read<T>(_ body: (Database) throws -> T) throws(StateError) -> T {
+        do { return try pool.read(body) } catch { throw unusable(error) }
+    }
+
+    /// Runs a write in a transaction, turning any database failure into `StateError`.
+    func write<T>(_ body: (Database) throws -> T) throws(StateError) -> T {
+        do { return try pool.write(body) } catch { throw unusable(error) }
+    }
+
+    /// Runs writes that manage their own transaction, turning failures into `StateError`.
+    func writeWithoutTransaction<T>(_ body: (Database) throws -> T) throws(StateError) -> T {
+        do { return try pool.writeWithoutTransaction(body) } catch { throw unusable(error) }
+    }
+
+    func unusable(_ error: any Error) -> StateError {
+        .unusable(path: url.path, reason: String(describing: error))
+    }
+}
