@@ -37,12 +37,17 @@ let package = Package(
         .target(
             name: "Archive",
             dependencies: [
-                "CArchive", "JSONCore", "Catalog",
+                "CArchive", "JSONCore", "Catalog", "StateStore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Durable local state in SQLite: the shared rate ledger (later: checkpoints, id maps).
-        .target(name: "StateStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "StateStore",
+            dependencies: [
+                "Catalog", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]),
         // The Plutio API client: transport, auth, errors, retry, pacing and paging.
         .target(
             name: "PlutioAPI",
@@ -111,7 +116,7 @@ let package = Package(
         ),
         .testTarget(name: "MongoQueryTests", dependencies: ["MongoQuery", "JSONCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "JSONCore"]),
-        .testTarget(name: "StateStoreTests", dependencies: ["StateStore"]),
+        .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "Catalog"]),
         .testTarget(
             name: "ArchiveTests", dependencies: ["Archive", "JSONCore", "Catalog"], resources: [.copy("Fixtures")]),
         .testTarget(

@@ -2,6 +2,7 @@ import Catalog
 import Crypto
 import Foundation
 import JSONCore
+import StateStore
 
 /// What `verify` found.
 public struct VerificationReport: Sendable {
@@ -19,11 +20,20 @@ public struct VerificationReport: Sendable {
 }
 
 /// Checks an archive: manifest first (format version, schema rules), every entry's SHA-256 and
-/// byte count, every NDJSON line parses as an object with `_id`, record counts, and which
-/// references resolve inside the archive. Streams the archive twice; memory grows with the
-/// number of ids only.
+/// byte count, every NDJSON line is valid JSON, an object with `_id`, record counts, and which
+/// references resolve inside the archive.
+///
+/// Streams the archive twice and builds no tree per record: pass 1 hashes and validates bytes in
+/// place and indexes ids; pass 2 reads reference paths in place. The id index lives in memory
+/// for archives up to `memoryIndexLimit` records, and on disk (a scratch SQLite file) above, so
+/// memory stays flat for any size of archive.
 public struct ArchiveVerifier: Sendable {
     let catalog: Catalog
+    /// Archives with more records than this keep their id index on disk (~200 bytes a record
+    /// in memory, so the default bounds the index at about 20 MiB).
+    public var memoryIndexLimit = 100_000
+    /// Where a disk index goes (removed afterwards).
+    public var scratchDirectory = FileManager.default.temporaryDirectory
 
     public init(catalog: Catalog) { self.catalog = catalog }
 
@@ -48,9 +58,32 @@ public struct ArchiveVerifier: Sendable {
             throw error
         } catch { throw Self.asArchiveError(error, url, Manifest.entryName) }
         var report = VerificationReport(manifest: manifest)
+        let index: ReferenceIndex
+        do { index = try makeIndex(records: manifest.entries.reduce(0) { $0 + ($1.records ?? 0) }) } catch {
+            throw Self.asArchiveError(error, url, "the reference index")
+        }
+        try checkEntries(reader, manifest: manifest, index: index, report: &report)
+        for (kind, status) in manifest.kinds where status.records != report.records[kind, default: 0] && status.complete
+        {
+            report.problems.append(
+                "kind \(kind): \(report.records[kind, default: 0]) records read, the manifest says \(status.records)")
+        }
+        try checkReferences(url, manifest: manifest, index: index, report: &report)
+        return report
+    }
+
+    func makeIndex(records: Int) throws -> ReferenceIndex {
+        guard records > memoryIndexLimit else { return ReferenceIndex(catalog: catalog) }
+        let file = scratchDirectory.appendingPathComponent("plutio-verify-\(UUID().uuidString).sqlite")
+        return ReferenceIndex(catalog: catalog, keys: try DiskIDSet(url: file))
+    }
+
+    /// Pass 1: checksums, byte and record counts, JSON validity, `_id`s into the index.
+    func checkEntries(
+        _ reader: ArchiveReader, manifest: Manifest, index: ReferenceIndex, report: inout VerificationReport
+    ) throws(ArchiveError) {
+        let url = reader.url
         var expected = Dictionary(uniqueKeysWithValues: manifest.entries.map { ($0.path, $0) })
-        var index = ReferenceIndex(catalog: catalog)
-        // Pass 1: checksums, counts, parse, index ids.
         while let entry = try reader.next() {
             guard let listed = expected.removeValue(forKey: entry.path) else {
                 report.problems.append("\(entry.path) is in the archive but not in the manifest")
@@ -68,7 +101,7 @@ public struct ArchiveVerifier: Sendable {
                     guard listed.kind != nil else { return }
                     try splitter.feed(chunk) { line in
                         lines += 1
-                        try Self.index(line, kind: kind, entry: entry.path, lineNumber: lines, into: &index, url: url)
+                        try Self.index(line, kind: kind, entry: entry.path, lineNumber: lines, into: index, url: url)
                     }
                 }
                 if listed.kind != nil, !splitter.remainder.isEmpty {
@@ -94,46 +127,47 @@ public struct ArchiveVerifier: Sendable {
         for missing in expected.keys.sorted() {
             report.problems.append("\(missing) is in the manifest but not in the archive")
         }
-        for (kind, status) in manifest.kinds where status.records != report.records[kind, default: 0] && status.complete
-        {
-            report.problems.append(
-                "kind \(kind): \(report.records[kind, default: 0]) records read, the manifest says \(status.records)")
-        }
-        // Pass 2: references.
+    }
+
+    /// Pass 2: every reference of every record, looked up in the index.
+    func checkReferences(
+        _ url: URL, manifest: Manifest, index: ReferenceIndex, report: inout VerificationReport
+    ) throws(ArchiveError) {
         let listedKinds = Dictionary(
             uniqueKeysWithValues: manifest.entries.compactMap { e in e.kind.map { (e.path, $0) } })
-        let second = try ArchiveReader(url: url)
-        while let entry = try second.next() {
+        let reader = try ArchiveReader(url: url)
+        while let entry = try reader.next() {
             guard let kindName = listedKinds[entry.path],
                 let kind = catalog.kind(named: kindName)
             else { continue }
             var splitter = LineSplitter()
             do {
-                try second.readChunks { chunk in
+                try reader.readChunks { chunk in
                     try splitter.feed(chunk) { line in
-                        guard let record = try? JSONValue.parse(line) else { return }
-                        for d in index.dangling(in: record, of: kind) {
+                        guard let record = RawJSONValue(line) else { return }
+                        for d in try index.dangling(in: record, of: kind) {
                             report.dangling["\(kind.name).\(d.path)", default: []].append(d)
                         }
                     }
                 }
             } catch { throw Self.asArchiveError(error, url, entry.path) }
         }
-        return report
     }
 
     static func index(
-        _ line: ArraySlice<UInt8>, kind: ResourceKind?, entry: String, lineNumber: Int,
-        into index: inout ReferenceIndex, url: URL
-    ) throws(ArchiveError) {
-        let value: JSONValue
-        do { value = try JSONValue.parse(line) } catch {
-            throw .corrupt(path: url.path, entry: "\(entry) line \(lineNumber)", reason: error.localizedDescription)
+        _ line: UnsafeRawBufferPointer, kind: ResourceKind?, entry: String, lineNumber: Int,
+        into index: ReferenceIndex, url: URL
+    ) throws {
+        let members: RawJSONObject?
+        do { members = try JSONValidator.validate(line) } catch {
+            throw ArchiveError.corrupt(
+                path: url.path, entry: "\(entry) line \(lineNumber)", reason: error.localizedDescription)
         }
-        guard value["_id"]?.stringValue != nil else {
-            throw .corrupt(path: url.path, entry: "\(entry) line \(lineNumber)", reason: "the record has no _id")
+        guard let members, let id = members["_id"]?.stringValue else {
+            throw ArchiveError.corrupt(
+                path: url.path, entry: "\(entry) line \(lineNumber)", reason: "the record has no _id")
         }
-        if let kind { index.add(value, of: kind) }
+        if let kind { try index.add(id: id, members: members, of: kind) }
     }
 
     static func asArchiveError(_ error: any Error, _ url: URL, _ entry: String) -> ArchiveError {
@@ -149,15 +183,19 @@ public struct LineSplitter {
 
     public init() {}
 
-    /// Calls `line` for each complete line in `chunk` (without its newline).
-    public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ line: (ArraySlice<UInt8>) throws -> Void) throws {
+    /// Calls `line` for each complete line in `chunk` (without its newline). The line's bytes
+    /// are valid only during the call.
+    public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ line: (UnsafeRawBufferPointer) throws -> Void) throws {
         var start = 0
-        for i in 0..<chunk.count where chunk[i] == 0x0A {
+        while start < chunk.count {
+            let rest = UnsafeRawBufferPointer(rebasing: chunk[start...])
+            guard let p = memchr(rest.baseAddress!, 0x0A, rest.count) else { break }
+            let i = start + (UnsafeRawPointer(p) - rest.baseAddress!)
             if remainder.isEmpty {
-                try line(Array(chunk[start..<i])[...])
+                try line(UnsafeRawBufferPointer(rebasing: chunk[start..<i]))
             } else {
                 remainder.append(contentsOf: chunk[start..<i])
-                try line(remainder[...])
+                try remainder.withUnsafeBytes { try line($0) }
                 remainder.removeAll(keepingCapacity: true)
             }
             start = i + 1

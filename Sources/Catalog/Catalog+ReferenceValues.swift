@@ -18,81 +18,127 @@ public struct ReferenceValue: Sendable, Hashable {
     public var position: Int?
 }
 
+/// The references of one path of a kind, declared once or more (merged), with what reading
+/// them needs worked out once.
+final class ReferenceGroup: Sendable {
+    let path: String
+    let steps: [Reference.Step]
+    let naming: Reference.Naming
+    let isOption: Bool
+    let ordered: Bool
+    let fieldKey: String?
+    let typeKey: String?
+    /// Untyped paths: every declaration's targets.
+    let targets: [String]
+    /// Typed paths: the target kind of each slug a declaration allows.
+    let targetBySlug: [String: String]
+
+    init(_ refs: [Reference], slugs: [String: String]) {
+        let first = refs[0]
+        path = first.path
+        steps = first.steps
+        naming = first.by
+        isOption = first.form == .option
+        ordered = first.ordered
+        fieldKey = first.fieldKey
+        typeKey = first.typeKey
+        targets = first.form == .option ? first.to : refs.flatMap(\.to)
+        targetBySlug = slugs.filter { _, kind in refs.contains { $0.targetsAnyKind || $0.to.contains(kind) } }
+    }
+
+    /// The groups of a kind's references (own and common), in declaration order; `slugs` maps
+    /// every entityType slug to its kind.
+    static func of(_ references: [Reference], slugs: [String: String]) -> [ReferenceGroup] {
+        var order: [String] = []
+        var byPath: [String: [Reference]] = [:]
+        for ref in references {
+            if byPath[ref.path] == nil { order.append(ref.path) }
+            byPath[ref.path, default: []].append(ref)
+        }
+        return order.map { ReferenceGroup(byPath[$0]!, slugs: slugs) }
+    }
+}
+
 extension Catalog {
     /// Every reference a record carries, per the catalogue.
     ///
     /// Declarations that share a path are merged: a typed path picks the declarations whose
     /// targets include the slug's kind; an untyped path may target any of its declarations' kinds.
     public func referenceValues(in record: JSONValue, of kind: ResourceKind) -> [ReferenceValue] {
+        guard let root = record.objectValue else { return [] }
+        return values(in: root, of: kind)
+    }
+
+    /// Every reference a record read in place carries.
+    public func referenceValues(in record: RawJSONValue, of kind: ResourceKind) -> [ReferenceValue] {
+        guard let root = record.objectValue else { return [] }
+        return values(in: root, of: kind)
+    }
+
+    /// Every reference of a record read in place, from its members (found once by the caller).
+    public func referenceValues(inMembers root: RawJSONObject, of kind: ResourceKind) -> [ReferenceValue] {
+        values(in: root, of: kind)
+    }
+
+    /// One implementation for both forms, specialised for each in this module.
+    func values<M: JSONMembers>(in root: M, of kind: ResourceKind) -> [ReferenceValue]
+    where M.Value: JSONNavigable, M.Value.Members == M {
         var out: [ReferenceValue] = []
-        var groups: [String: [Reference]] = [:]
-        var order: [String] = []
-        for ref in references(of: kind) {
-            if groups[ref.path] == nil { order.append(ref.path) }
-            groups[ref.path, default: []].append(ref)
-        }
-        for path in order {
-            let refs = groups[path]!
-            let first = refs[0]
-            Self.walk(first.steps[...], in: record, container: nil) { value, container, position in
-                for id in Self.ids(in: value, isOption: first.form == .option) {
-                    var found = ReferenceValue(
-                        path: path, value: id, targetKinds: [], naming: first.by, optionOfField: nil, slug: nil,
-                        position: first.ordered ? position : nil)
-                    if first.form == .option {
-                        guard let fieldKey = first.fieldKey, let fieldId = container?[fieldKey]?.stringValue else {
-                            continue
-                        }
-                        found.optionOfField = fieldId
-                        found.targetKinds = first.to
-                        // Only select-like fields hold option ids; the caller checks the field.
-                    } else if let typeKey = first.typeKey {
-                        let slug = container?[typeKey]?.stringValue
-                        found.slug = slug
-                        if let slug, let target = self.kind(forSlug: slug) {
-                            let allowed = refs.contains { $0.targetsAnyKind || $0.to.contains(target.name) }
-                            found.targetKinds = allowed ? [target.name] : []
-                        }
-                    } else {
-                        found.targetKinds = refs.flatMap(\.to)
-                    }
-                    out.append(found)
-                }
+        for group in referenceGroups(of: kind) {
+            Self.walk(group.steps[...], in: root, position: nil) { (value: M.Value, container: M, position) in
+                Self.collect(value, container, position, group, into: &out)
             }
         }
         return out
     }
 
-    static func ids(in value: JSONValue, isOption: Bool) -> [String] {
-        switch value {
-        case .string(let s): return [s]
-        case .array(let items) where isOption: return items.compactMap(\.stringValue)
-        default: return []
+    static func collect<V: JSONNavigable>(
+        _ value: V, _ container: V.Members, _ position: Int?, _ group: ReferenceGroup, into out: inout [ReferenceValue]
+    ) {
+        for id in ids(in: value, isOption: group.isOption) {
+            var found = ReferenceValue(
+                path: group.path, value: id, targetKinds: group.targets, naming: group.naming, optionOfField: nil,
+                slug: nil, position: group.ordered ? position : nil)
+            if group.isOption {
+                guard let fieldKey = group.fieldKey, let fieldId = container[fieldKey]?.stringValue else { continue }
+                // Only select-like fields hold option ids; the caller checks the field.
+                found.optionOfField = fieldId
+            } else if let typeKey = group.typeKey {
+                let slug = container[typeKey]?.stringValue
+                found.slug = slug
+                found.targetKinds = slug.flatMap { group.targetBySlug[$0] }.map { [$0] } ?? []
+            }
+            out.append(found)
         }
     }
 
-    /// Calls `visit` with each value at the end of `steps`, the object holding it, and its
-    /// index when it came from the last array step.
-    static func walk(
-        _ steps: ArraySlice<Reference.Step>, in value: JSONValue, container: JSONObject?,
-        position: Int? = nil, visit: (JSONValue, JSONObject?, Int?) -> Void
-    ) {
-        guard let step = steps.first else {
-            visit(value, container, position)
-            return
-        }
-        guard case .object(let object) = value, let next = object[step.key] else { return }
+    static func ids<V: JSONNavigable>(in value: V, isOption: Bool) -> [String] {
+        if let s = value.stringValue { return [s] }
+        if isOption, let items = value.arrayValue { return items.compactMap(\.stringValue) }
+        return []
+    }
+
+    /// Calls `visit` with each value at the end of `steps` from `object`, the object holding it,
+    /// and its index when it came from the last array step.
+    static func walk<M: JSONMembers>(
+        _ steps: ArraySlice<Reference.Step>, in object: M, position: Int?,
+        visit: (M.Value, M, Int?) -> Void
+    ) where M.Value: JSONNavigable, M.Value.Members == M {
+        guard let step = steps.first, let next = object[step.key] else { return }
+        let last = steps.count == 1
         if step.isArray {
-            guard case .array(let items) = next else { return }
+            guard let items = next.arrayValue else { return }
             for (i, item) in items.enumerated() {
-                if steps.count == 1 {
+                if last {
                     visit(item, object, i)
-                } else {
-                    walk(steps.dropFirst(), in: item, container: object, position: i, visit: visit)
+                } else if let inner = item.objectValue {
+                    walk(steps.dropFirst(), in: inner, position: i, visit: visit)
                 }
             }
-        } else {
-            walk(steps.dropFirst(), in: next, container: object, position: position, visit: visit)
+        } else if last {
+            visit(next, object, position)
+        } else if let inner = next.objectValue {
+            walk(steps.dropFirst(), in: inner, position: position, visit: visit)
         }
     }
 }

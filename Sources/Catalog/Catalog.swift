@@ -16,6 +16,9 @@ public struct Catalog: Sendable {
 
     private let byName: [String: Int]
     private let bySlug: [String: Int]
+    /// Each kind's references grouped by path, in kind order.
+    private let groups: [[ReferenceGroup]]
+    private let kindBySlug: [String: String]
 
     struct File: Decodable {
         var catalogVersion: Int
@@ -50,6 +53,9 @@ public struct Catalog: Sendable {
         }
         byName = names
         bySlug = slugs
+        let kindBySlug = slugs.mapValues { file.kinds[$0].name }
+        groups = file.kinds.map { ReferenceGroup.of($0.references + file.commonReferences, slugs: kindBySlug) }
+        self.kindBySlug = kindBySlug
         try validateReferences()
     }
 
@@ -73,6 +79,9 @@ public struct Catalog: Sendable {
         byName[name].map { kinds[$0] }
     }
 
+    /// The kind's position in catalogue order.
+    public func position(of name: String) -> Int? { byName[name] }
+
     /// The kind an entityType slug names.
     public func kind(forSlug slug: String) -> ResourceKind? {
         bySlug[slug].map { kinds[$0] }
@@ -81,6 +90,11 @@ public struct Catalog: Sendable {
     /// The kind's own references followed by the common ones.
     public func references(of kind: ResourceKind) -> [Reference] {
         kind.references + commonReferences
+    }
+
+    /// A kind's references grouped by path.
+    func referenceGroups(of kind: ResourceKind) -> [ReferenceGroup] {
+        byName[kind.name].map { groups[$0] } ?? ReferenceGroup.of(references(of: kind), slugs: kindBySlug)
     }
 
     private func validateReferences() throws(CatalogError) {

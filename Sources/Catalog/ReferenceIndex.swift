@@ -20,50 +20,94 @@ public struct DanglingReference: Sendable, Hashable, CustomStringConvertible {
 
 /// The ids (and slugs, and custom-field options) of a set of records, to check references against.
 ///
-/// Add every record first, then ask for the dangling references of each.
+/// Add every record first, then ask for the dangling references of each. The keys live in an
+/// `IDSet`: in memory by default, on disk (StateStore's `DiskIDSet`) for archives too large to
+/// index in memory. Records may be parsed trees or bytes read in place.
 public struct ReferenceIndex: Sendable {
     let catalog: Catalog
-    private var ids: [String: Set<String>] = [:]
-    private var slugs: [String: Set<String>] = [:]
-    private var options: [String: Set<String>] = [:]
-    private var anyKind: Set<String> = []
+    let keys: any IDSet
 
-    public init(catalog: Catalog) { self.catalog = catalog }
+    public init(catalog: Catalog, keys: any IDSet = MemoryIDSet()) {
+        self.catalog = catalog
+        self.keys = keys
+    }
 
     /// Records one record of a kind.
-    public mutating func add(_ record: JSONValue, of kind: ResourceKind) {
-        guard let id = record["_id"]?.stringValue else { return }
-        ids[kind.name, default: []].insert(id)
-        anyKind.insert(id)
-        if let key = kind.slugKey, let slug = record[key]?.stringValue { slugs[kind.name, default: []].insert(slug) }
-        if kind.name == "custom-fields", let type = record["inputType"]?.stringValue, type.hasSuffix("select") {
-            options[id] = Set((record["options"]?.arrayValue ?? []).compactMap { $0["_id"]?.stringValue })
+    public func add(_ record: JSONValue, of kind: ResourceKind) throws {
+        guard let members = record.objectValue, let id = members["_id"]?.stringValue else { return }
+        try insert(id: id, members: members, kind: kind)
+    }
+
+    /// Records one record read in place, whose members the validator found.
+    public func add(id: String, members: RawJSONObject, of kind: ResourceKind) throws {
+        try insert(id: id, members: members, kind: kind)
+    }
+
+    func insert<M: JSONMembers>(id: String, members: M, kind: ResourceKind) throws where M.Value: JSONNavigable {
+        guard let k = catalog.position(of: kind.name) else { return }
+        try keys.add(id, space: Self.idSpace(k))
+        try keys.add(id, space: Self.anyKindSpace)
+        if let key = kind.slugKey, let slug = members[key]?.stringValue { try keys.add(slug, space: Self.slugSpace(k)) }
+        if kind.name == "custom-fields", let type = members["inputType"]?.stringValue, type.hasSuffix("select") {
+            try keys.add(id, space: Self.selectFieldSpace)
+            for option in members["options"]?.arrayValue ?? [] {
+                if let optionID = option.objectValue?["_id"]?.stringValue {
+                    try keys.add("\(id)\t\(optionID)", space: Self.optionSpace)
+                }
+            }
         }
     }
 
+    // Key spaces: per kind (by catalogue position) one for ids and one for slugs, then shared ones.
+    static func idSpace(_ kind: Int) -> Int { 2 * kind }
+    static func slugSpace(_ kind: Int) -> Int { 2 * kind + 1 }
+    static let anyKindSpace = -1
+    static let selectFieldSpace = -2
+    static let optionSpace = -3
+
     /// Whether a record with this id is in the index as one of `kinds`.
-    public func contains(_ id: String, in kinds: [String]) -> Bool {
-        kinds.contains { ids[$0]?.contains(id) == true }
+    public func contains(_ id: String, in kinds: [String]) throws -> Bool {
+        try kinds.contains { kind in
+            guard let k = catalog.position(of: kind) else { return false }
+            return try keys.contains(id, space: Self.idSpace(k))
+        }
     }
 
     /// The references of a record that resolve to nothing in the index.
     ///
     /// Option values are checked only for select and multiselect fields; a value whose entityType
     /// slug names no kind (e.g. `receipt`) is dangling with no target kinds.
-    public func dangling(in record: JSONValue, of kind: ResourceKind) -> [DanglingReference] {
-        let recordID = record["_id"]?.stringValue ?? ""
+    public func dangling(in record: JSONValue, of kind: ResourceKind) throws -> [DanglingReference] {
+        try dangling(record.objectValue?["_id"]?.stringValue, catalog.referenceValues(in: record, of: kind), kind)
+    }
+
+    /// The references of a record read in place that resolve to nothing in the index.
+    public func dangling(in record: RawJSONValue, of kind: ResourceKind) throws -> [DanglingReference] {
+        guard let root = record.objectValue else { return [] }
+        return try dangling(root["_id"]?.stringValue, catalog.referenceValues(inMembers: root, of: kind), kind)
+    }
+
+    func dangling(
+        _ recordID: String?, _ references: [ReferenceValue], _ kind: ResourceKind
+    ) throws
+        -> [DanglingReference]
+    {
+        let recordID = recordID ?? ""
         var out: [DanglingReference] = []
-        for ref in catalog.referenceValues(in: record, of: kind) {
+        for ref in references {
             let resolved: Bool
             if let field = ref.optionOfField {
-                guard let known = options[field] else { continue }
-                resolved = known.contains(ref.value)
+                guard try keys.contains(field, space: Self.selectFieldSpace) else { continue }
+                resolved = try keys.contains("\(field)\t\(ref.value)", space: Self.optionSpace)
             } else if ref.targetKinds == ["*"] {
-                resolved = anyKind.contains(ref.value)
+                resolved = try keys.contains(ref.value, space: Self.anyKindSpace)
             } else if ref.naming == .slug {
-                resolved = ref.targetKinds.contains { slugs[$0]?.contains(ref.value) == true }
+                resolved = try ref.targetKinds.contains { kind in
+                    guard let k = catalog.position(of: kind) else { return false }
+                    return try keys.contains(ref.value, space: Self.slugSpace(k))
+                }
             } else {
-                resolved = contains(ref.value, in: ref.targetKinds)
+                resolved = try contains(ref.value, in: ref.targetKinds)
             }
             if !resolved {
                 out.append(

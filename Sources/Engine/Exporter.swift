@@ -77,7 +77,11 @@ public struct Exporter: Sendable {
         let journal = try StagingJournal(directory: staging, progress: progress)
         report(.started(resumed: resumed, staging: staging))
 
-        let reader = WorkspaceReader(client: client, catalog: catalog)
+        let scratch = staging.appendingPathComponent("scratch")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let reader = WorkspaceReader(client: client, catalog: catalog) { kind in
+            try DiskIDSet(url: scratch.appendingPathComponent("\(kind).seen.sqlite"))
+        }
         let summaries = try await reader.read(into: journal, only: options.kinds) { report(.kindFinished($0)) }
 
         var files = Manifest.FileSummary()
@@ -103,7 +107,8 @@ public struct Exporter: Sendable {
         let dir = staging.appendingPathComponent("files")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var summary = Manifest.FileSummary()
-        for record in try await journal.records(of: "files") {
+        var held = try await journal.records(of: "files").makeIterator()
+        while let record = try held.next() {
             guard let value = try? record.parsed(), let type = value["type"]?.stringValue,
                 ["file", "document"].contains(type),
                 let text = value["url"]?.stringValue, let url = URL(string: text)

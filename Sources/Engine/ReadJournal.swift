@@ -40,14 +40,12 @@ public struct KindJournalState: Sendable, Equatable {
 /// Where a read keeps its records and its place, so it can resume after a kill.
 ///
 /// Contract: `append` makes the records durable *before* it records `position`; after a crash,
-/// `state` reports the last recorded position and `ids`/`records` only what was recorded with it.
+/// `state` reports the last recorded position and `records` only what was recorded with it.
 /// Calls for one kind happen in order from one task.
 public protocol ReadJournal: Sendable {
     func state(of kind: String) async throws -> KindJournalState
-    /// Ids of the records held for a kind, in the order they were appended.
-    func ids(of kind: String) async throws -> [String]
-    /// The records held for a kind (used for trash rows, which are few).
-    func records(of kind: String) async throws -> [RawRecord]
+    /// The records held for a kind, in the order they were appended, to be streamed.
+    func records(of kind: String) async throws -> HeldRecords
     func append(_ records: [RawRecord], of kind: String, position: KindPosition, calls: Int) async throws
     /// Marks a kind finished, or refused by the server (`error`), so a rerun skips it.
     func finish(_ kind: String, calls: Int, error: String?) async throws

@@ -47,17 +47,8 @@ public actor StagingJournal: ReadJournal {
         try handle.synchronize()
     }
 
-    public func ids(of kind: String) throws -> [String] { try records(of: kind).map(\.id) }
-
-    public func records(of kind: String) throws -> [RawRecord] {
-        _ = try checkpoint(kind)
-        let data = try Data(contentsOf: file(of: kind))
-        var out: [RawRecord] = []
-        for line in data.split(separator: 0x0A, omittingEmptySubsequences: true) {
-            let bytes = Array(line)
-            if let id = try? RawJSON.topLevelString("_id", in: bytes) { out.append(RawRecord(bytes: bytes, id: id)) }
-        }
-        return out
+    public func records(of kind: String) throws -> HeldRecords {
+        .file(file(of: kind), bytes: try checkpoint(kind)?.bytes ?? 0)
     }
 
     public func append(_ records: [RawRecord], of kind: String, position: KindPosition, calls: Int) throws {

@@ -42,10 +42,17 @@ public struct WorkspaceReader: Sendable {
     let catalog: Catalog
     /// Parent ids per `$in` batch and checkpoint.
     public var parentBatch = 200
+    /// Makes the set that dedupes one direct kind's walk (memory by default; the exporter puts
+    /// it on disk so memory stays flat for any size of workspace).
+    let makeSeenSet: @Sendable (_ kind: String) throws -> any IDSet
 
-    public init(client: PlutioClient, catalog: Catalog) {
+    public init(
+        client: PlutioClient, catalog: Catalog,
+        seenSets: @escaping @Sendable (_ kind: String) throws -> any IDSet = { _ in MemoryIDSet() }
+    ) {
         self.client = client
         self.catalog = catalog
+        makeSeenSet = seenSets
     }
 
     /// The kinds read, in order: direct ones, then scoped ones. A scoped kind brings its parent
@@ -75,9 +82,8 @@ public struct WorkspaceReader: Sendable {
             summaries.append(summary)
             try await onKindDone(summary)
         }
-        let trashed = trashedIDs(try await journal.records(of: "trash-bin"))
         for kind in scoped {
-            let summary = try await readScoped(kind, journal, trashed: trashed)
+            let summary = try await readScoped(kind, journal)
             summaries.append(summary)
             try await onKindDone(summary)
         }
@@ -89,7 +95,19 @@ public struct WorkspaceReader: Sendable {
         let state = try await journal.state(of: kind.name)
         var summary = KindSummary(kind: kind.name, resuming: state)
         if state.done { return summary }
-        let seen = state.position == nil ? Set<String>() : Set(try await journal.ids(of: kind.name))
+        let seen = try makeSeenSet(kind.name)
+        if state.position != nil {
+            var held = try await journal.records(of: kind.name).makeIterator()
+            var ids: [String] = []
+            while let record = try held.next() {
+                ids.append(record.id)
+                if ids.count == 4096 {
+                    _ = try seen.insert(ids)
+                    ids.removeAll(keepingCapacity: true)
+                }
+            }
+            _ = try seen.insert(ids)
+        }
         if let walk = state.position?.walk { client.learnPageSize(walk.pageMax) }
         var walker = client.walker(of: kind.name, resuming: state.position?.walk, seen: seen)
         do {
@@ -109,9 +127,7 @@ public struct WorkspaceReader: Sendable {
     }
 
     /// Reads a scoped kind by parent batches, resuming from the journal at a batch boundary.
-    func readScoped(
-        _ kind: ResourceKind, _ journal: any ReadJournal, trashed: [String: [String]]
-    ) async throws -> KindSummary {
+    func readScoped(_ kind: ResourceKind, _ journal: any ReadJournal) async throws -> KindSummary {
         let state = try await journal.state(of: kind.name)
         var summary = KindSummary(kind: kind.name, resuming: state)
         if state.done { return summary }
@@ -123,11 +139,12 @@ public struct WorkspaceReader: Sendable {
                     position = KindPosition(parentIndex: position.parentIndex + 1)
                     continue
                 }
-                var ids = try await journal.ids(of: parentName)
-                let known = Set(ids)
-                ids += (trashed[parentName] ?? []).filter { !known.contains($0) }
-                while position.parentsDone < ids.count {
-                    let batch = Array(ids[position.parentsDone..<min(ids.count, position.parentsDone + parentBatch)])
+                var ids = ParentIDs(
+                    live: try await journal.records(of: parentName).makeIterator(),
+                    trash: try await journal.records(of: "trash-bin").makeIterator(), kind: parentName,
+                    catalog: catalog)
+                try ids.skip(position.parentsDone)
+                while case let batch = try ids.next(parentBatch), !batch.isEmpty {
                     var iterator = client.scopedRecords(
                         of: kind.name, parentSlug: slug, parentIDs: batch, batchSize: parentBatch
                     )
@@ -159,20 +176,52 @@ public struct WorkspaceReader: Sendable {
         }
     }
 
-    /// Ids of trashed records (roots and children) by kind.
-    func trashedIDs(_ rows: [RawRecord]) -> [String: [String]] {
-        var out: [String: [String]] = [:]
-        for row in rows {
+}
+
+/// The ids a scoped kind is read under, for one parent kind: the parent records held, then the
+/// trashed ones (roots and children) from the trash rows, because a parent in the trash can
+/// still have live comments. Streamed in a fixed order, so a checkpoint can count them; an id
+/// both held and trashed (trashed during the export) is asked twice, which costs nothing extra
+/// in a `$in` batch.
+struct ParentIDs {
+    var live: HeldRecords.Iterator
+    var trash: HeldRecords.Iterator
+    let kind: String
+    let catalog: Catalog
+    private var pending: [String] = []
+
+    init(live: HeldRecords.Iterator, trash: HeldRecords.Iterator, kind: String, catalog: Catalog) {
+        self.live = live
+        self.trash = trash
+        self.kind = kind
+        self.catalog = catalog
+    }
+
+    mutating func skip(_ count: Int) throws {
+        for _ in 0..<count where try nextID() == nil { return }
+    }
+
+    /// Up to `count` next ids.
+    mutating func next(_ count: Int) throws -> [String] {
+        var out: [String] = []
+        while out.count < count, let id = try nextID() { out.append(id) }
+        return out
+    }
+
+    private mutating func nextID() throws -> String? {
+        if let record = try live.next() { return record.id }
+        while pending.isEmpty {
+            guard let row = try trash.next() else { return nil }
             guard let value = try? row.parsed() else { continue }
             for entry in [value] + (value["children"]?.arrayValue ?? []) {
                 if let slug = entry["entityType"]?.stringValue, let id = entry["entityId"]?.stringValue,
-                    let kind = catalog.kind(forSlug: slug)
+                    catalog.kind(forSlug: slug)?.name == kind
                 {
-                    out[kind.name, default: []].append(id)
+                    pending.append(id)
                 }
             }
         }
-        return out
+        return pending.removeFirst()
     }
 }
 
@@ -184,8 +233,7 @@ public actor MemoryJournal: ReadJournal {
     public init() {}
 
     public func state(of kind: String) -> KindJournalState { states[kind] ?? KindJournalState() }
-    public func ids(of kind: String) -> [String] { (held[kind] ?? []).map(\.id) }
-    public func records(of kind: String) -> [RawRecord] { held[kind] ?? [] }
+    public func records(of kind: String) -> HeldRecords { .memory(held[kind] ?? []) }
 
     public func append(_ records: [RawRecord], of kind: String, position: KindPosition, calls: Int) {
         held[kind, default: []] += records

@@ -1,3 +1,5 @@
+import Catalog
+
 /// Walks one list query to its true end through skip/limit pages, under unknown default limits,
 /// silent caps, and records created or trashed between calls (contract §3.2, §3.8).
 ///
@@ -5,7 +7,8 @@
 /// pages overlap. A page is placed only if it contains a record this walk already placed: then
 /// everything before its end has been seen, whatever moved in between. A page without such an
 /// anchor means records moved left past it, and the walk backs off a page and looks again.
-/// Records are emitted once, by `_id`.
+/// Records are emitted once, by `_id`, through `seen`, which may live on disk (a large kind's ids
+/// need not fit in memory); the ids that anchor pages are the last few thousand placed.
 ///
 /// The end is proven by a page shorter than the largest page this kind has returned (a first
 /// page shorter than `limit` is checked by one more call). Without mutation a walk costs
@@ -21,8 +24,8 @@ public struct PageWalker: Sendable {
     public let limit: Int
     /// The largest page this kind has returned (may be carried across walks of one kind).
     public private(set) var pageMax: Int
-    /// Ids emitted so far.
-    public private(set) var seen: Set<String>
+    /// Ids emitted so far (shared with whoever passed it in).
+    public let seen: any IDSet
     /// Calls made by this walker.
     public private(set) var calls = 0
     /// Pages that had to back off because records moved.
@@ -32,10 +35,14 @@ public struct PageWalker: Sendable {
     private var placed: [String] = []
     private var placedSet: Set<String> = []
     private var finished = false
+    /// A resumed walk anchors on ids emitted before it started, which only `seen` knows.
+    private var anchorsOnSeen = false
     let maxCalls: Int
 
-    public init(limit: Int, pageMax: Int = 0, seen: Set<String> = [], maxCalls: Int = 1_000_000, fetch: @escaping Fetch)
-    {
+    public init(
+        limit: Int, pageMax: Int = 0, seen: any IDSet = MemoryIDSet(), maxCalls: Int = 1_000_000,
+        fetch: @escaping Fetch
+    ) {
         self.fetch = fetch
         self.limit = limit
         self.pageMax = pageMax
@@ -63,13 +70,12 @@ public struct PageWalker: Sendable {
 
     /// Resumes a walk at `position`, with the ids already emitted (they anchor the next page).
     public init(
-        limit: Int, resuming position: Position, seen: Set<String>, maxCalls: Int = 1_000_000, fetch: @escaping Fetch
+        limit: Int, resuming position: Position, seen: any IDSet, maxCalls: Int = 1_000_000, fetch: @escaping Fetch
     ) {
         self.init(limit: limit, pageMax: position.pageMax, seen: seen, maxCalls: maxCalls, fetch: fetch)
         cursor = position.cursor
         finished = position.finished
-        placedSet = seen
-        placed = Array(seen)
+        anchorsOnSeen = true
     }
 
     /// The next records not emitted before; nil when the walk is complete.
@@ -91,25 +97,31 @@ public struct PageWalker: Sendable {
         guard page.count <= limit else { throw PagingError.oversizedPage(requested: limit, got: page.count) }
         let previousMax = pageMax
         pageMax = max(pageMax, page.count)
-        if skip > 0, skip < cursor, !page.contains(where: { placedSet.contains($0.id) }) {
+        if skip > 0, skip < cursor, try !isAnchored(page) {
             // No anchor: records moved left past this page. Back off a page and look again.
             backoffs += 1
             cursor = max(0, cursor - max(previousMax, 2))
             return []
         }
         cursor = skip + page.count
-        let fresh = place(page)
+        let fresh = try place(page)
         // A page shorter than one this kind returned before proves the end.
         if page.isEmpty || page.count < previousMax { finished = true }
         return fresh
     }
 
+    /// Whether a page holds a record this walk placed before.
+    private func isAnchored(_ page: [RawRecord]) throws -> Bool {
+        if page.contains(where: { placedSet.contains($0.id) }) { return true }
+        return try anchorsOnSeen && page.contains { try seen.contains($0.id) }
+    }
+
     /// Places a page in this walk's order and emits its unseen records.
-    private mutating func place(_ records: [RawRecord]) -> [RawRecord] {
+    private mutating func place(_ records: [RawRecord]) throws -> [RawRecord] {
         var out: [RawRecord] = []
-        for r in records {
+        for (r, new) in zip(records, try seen.insert(records.map(\.id))) {
             if placedSet.insert(r.id).inserted { placed.append(r.id) }
-            if seen.insert(r.id).inserted { out.append(r) }
+            if new { out.append(r) }
         }
         if placed.count > 16384 {
             for id in placed.prefix(8192) { placedSet.remove(id) }

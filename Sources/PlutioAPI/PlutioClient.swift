@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import JSONCore
 import Synchronization
@@ -80,7 +81,7 @@ public final class PlutioClient: Sendable {
     /// A walker over every record of a kind (archived and template ones included), new or
     /// resumed; for callers that checkpoint page by page.
     public func walker(
-        of kind: String, resuming position: PageWalker.Position? = nil, seen: Set<String> = []
+        of kind: String, resuming position: PageWalker.Position? = nil, seen: any IDSet = MemoryIDSet()
     ) -> PageWalker {
         let q = Self.everything
         let fetch: PageWalker.Fetch = { skip, limit in try await self.page(kind, q: q, skip: skip, limit: limit) }

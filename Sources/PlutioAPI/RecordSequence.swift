@@ -1,3 +1,4 @@
+import Catalog
 import JSONCore
 
 /// The records of one kind, fetched lazily page by page, each emitted once.
@@ -33,7 +34,7 @@ public struct RecordSequence: AsyncSequence, Sendable {
         var buffer: [RawRecord] = []
         var bufferIndex = 0
         var pageMax = 0
-        var seen: Set<String> = []
+        var seen: any IDSet = MemoryIDSet()
         var finishedCalls = 0
         var anyRestart = false
 
@@ -80,7 +81,6 @@ public struct RecordSequence: AsyncSequence, Sendable {
             guard let w = walker else { return }
             finishedCalls += w.calls
             pageMax = Swift.max(pageMax, w.pageMax)
-            seen = w.seen
             anyRestart = anyRestart || w.restarted
             walker = nil
         }

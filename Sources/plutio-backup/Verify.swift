@@ -10,10 +10,17 @@ struct Verify: ParsableCommand {
 
     @Argument(help: "The archive (.tar.zst).") var archive: String
     @Option(help: "Dangling references to show per kind and field.") var examples = 3
+    @Option(
+        help: ArgumentHelp(
+            "Archives with more records than this index their ids in a scratch file, not in memory.",
+            valueName: "records"))
+    var memoryIndexLimit = ArchiveVerifier(catalog: .standard).memoryIndexLimit
 
     func run() throws {
         let url = URL(fileURLWithPath: archive)
-        let report = try ArchiveVerifier(catalog: .standard).verify(url)
+        var verifier = ArchiveVerifier(catalog: .standard)
+        verifier.memoryIndexLimit = memoryIndexLimit
+        let report = try verifier.verify(url)
         let m = report.manifest
         print(
             "\(url.lastPathComponent): format \(m.formatVersion), \(m.source.business) from \(m.source.apiBase), \(m.finishedAt)"

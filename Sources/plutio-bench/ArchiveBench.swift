@@ -93,15 +93,19 @@ struct ArchiveBench: AsyncParsableCommand {
                     "read: ArchiveReader + SHA-256 only %.2f s (%.0f MiB/s): %.0f%% of tar's throughput (below: the full verify)",
                 readOurs, mib / readOurs,
                 100 * (try time { try shell("tar --zstd -xOf '\(ours.path)' > /dev/null") }) / readOurs))
-        var report: VerificationReport?
-        let verifyOurs = try time { report = try ArchiveVerifier(catalog: .standard).verify(ours) }
-        let readTar = try time { try shell("tar --zstd -xOf '\(ours.path)' > /dev/null") }
-        print(
-            String(
-                format:
-                    "read: verify %.2f s (%.0f MiB/s), tar --zstd -xOf %.2f s (%.0f MiB/s): %.0f%% of tar's throughput; intact: %@",
-                verifyOurs, mib / verifyOurs, readTar, mib / readTar, 100 * readTar / verifyOurs,
-                report?.isIntact == true ? "yes" : "NO"))
+        for (label, limit) in [("index in memory", Int.max), ("index on disk", 0)] {
+            var verifier = ArchiveVerifier(catalog: .standard)
+            verifier.memoryIndexLimit = limit
+            var report: VerificationReport?
+            let verifyOurs = try time { report = try verifier.verify(ours) }
+            let readTar = try time { try shell("tar --zstd -xOf '\(ours.path)' > /dev/null") }
+            print(
+                String(
+                    format:
+                        "read: verify (%@) %.2f s (%.0f MiB/s), tar --zstd -xOf %.2f s (%.0f MiB/s): %.0f%% of tar's throughput; intact: %@",
+                    label, verifyOurs, mib / verifyOurs, readTar, mib / readTar, 100 * readTar / verifyOurs,
+                    report?.isIntact == true ? "yes" : "NO"))
+        }
     }
 
     func time(_ body: () throws -> Void) throws -> Double {

@@ -74,8 +74,16 @@ func run(_ tool: String, _ arguments: [String]) throws -> (Int32, [UInt8]) {
 @Suite struct FixtureTests {
     let catalog = try! Catalog.bundled()
 
-    @Test func aGoodArchiveVerifies() throws {
-        let report = try ArchiveVerifier(catalog: catalog).verify(fixture("good"))
+    /// A verifier with its id index in memory (limit above any archive) or on disk (limit 0).
+    func verifier(memoryIndexLimit: Int) -> ArchiveVerifier {
+        var verifier = ArchiveVerifier(catalog: catalog)
+        verifier.memoryIndexLimit = memoryIndexLimit
+        return verifier
+    }
+
+    @Test(arguments: [Int.max, 0])
+    func aGoodArchiveVerifies(memoryIndexLimit: Int) throws {
+        let report = try verifier(memoryIndexLimit: memoryIndexLimit).verify(fixture("good"))
         #expect(report.isIntact, "\(report.problems)")
         #expect(report.records == ["businesses": 1, "roles": 1, "people": 1, "projects": 1, "tasks": 2])
         #expect(report.dangling.isEmpty, "\(report.dangling)")
@@ -120,7 +128,8 @@ func run(_ tool: String, _ arguments: [String]) throws -> (Int32, [UInt8]) {
         #expect(throws: ArchiveError.self) { try ArchiveReader.checkSafe(name, in: "t") }
     }
 
-    @Test func danglingReferencesAreListedByKindAndField() throws {
+    @Test(arguments: [Int.max, 0])
+    func danglingReferencesAreListedByKindAndField(memoryIndexLimit: Int) throws {
         let dir = try temporaryDirectory()
         let url = dir.appendingPathComponent("d.tar.zst")
         let tasks = Array("{\"_id\":\"T1\",\"projectId\":\"GONE\",\"assignedTo\":[\"NOBODY\"]}\n".utf8)
@@ -139,8 +148,9 @@ func run(_ tool: String, _ arguments: [String]) throws -> (Int32, [UInt8]) {
         try writer.add(path: Manifest.entryName, bytes: try manifest.encoded())
         try writer.add(path: "records/tasks.ndjson", bytes: tasks)
         try writer.finish()
-        let report = try ArchiveVerifier(catalog: catalog).verify(url)
+        let report = try verifier(memoryIndexLimit: memoryIndexLimit).verify(url)
         #expect(report.isIntact)
         #expect(Set(report.dangling.keys) == ["tasks.projectId", "tasks.assignedTo[]"])
+        #expect(report.dangling["tasks.assignedTo[]"]?.map(\.value) == ["NOBODY"])
     }
 }

@@ -4,6 +4,7 @@ import FakeHarness
 import FakePlutio
 import Foundation
 import PlutioAPI
+import StateStore
 import Testing
 
 /// Whole-workspace reads: complete, exact and duplicate-free under every list variant, and
@@ -35,6 +36,34 @@ import Testing
             #expect(Set(got) == Set(records), "\(kind): \(got.count) read, \(records.count) on the server")
         }
         #expect(!summaries.contains { $0.sawMovement })
+    }
+
+    /// The exporter keeps each walk's dedupe set in a scratch file; the read must be as exact.
+    @Test func missesNoSurvivorWithDedupeSetsOnDisk() async throws {
+        let h = try await FakeHarness.start(records: 700) {
+            $0.limitCap = 7
+            $0.mutations = MutationPlan(every: 3, seed: 12)
+        }
+        defer { Task { await h.stop() } }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("seen-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let journal = MemoryJournal()
+        let reader = WorkspaceReader(client: try h.client(), catalog: .standard) { kind in
+            try DiskIDSet(url: scratch.appendingPathComponent("\(kind).sqlite"))
+        }
+        let before = await h.serverIDs()
+        let summaries = try await reader.read(into: journal)
+        let after = await h.serverIDs()
+        let walked = await journal.held
+        #expect(before != after)
+        #expect(summaries.contains { $0.sawMovement })
+        for (kind, ids) in before where kind != "trash-bin" {
+            let got = (walked[kind] ?? []).map(\.id)
+            let missed = ids.intersection(after[kind] ?? []).subtracting(got)
+            #expect(got.count == Set(got).count, "\(kind): duplicates")
+            #expect(missed.isEmpty, "\(kind): missed \(missed.count)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty, "scratch sets are removed")
     }
 
     @Test(arguments: [(Optional(50), 3), (7, 2), (nil, 4)])

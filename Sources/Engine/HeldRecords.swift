@@ -1,0 +1,81 @@
+import Foundation
+import PlutioAPI
+
+/// The records a journal holds for one kind, read in append order without loading them all:
+/// from memory, or streamed from an NDJSON file up to the checkpointed byte count.
+public struct HeldRecords: Sendable {
+    enum Source: Sendable {
+        case memory([RawRecord])
+        case file(URL, bytes: Int)
+    }
+
+    let source: Source
+
+    public static func memory(_ records: [RawRecord]) -> HeldRecords { HeldRecords(source: .memory(records)) }
+
+    /// The first `bytes` bytes of an NDJSON file (bytes past the checkpoint are not held).
+    public static func file(_ url: URL, bytes: Int) -> HeldRecords { HeldRecords(source: .file(url, bytes: bytes)) }
+
+    public func makeIterator() throws -> Iterator { try Iterator(source) }
+
+    /// Calls `body` with each record in order.
+    public func forEach(_ body: (RawRecord) throws -> Void) throws {
+        var iterator = try makeIterator()
+        while let record = try iterator.next() { try body(record) }
+    }
+
+    /// Pulls records one at a time; holds at most one read chunk.
+    public struct Iterator {
+        var memory: IndexingIterator<[RawRecord]>?
+        var lines: LineReader?
+
+        init(_ source: Source) throws {
+            switch source {
+            case .memory(let records): memory = records.makeIterator()
+            case .file(let url, let bytes): lines = try LineReader(url: url, limit: bytes)
+            }
+        }
+
+        public mutating func next() throws -> RawRecord? {
+            if memory != nil { return memory!.next() }
+            while let line = try lines?.next() {
+                if let id = try? RawJSON.topLevelString("_id", in: line) { return RawRecord(bytes: line, id: id) }
+            }
+            return nil
+        }
+    }
+}
+
+/// Reads the lines of a file (at most its first `limit` bytes) one at a time.
+struct LineReader {
+    private let handle: FileHandle
+    private var left: Int
+    private var buffer: [UInt8] = []
+    private var start = 0
+    static let chunk = 1 << 20
+
+    init(url: URL, limit: Int) throws {
+        handle = try FileHandle(forReadingFrom: url)
+        left = limit
+    }
+
+    /// The next line without its newline; a last line without one is returned too.
+    mutating func next() throws -> [UInt8]? {
+        while true {
+            if let end = buffer[start...].firstIndex(of: 0x0A) {
+                defer { start = end + 1 }
+                return Array(buffer[start..<end])
+            }
+            guard left > 0, let data = try handle.read(upToCount: min(Self.chunk, left)), !data.isEmpty else {
+                try? handle.close()
+                guard start < buffer.count else { return nil }
+                defer { start = buffer.count }
+                return Array(buffer[start...])
+            }
+            left -= data.count
+            buffer.removeFirst(start)
+            start = 0
+            buffer.append(contentsOf: data)
+        }
+    }
+}
