@@ -25,7 +25,11 @@ public struct ExportOptions: Sendable {
 
 /// Progress of an export, for the CLI to show.
 public enum ExportEvent: Sendable {
-    case started(resumed: Bool, staging: URL)
+    /// The run began; `kinds` will be read in this order; `expected` holds what each kind cost
+    /// the last complete export of this workspace (empty the first time), for an ETA.
+    case started(resumed: Bool, staging: URL, kinds: [String], expected: [String: ExportHistory.Kind])
+    /// A page (or parent batch) of a kind is checkpointed: the kind's records and calls so far.
+    case progress(KindSummary)
     case kindFinished(KindSummary)
     case filesDownloaded(count: Int, failed: Int)
     case archiveWritten(URL)
@@ -75,14 +79,21 @@ public struct Exporter: Sendable {
         let staging = options.output.appendingPathComponent(".plutio-export-\(settings.business)-\(runID)")
         let resumed = FileManager.default.fileExists(atPath: staging.path)
         let journal = try StagingJournal(directory: staging, progress: progress)
-        report(.started(resumed: resumed, staging: staging))
+        let history = ExportHistory(database: state, source: "\(settings.apiURL.absoluteString)|\(settings.business)")
 
         let scratch = staging.appendingPathComponent("scratch")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let reader = WorkspaceReader(client: client, catalog: catalog) { kind in
             try DiskIDSet(url: scratch.appendingPathComponent("\(kind).seen.sqlite"))
         }
-        let summaries = try await reader.read(into: journal, only: options.kinds) { report(.kindFinished($0)) }
+        let plan = reader.plan(only: options.kinds)
+        report(
+            .started(
+                resumed: resumed, staging: staging, kinds: (plan.direct + plan.scoped).map(\.name),
+                expected: try history.last()))
+        let summaries = try await reader.read(
+            into: journal, only: options.kinds, onPage: { report(.progress($0)) },
+            onKindDone: { report(.kindFinished($0)) })
 
         var files = Manifest.FileSummary()
         if options.downloadFiles, options.kinds?.contains("files") ?? true {
@@ -95,6 +106,11 @@ public struct Exporter: Sendable {
             to: archive, summaries: summaries, journal: journal, staging: staging, files: files, startedAt: startedAt,
             toolVersion: options.toolVersion)
         report(.archiveWritten(archive))
+        try history.record(
+            Dictionary(
+                uniqueKeysWithValues: summaries.filter { $0.error == nil }.map {
+                    ($0.kind, ExportHistory.Kind(records: $0.records, calls: $0.calls))
+                }), at: manifest.finishedAt)
         try progress.forget()
         try? FileManager.default.removeItem(at: staging)
         let incomplete = Dictionary(uniqueKeysWithValues: summaries.compactMap { s in s.error.map { (s.kind, $0) } })

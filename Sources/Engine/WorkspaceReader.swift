@@ -71,19 +71,22 @@ public struct WorkspaceReader: Sendable {
         return (readable.filter { $0.scope == nil }, readable.filter { $0.scope != nil })
     }
 
+    /// Reads every planned kind into `journal`; `onPage` hears each checkpoint (the kind's
+    /// records and calls so far), `onKindDone` each finished kind.
     public func read(
         into journal: any ReadJournal, only: Set<String>? = nil,
+        onPage: (KindSummary) async -> Void = { _ in },
         onKindDone: (KindSummary) async throws -> Void = { _ in }
     ) async throws -> [KindSummary] {
         let (direct, scoped) = plan(only: only)
         var summaries: [KindSummary] = []
         for kind in direct {
-            let summary = try await readDirect(kind, journal)
+            let summary = try await readDirect(kind, journal, onPage: onPage)
             summaries.append(summary)
             try await onKindDone(summary)
         }
         for kind in scoped {
-            let summary = try await readScoped(kind, journal)
+            let summary = try await readScoped(kind, journal, onPage: onPage)
             summaries.append(summary)
             try await onKindDone(summary)
         }
@@ -91,7 +94,9 @@ public struct WorkspaceReader: Sendable {
     }
 
     /// Reads a direct kind, resuming from the journal.
-    func readDirect(_ kind: ResourceKind, _ journal: any ReadJournal) async throws -> KindSummary {
+    func readDirect(
+        _ kind: ResourceKind, _ journal: any ReadJournal, onPage: (KindSummary) async -> Void = { _ in }
+    ) async throws -> KindSummary {
         let state = try await journal.state(of: kind.name)
         var summary = KindSummary(kind: kind.name, resuming: state)
         if state.done { return summary }
@@ -116,6 +121,8 @@ public struct WorkspaceReader: Sendable {
                 try await journal.append(
                     page, of: kind.name, position: KindPosition(walk: walker.position),
                     calls: state.calls + walker.calls)
+                summary.calls = state.calls + walker.calls
+                await onPage(summary)
             }
         } catch let error as APIError where Self.isRefusal(error) {
             summary.error = error.localizedDescription
@@ -127,7 +134,9 @@ public struct WorkspaceReader: Sendable {
     }
 
     /// Reads a scoped kind by parent batches, resuming from the journal at a batch boundary.
-    func readScoped(_ kind: ResourceKind, _ journal: any ReadJournal) async throws -> KindSummary {
+    func readScoped(
+        _ kind: ResourceKind, _ journal: any ReadJournal, onPage: (KindSummary) async -> Void = { _ in }
+    ) async throws -> KindSummary {
         let state = try await journal.state(of: kind.name)
         var summary = KindSummary(kind: kind.name, resuming: state)
         if state.done { return summary }
@@ -158,6 +167,7 @@ public struct WorkspaceReader: Sendable {
                         summary.fellBackToSingleParents || iterator.fellBackToSingleParents
                     position.parentsDone += batch.count
                     try await journal.append(records, of: kind.name, position: position, calls: summary.calls)
+                    await onPage(summary)
                 }
                 position = KindPosition(parentIndex: position.parentIndex + 1)
             }

@@ -87,6 +87,16 @@ public final class StateDatabase: Sendable {
                 t.primaryKey(["run", "kind"])
             }
         }
+        migrator.registerMigration("v3: export history") { db in
+            try db.create(table: "export_history") { t in
+                t.column("source", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("records", .integer).notNull()
+                t.column("calls", .integer).notNull()
+                t.column("finished_at", .text).notNull()
+                t.primaryKey(["source", "kind"])
+            }
+        }
         return migrator
     }
 

@@ -52,7 +52,11 @@ struct Export: AsyncParsableCommand {
             output: outputURL, kinds: kinds.map { Set($0.split(separator: ",").map(String.init)) },
             downloadFiles: !noFiles,
             toolVersion: PlutioBackup.version)
-        let reporter = ProgressReporter(json: json, budget: settings.rate.description)
+        let ledger = RateLedger(database: database, scope: settings.ledgerScope)
+        let budget = settings.rate
+        let reporter = ProgressReporter(json: json, budget: budget) {
+            try? ledger.calls(since: Date().addingTimeInterval(-budget.window.seconds)).count
+        }
         let exporter = Exporter(client: client, catalog: .standard, state: database, downloads: AsyncHTTPTransport())
         let result = try await exporter.run(options) { reporter.report($0, calls: client.callsMade) }
         reporter.summary(result)

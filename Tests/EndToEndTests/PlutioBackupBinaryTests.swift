@@ -198,6 +198,40 @@ import Testing
         #expect(unknownKind.stderr.contains("nope"))
     }
 
+    /// `--json` reports every checkpoint; the second export of a workspace has the first one's
+    /// cost to estimate from, and a terminal shows kind, records, calls, budget and ETA in place.
+    @Test func reportsProgressPerPageWithAnETAFromTheLastExport() async throws {
+        let h = try await FakeHarness.start(records: 1500) { $0.limitCap = 50 }
+        defer { Task { await h.stop() } }
+        let out = try Self.temporary()
+        let args = Self.exportArguments(h, output: out, extra: ["--no-files", "--json"])
+        let first = try await Self.run(args, environment: Self.secret)
+        #expect(first.status == 0, "\(first.stderr)")
+        let events = first.stdout.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }
+        #expect(events.first?["event"] == "started" && events.first?["history"] == false)
+        let taskPages = events.filter { $0["event"] == "progress" && $0["kind"] == "tasks" }
+        #expect(taskPages.count > 5, "one event per checkpointed page")
+        let counts = taskPages.compactMap { $0["records"]?.numberValue }
+        #expect(counts == counts.sorted() && counts.count == Set(counts).count)
+        let second = try await Self.run(args, environment: Self.secret)
+        #expect(
+            second.stdout.split(separator: "\n").first.flatMap { try? JSONValue.parse(String($0)) }?["history"] == true)
+
+        // A terminal (script(1) gives the child one): the status line is redrawn in place.
+        let command =
+            ([PlutioFakeBinaryTests.products.appendingPathComponent("plutio-backup").path]
+            + Self.exportArguments(h, output: out, extra: ["--no-files"])).map { "'\($0)'" }.joined(separator: " ")
+        let (status, screen) = try await offThePool {
+            try shell("PLUTIO_CLIENT_SECRET=acme-secret script -qec \"\(command)\" /dev/null")
+        }
+        #expect(status == 0, "\(screen)")
+        #expect(screen.contains("\r\u{1B}[K"), "redrawn in place")
+        #expect(screen.contains(" records, ") && screen.contains(" calls · budget 1000/3,600s, "))
+        #expect(
+            screen.range(of: #"ETA [0-9]+(s|m [0-9]{2}s)"#, options: .regularExpression) != nil, "\(screen.suffix(600))"
+        )
+    }
+
     @Test(arguments: [
         ("future-version", "Upgrade and retry"), ("path-traversal", "unsafe entry"), ("truncated", "damaged"),
         ("checksum-mismatch", "SHA-256"),

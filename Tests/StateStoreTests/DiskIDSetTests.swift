@@ -72,3 +72,16 @@ import Testing
         }
     }
 }
+
+@Suite struct ExportHistoryTests {
+    @Test func keepsTheLastCompleteFiguresPerWorkspace() throws {
+        let db = try StateDatabase(
+            url: FileManager.default.temporaryDirectory.appendingPathComponent("h-\(UUID().uuidString)/s.sqlite"))
+        let acme = ExportHistory(database: db, source: "api|acme")
+        #expect(try acme.last().isEmpty)
+        try acme.record(["tasks": .init(records: 10, calls: 2), "people": .init(records: 3, calls: 1)], at: "t1")
+        try acme.record(["tasks": .init(records: 12, calls: 3)], at: "t2")
+        #expect(try acme.last() == ["tasks": .init(records: 12, calls: 3), "people": .init(records: 3, calls: 1)])
+        #expect(try ExportHistory(database: db, source: "api|other").last().isEmpty)
+    }
+}

@@ -10,9 +10,9 @@ import Testing
 
     @Test func appliesNamedMigrations() throws {
         let db = try StateDatabase(url: Self.tempURL())
-        #expect(try db.appliedMigrations() == ["v1: rate ledger", "v2: export progress"])
+        #expect(try db.appliedMigrations() == ["v1: rate ledger", "v2: export progress", "v3: export history"])
         let again = try StateDatabase(url: db.url)
-        #expect(try again.appliedMigrations() == ["v1: rate ledger", "v2: export progress"])
+        #expect(try again.appliedMigrations() == ["v1: rate ledger", "v2: export progress", "v3: export history"])
     }
 
     @Test func recordsGrantedCallsSettlesAndBlocks() throws {
