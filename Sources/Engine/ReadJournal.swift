@@ -41,11 +41,15 @@ public struct KindJournalState: Sendable, Equatable {
 ///
 /// Contract: `append` makes the records durable *before* it records `position`; after a crash,
 /// `state` reports the last recorded position and `records` only what was recorded with it.
-/// Calls for one kind happen in order from one task.
+/// `stage` writes records ahead of the next `append`, which then counts them too; staged records
+/// that no `append` followed (a crash, a refusal) are dropped, so a batch too large to hold in
+/// memory still checkpoints as one. Calls for one kind happen in order from one task.
 public protocol ReadJournal: Sendable {
     func state(of kind: String) async throws -> KindJournalState
     /// The records held for a kind, in the order they were appended, to be streamed.
     func records(of kind: String) async throws -> HeldRecords
+    /// Writes records that belong to the next `append` (not yet checkpointed).
+    func stage(_ records: [RawRecord], of kind: String) async throws
     func append(_ records: [RawRecord], of kind: String, position: KindPosition, calls: Int) async throws
     /// Marks a kind finished, or refused by the server (`error`), so a rerun skips it.
     func finish(_ kind: String, calls: Int, error: String?) async throws

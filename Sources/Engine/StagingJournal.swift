@@ -11,6 +11,8 @@ public actor StagingJournal: ReadJournal {
     public let directory: URL
     let progress: ExportProgress
     private var opened: Set<String> = []
+    /// Records and bytes staged per kind since its last checkpoint.
+    private var staged: [String: (records: Int, bytes: Int)] = [:]
 
     public init(directory: URL, progress: ExportProgress) throws {
         self.directory = directory
@@ -51,8 +53,26 @@ public actor StagingJournal: ReadJournal {
         .file(file(of: kind), bytes: try checkpoint(kind)?.bytes ?? 0)
     }
 
+    public func stage(_ records: [RawRecord], of kind: String) throws {
+        _ = try checkpoint(kind)
+        let bytes = try write(records, to: kind, sync: false)
+        staged[kind, default: (0, 0)].records += records.count
+        staged[kind, default: (0, 0)].bytes += bytes
+    }
+
     public func append(_ records: [RawRecord], of kind: String, position: KindPosition, calls: Int) throws {
         var state = try checkpoint(kind) ?? ExportProgress.Kind()
+        let bytes = try write(records, to: kind, sync: true)
+        let ahead = staged.removeValue(forKey: kind) ?? (0, 0)
+        state.records += ahead.records + records.count
+        state.bytes += ahead.bytes + bytes
+        state.calls = calls
+        state.position = String(decoding: try JSONEncoder().encode(position), as: UTF8.self)
+        try progress.save(kind, state)
+    }
+
+    /// Appends records to a kind's file; answers the bytes written.
+    private func write(_ records: [RawRecord], to kind: String, sync: Bool) throws -> Int {
         let handle = try FileHandle(forWritingTo: file(of: kind))
         defer { try? handle.close() }
         try handle.seekToEnd()
@@ -63,16 +83,13 @@ public actor StagingJournal: ReadJournal {
             buffer.append(0x0A)
         }
         try handle.write(contentsOf: buffer)
-        try handle.synchronize()
-        state.records += records.count
-        state.bytes += buffer.count
-        state.calls = calls
-        state.position = String(decoding: try JSONEncoder().encode(position), as: UTF8.self)
-        try progress.save(kind, state)
+        if sync { try handle.synchronize() }
+        return buffer.count
     }
 
     public func finish(_ kind: String, calls: Int, error: String?) throws {
         var state = try progress.kind(kind) ?? ExportProgress.Kind()
+        if staged.removeValue(forKey: kind) != nil { try truncate(kind, to: state.bytes) }
         state.done = true
         state.calls = calls
         state.error = error

@@ -42,6 +42,8 @@ public struct WorkspaceReader: Sendable {
     let catalog: Catalog
     /// Parent ids per `$in` batch and checkpoint.
     public var parentBatch = 200
+    /// Records of a scoped batch held in memory before they are staged in the journal.
+    public var stagedRecords = 1000
     /// Makes the set that dedupes one direct kind's walk (memory by default; the exporter puts
     /// it on disk so memory stays flat for any size of workspace).
     let makeSeenSet: @Sendable (_ kind: String) throws -> any IDSet
@@ -158,10 +160,20 @@ public struct WorkspaceReader: Sendable {
                         of: kind.name, parentSlug: slug, parentIDs: batch, batchSize: parentBatch
                     )
                     .makeAsyncIterator()
+                    // A parent may hold thousands of comments: stage them page-sized, and
+                    // checkpoint the batch once it is whole.
                     var records: [RawRecord] = []
-                    while let record = try await iterator.next() { records.append(record) }
+                    var batchRecords = 0
+                    while let record = try await iterator.next() {
+                        records.append(record)
+                        batchRecords += 1
+                        if records.count == stagedRecords {
+                            try await journal.stage(records, of: kind.name)
+                            records.removeAll(keepingCapacity: true)
+                        }
+                    }
                     summary.calls += iterator.calls
-                    summary.records += records.count
+                    summary.records += batchRecords
                     summary.sawMovement = summary.sawMovement || iterator.restarted
                     summary.fellBackToSingleParents =
                         summary.fellBackToSingleParents || iterator.fellBackToSingleParents
@@ -239,22 +251,29 @@ struct ParentIDs {
 public actor MemoryJournal: ReadJournal {
     public private(set) var held: [String: [RawRecord]] = [:]
     var states: [String: KindJournalState] = [:]
+    var staged: [String: Int] = [:]
 
     public init() {}
 
     public func state(of kind: String) -> KindJournalState { states[kind] ?? KindJournalState() }
     public func records(of kind: String) -> HeldRecords { .memory(held[kind] ?? []) }
 
+    public func stage(_ records: [RawRecord], of kind: String) {
+        held[kind, default: []] += records
+        staged[kind, default: 0] += records.count
+    }
+
     public func append(_ records: [RawRecord], of kind: String, position: KindPosition, calls: Int) {
         held[kind, default: []] += records
         var s = states[kind] ?? KindJournalState()
         s.position = position
-        s.records += records.count
+        s.records += (staged.removeValue(forKey: kind) ?? 0) + records.count
         s.calls = calls
         states[kind] = s
     }
 
     public func finish(_ kind: String, calls: Int, error: String?) {
+        if let dropped = staged.removeValue(forKey: kind) { held[kind]?.removeLast(dropped) }
         var s = states[kind] ?? KindJournalState()
         s.done = true
         s.calls = calls

@@ -63,12 +63,14 @@ struct ArchiveBench: AsyncParsableCommand {
         )
 
         let ours = root.appendingPathComponent("ours.tar.zst")
+        let rssBefore = residentKiB()
         let writeOurs = try time {
             let writer = try ArchiveWriter(url: ours)
             try writer.add(path: Manifest.entryName, bytes: manifestBytes)
             for (path, url) in sources { try writer.add(path: path, contentsOf: url) }
             try writer.finish()
         }
+        print("write: resident memory \(rssBefore / 1024) MiB before, \(residentKiB() / 1024) MiB after")
         let theirs = root.appendingPathComponent("tar.tar.zst")
         let writeTar = try time {
             try shell("tar --zstd -cf '\(theirs.path)' -C '\(staged.path)' manifest.json records")
@@ -106,6 +108,13 @@ struct ArchiveBench: AsyncParsableCommand {
                     label, verifyOurs, mib / verifyOurs, readTar, mib / readTar, 100 * readTar / verifyOurs,
                     report?.isIntact == true ? "yes" : "NO"))
         }
+    }
+
+    /// This process's resident set now, in KiB.
+    func residentKiB() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
 
     func time(_ body: () throws -> Void) throws -> Double {

@@ -97,6 +97,23 @@ import Testing
         }
     }
 
+    /// Scoped batches larger than what is held in memory are staged page by page; the result is
+    /// the same set of comments, each once.
+    @Test func stagesLargeScopedBatches() async throws {
+        let h = try await FakeHarness.start(records: 1500) { $0.limitCap = 7 }
+        defer { Task { await h.stop() } }
+        let journal = MemoryJournal()
+        var reader = WorkspaceReader(client: try h.client(), catalog: .standard)
+        reader.stagedRecords = 5
+        let summaries = try await reader.read(into: journal)
+        let got = (await journal.held["comments"] ?? []).map(\.bytes)
+        let expected = await h.serverRecords()["comments"] ?? []
+        #expect(got.count == Set(got).count)
+        #expect(Set(got) == Set(expected))
+        #expect(summaries.first { $0.kind == "comments" }?.records == expected.count)
+        #expect(await journal.state(of: "comments").records == expected.count)
+    }
+
     @Test func aScopedKindAloneBringsItsParents() async throws {
         let h = try await FakeHarness.start(records: 900)
         defer { Task { await h.stop() } }
