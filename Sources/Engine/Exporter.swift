@@ -83,14 +83,16 @@ public struct Exporter: Sendable {
 
         let scratch = staging.appendingPathComponent("scratch")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        let reader = WorkspaceReader(client: client, catalog: catalog) { kind in
+        var reader = WorkspaceReader(client: client, catalog: catalog) { kind in
             try DiskIDSet(url: scratch.appendingPathComponent("\(kind).seen.sqlite"))
         }
+        let expected = try history.last()
+        reader.expectedRecords = expected.mapValues(\.records)
         let plan = reader.plan(only: options.kinds)
         report(
             .started(
                 resumed: resumed, staging: staging, kinds: (plan.direct + plan.scoped).map(\.name),
-                expected: try history.last()))
+                expected: expected))
         let summaries = try await reader.read(
             into: journal, only: options.kinds, onPage: { report(.progress($0)) },
             onKindDone: { report(.kindFinished($0)) })

@@ -44,6 +44,10 @@ public struct WorkspaceReader: Sendable {
     public var parentBatch = 200
     /// Records of a scoped batch held in memory before they are staged in the journal.
     public var stagedRecords = 1000
+    /// Records per kind the last time (the exporter passes its history). Direct kinds are read
+    /// largest first: the first full page teaches the server's page cap, after which every
+    /// smaller kind's short first page proves its end without a confirming call.
+    public var expectedRecords: [String: Int] = [:]
     /// Makes the set that dedupes one direct kind's walk (memory by default; the exporter puts
     /// it on disk so memory stays flat for any size of workspace).
     let makeSeenSet: @Sendable (_ kind: String) throws -> any IDSet
@@ -70,7 +74,11 @@ public struct WorkspaceReader: Sendable {
         let readable = catalog.kinds.filter { kind in
             kind.supports(.list) && kind.isBackedUp && kind.name != "archive" && (wanted?.contains(kind.name) ?? true)
         }
-        return (readable.filter { $0.scope == nil }, readable.filter { $0.scope != nil })
+        let direct = readable.filter { $0.scope == nil }.enumerated().sorted { a, b in
+            let (x, y) = (expectedRecords[a.element.name] ?? 0, expectedRecords[b.element.name] ?? 0)
+            return x != y ? x > y : a.offset < b.offset
+        }.map(\.element)
+        return (direct, readable.filter { $0.scope != nil })
     }
 
     /// Reads every planned kind into `journal`; `onPage` hears each checkpoint (the kind's

@@ -48,6 +48,14 @@ struct Calls: AsyncParsableCommand {
             print(
                 "cap \(capText): \(used) calls used, minimum \(minimum) (\(tokens) token), minimum + kinds = \(minimum + summaries.count); "
                     + "\(overOne) kinds used more than minimum + 1")
+            // A nightly run knows the last export's sizes and reads the largest kind first.
+            let again = try await FakeHarness.start(records: records, seed: seed) { $0.limitCap = cap }
+            var informed = WorkspaceReader(client: try again.client(), catalog: .standard)
+            informed.expectedRecords = Dictionary(uniqueKeysWithValues: summaries.map { ($0.kind, $0.records) })
+            _ = try await informed.read(into: MemoryJournal())
+            let repeatCalls = await again.fake.requestLog().count
+            await again.stop()
+            print("cap \(capText): \(repeatCalls) calls used by a repeat export (largest kind first, sizes from the last one)")
         }
     }
 

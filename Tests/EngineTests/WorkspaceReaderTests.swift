@@ -114,6 +114,28 @@ import Testing
         #expect(await journal.state(of: "comments").records == expected.count)
     }
 
+    /// With the last export's sizes, the largest kind goes first and teaches the page cap, so
+    /// small kinds need no confirming call; the records read are the same.
+    @Test func largestKindFirstSavesConfirmingCalls() async throws {
+        let h = try await FakeHarness.start(records: 3000)
+        defer { Task { await h.stop() } }
+        let first = MemoryJournal()
+        let plain = try await WorkspaceReader(client: try h.client(), catalog: .standard).read(into: first)
+        var informed = WorkspaceReader(client: try h.client(), catalog: .standard)
+        informed.expectedRecords = Dictionary(uniqueKeysWithValues: plain.map { ($0.kind, $0.records) })
+        let largest = plain.filter { $0.kind != "comments" }.map(\.records).max()
+        #expect(informed.plan().direct.first.map { informed.expectedRecords[$0.name] } == largest)
+        let second = MemoryJournal()
+        let sorted = try await informed.read(into: second)
+        let (before, after) = (plain.reduce(0) { $0 + $1.calls }, sorted.reduce(0) { $0 + $1.calls })
+        #expect(after < before, "\(after) calls with sizes known, \(before) without")
+        print("largest kind first: \(after) list calls, catalogue order: \(before)")
+        let (a, b) = (await first.held, await second.held)
+        for kind in a.keys {
+            #expect(Set((a[kind] ?? []).map(\.bytes)) == Set((b[kind] ?? []).map(\.bytes)), "\(kind)")
+        }
+    }
+
     @Test func aScopedKindAloneBringsItsParents() async throws {
         let h = try await FakeHarness.start(records: 900)
         defer { Task { await h.stop() } }
