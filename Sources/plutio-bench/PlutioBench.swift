@@ -55,7 +55,9 @@ struct Calls: AsyncParsableCommand {
             _ = try await informed.read(into: MemoryJournal())
             let repeatCalls = await again.fake.requestLog().count
             await again.stop()
-            print("cap \(capText): \(repeatCalls) calls used by a repeat export (largest kind first, sizes from the last one)")
+            print(
+                "cap \(capText): \(repeatCalls) calls used by a repeat export (largest kind first, sizes from the last one)"
+            )
         }
     }
 
