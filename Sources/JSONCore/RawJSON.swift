@@ -32,12 +32,15 @@ public struct RawJSONValue {
         guard base[start] == UInt8(ascii: "{") else { return nil }
         var scan = Scan(base: base, end: end, index: start + 1)
         var members: [RawJSONObject.Member] = []
+        var escapedKeys = false
         scan.skipSpace()
-        if scan.peek == UInt8(ascii: "}") { return RawJSONObject(base: base, members: members) }
+        if scan.peek == UInt8(ascii: "}") { return RawJSONObject(base: base, members: members, escapedKeys: false) }
         while true {
             scan.skipSpace()
+            scan.sawEscape = false
             guard scan.peek == UInt8(ascii: "\""), let afterKey = scan.skipString() else { return nil }
             let keyStart = scan.lastStringStart
+            escapedKeys = escapedKeys || scan.sawEscape
             scan.skipSpace()
             guard scan.peek == UInt8(ascii: ":") else { return nil }
             scan.index += 1
@@ -51,7 +54,7 @@ public struct RawJSONValue {
             scan.skipSpace()
             switch scan.peek {
             case UInt8(ascii: ","): scan.index += 1
-            case UInt8(ascii: "}"): return RawJSONObject(base: base, members: members)
+            case UInt8(ascii: "}"): return RawJSONObject(base: base, members: members, escapedKeys: escapedKeys)
             default: return nil
             }
         }
@@ -102,6 +105,14 @@ public struct RawJSONObject {
 
     let base: UnsafePointer<UInt8>
     let members: [Member]
+    /// Whether any key is written with escapes (then a failed byte match also compares decoded).
+    let escapedKeys: Bool
+
+    init(base: UnsafePointer<UInt8>, members: [Member], escapedKeys: Bool) {
+        self.base = base
+        self.members = members
+        self.escapedKeys = escapedKeys
+    }
 
     /// The value of the first member named `key`.
     public subscript(key: String) -> RawJSONValue? {
@@ -111,6 +122,7 @@ public struct RawJSONObject {
                 if memcmp(base + m.keyStart, want.baseAddress!, want.count) == 0 { return m.value }
             }
             // A key written with escapes: compare decoded.
+            guard escapedKeys else { return nil }
             for m in members where (m.keyStart..<m.keyEnd).contains(where: { base[$0] == UInt8(ascii: "\\") }) {
                 let raw = RawJSONValue(base: base, start: m.keyStart - 1, end: m.keyEnd + 1)
                 if raw.stringValue == String(decoding: want, as: UTF8.self) { return m.value }
@@ -136,7 +148,8 @@ public enum JSONValidator {
         try scan.validateValue(depth: 0, members: &members)
         scan.skipSpace()
         guard scan.index == buffer.count else { throw scan.fail("unexpected data after the value") }
-        return members.map { RawJSONObject(base: p, members: $0) }
+        let escaped = scan.escapedRootKey
+        return members.map { RawJSONObject(base: p, members: $0, escapedKeys: escaped) }
     }
 }
 
@@ -147,6 +160,10 @@ struct Scan {
     var index: Int
     /// Where the last string scanned by `skipString` started (after its quote).
     var lastStringStart = 0
+    /// Whether any string scanned since this was last cleared held an escape.
+    var sawEscape = false
+    /// Whether a key of the object whose members are collected held an escape.
+    var escapedRootKey = false
     static let maxDepth = 512
 
     @inline(__always) static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
@@ -169,7 +186,12 @@ struct Scan {
                 index += 1
                 return index
             }
-            index += b == UInt8(ascii: "\\") ? 2 : 1
+            if b == UInt8(ascii: "\\") {
+                sawEscape = true
+                index += 2
+            } else {
+                index += 1
+            }
         }
         return nil
     }
@@ -245,7 +267,9 @@ struct Scan {
             skipSpace()
             guard peek == UInt8(ascii: "\"") else { throw fail("expected a key") }
             let keyStart = index + 1
+            sawEscape = false
             try validateString()
+            if members != nil, sawEscape { escapedRootKey = true }
             let keyEnd = index - 1
             skipSpace()
             guard peek == UInt8(ascii: ":") else { throw fail("expected ':'") }
@@ -313,6 +337,7 @@ struct Scan {
             if b < 0x20 { throw fail("control character in string") }
             if b >= 0x80 { ascii = false }
             if b == UInt8(ascii: "\\") {
+                sawEscape = true
                 index += 1
                 guard index < end else { break }
                 switch base[index] {
