@@ -36,7 +36,17 @@ extension FakePlutio {
             default: nil
             }
         let table = ws.table(kind.name)
-        let source: AnySequence<StoredRecord> = rows.map { AnySequence($0) } ?? AnySequence(table.inOrder)
+        // A pinned entityId narrows the scan to the records the index names; the query still
+        // decides which of them match.
+        let pinned: Set<String>? =
+            switch query.pinnedValues(of: "entityId") {
+            case .single(let v): table.ids(withEntityIn: [v])
+            case .list(let vs): table.ids(withEntityIn: vs)
+            case nil: nil
+            }
+        let source: AnySequence<StoredRecord> =
+            rows.map { AnySequence($0) } ?? pinned.map { AnySequence(table.inOrder(among: $0)) }
+            ?? AnySequence(table.inOrder)
         func visible(_ record: StoredRecord) -> Bool {
             if hideArchived, record.isTrue("isArchived") { return false }
             if hideTemplates, record.isTrue("isTemplate") { return false }
