@@ -8,7 +8,7 @@ import Catalog
 /// everything before its end has been seen, whatever moved in between. A page without such an
 /// anchor means records moved left past it, and the walk backs off a page and looks again.
 /// Records are emitted once, by `_id`, through `seen`, which may live on disk (a large kind's ids
-/// need not fit in memory); the ids that anchor pages are the last few thousand placed.
+/// need not fit in memory); the ids that anchor pages are those of the last few pages placed.
 ///
 /// The end is proven by a page shorter than the largest page this kind has returned (a first
 /// page shorter than `limit` is checked by one more call). Without mutation a walk costs
@@ -123,9 +123,13 @@ public struct PageWalker: Sendable {
             if placedSet.insert(r.id).inserted { placed.append(r.id) }
             if new { out.append(r) }
         }
-        if placed.count > 16384 {
-            for id in placed.prefix(8192) { placedSet.remove(id) }
-            placed.removeFirst(8192)
+        // Anchors come from the last page or two (a back-off steps one page back): keep the ids of
+        // at least four pages, and drop the oldest half when there are more.
+        let keep = max(4096, 4 * pageMax)
+        if placed.count > keep {
+            let drop = placed.count - keep / 2
+            for id in placed.prefix(drop) { placedSet.remove(id) }
+            placed.removeFirst(drop)
         }
         return out
     }

@@ -3,7 +3,7 @@ import Foundation
 import GRDBSQLite
 import Synchronization
 
-/// An `IDSet` in a scratch SQLite file: memory stays at SQLite's page cache (a few MiB) however
+/// An `IDSet` in a scratch SQLite file: memory stays at SQLite's page cache (1 MiB by default) however
 /// many ids it holds.
 ///
 /// The file is scratch and private: one exclusive lock for its life, no journal, no syncs; it is
@@ -32,7 +32,7 @@ public final class DiskIDSet: IDSet {
     }
 
     /// Creates an empty set at `url`, replacing any file there.
-    public init(url: URL, cacheKiB: Int = 2048) throws(StateError) {
+    public init(url: URL, cacheKiB: Int = 1024) throws(StateError) {
         self.url = url
         try? FileManager.default.removeItem(at: url)
         var db: OpaquePointer?
