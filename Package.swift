@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "plutio-fake",
             dependencies: [
-                "FakePlutio",
+                "FakePlutio", "Catalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -33,7 +33,4 @@ public final class MemoryIDSet: IDSet {
     public func add(_ id: String, space: Int) { spaces.withLock { _ = $0[space, default: []].insert(id) } }
 
     public func contains(_ id: String, space: Int) -> Bool { spaces.withLock { $0[space]?.contains(id) == true } }
-
-    /// How many ids the set holds in all spaces.
-    public var count: Int { spaces.withLock { $0.values.reduce(0) { $0 + $1.count } } }
 }

@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 import PlutioAPI
 
@@ -46,12 +47,14 @@ public struct HeldRecords: Sendable {
     }
 }
 
-/// Reads the lines of a file (at most its first `limit` bytes) one at a time.
+/// Reads the lines of a file (at most its first `limit` bytes) one at a time: a chunk at a time,
+/// split by the archive's `LineSplitter`.
 struct LineReader {
     private let handle: FileHandle
     private var left: Int
-    private var buffer: [UInt8] = []
-    private var start = 0
+    private var splitter = LineSplitter()
+    private var lines: [[UInt8]] = []
+    private var nextLine = 0
     static let chunk = 1 << 20
 
     init(url: URL, limit: Int) throws {
@@ -61,21 +64,21 @@ struct LineReader {
 
     /// The next line without its newline; a last line without one is returned too.
     mutating func next() throws -> [UInt8]? {
-        while true {
-            if let end = buffer[start...].firstIndex(of: 0x0A) {
-                defer { start = end + 1 }
-                return Array(buffer[start..<end])
-            }
+        while nextLine == lines.count {
             guard left > 0, let data = try handle.read(upToCount: min(Self.chunk, left)), !data.isEmpty else {
                 try? handle.close()
-                guard start < buffer.count else { return nil }
-                defer { start = buffer.count }
-                return Array(buffer[start...])
+                left = 0
+                guard !splitter.remainder.isEmpty else { return nil }
+                defer { splitter = LineSplitter() }
+                return splitter.remainder
             }
             left -= data.count
-            buffer.removeFirst(start)
-            start = 0
-            buffer.append(contentsOf: data)
+            var split: [[UInt8]] = []
+            try data.withUnsafeBytes { chunk in try splitter.feed(chunk) { split.append(Array($0)) } }
+            lines = split
+            nextLine = 0
         }
+        defer { nextLine += 1 }
+        return lines[nextLine]
     }
 }

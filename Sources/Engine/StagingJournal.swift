@@ -37,6 +37,12 @@ public actor StagingJournal: ReadJournal {
         return row
     }
 
+    /// Cuts a kind's file back to its checkpoint the first time it is touched (no database read
+    /// after that).
+    private func open(_ kind: String) throws {
+        if !opened.contains(kind) { _ = try checkpoint(kind) }
+    }
+
     private func truncate(_ kind: String, to bytes: Int) throws {
         let url = file(of: kind)
         guard FileManager.default.fileExists(atPath: url.path) else {
@@ -54,7 +60,7 @@ public actor StagingJournal: ReadJournal {
     }
 
     public func stage(_ records: [RawRecord], of kind: String) throws {
-        _ = try checkpoint(kind)
+        try open(kind)
         let bytes = try write(records, to: kind, sync: false)
         staged[kind, default: (0, 0)].records += records.count
         staged[kind, default: (0, 0)].bytes += bytes

@@ -111,18 +111,7 @@ public struct WorkspaceReader: Sendable {
         var summary = KindSummary(kind: kind.name, resuming: state)
         if state.done { return summary }
         let seen = try makeSeenSet(kind.name)
-        if state.position != nil {
-            var held = try await journal.records(of: kind.name).makeIterator()
-            var ids: [String] = []
-            while let record = try held.next() {
-                ids.append(record.id)
-                if ids.count == 4096 {
-                    _ = try seen.insert(ids)
-                    ids.removeAll(keepingCapacity: true)
-                }
-            }
-            _ = try seen.insert(ids)
-        }
+        if state.position != nil { try await journal.records(of: kind.name).forEach { try seen.add($0.id) } }
         if let walk = state.position?.walk { client.learnPageSize(walk.pageMax) }
         var walker = client.walker(of: kind.name, resuming: state.position?.walk, seen: seen)
         do {

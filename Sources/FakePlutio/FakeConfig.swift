@@ -1,3 +1,4 @@
+import Catalog
 // FakePlutio: a strict local fake of the Plutio REST API (v1.11).
 //
 // It serves the contract in ../shared/plutio-api.md for every kind in the resource catalogue,
@@ -70,25 +71,9 @@ public struct RateLimit: Sendable, Equatable {
 
     /// Parses `N/DURATION` such as `1000/1h`, `60/6s`, `100/90s`, `5/2m`.
     public init?(parsing text: String) {
-        let parts = text.split(separator: "/")
-        guard parts.count == 2, let n = Int(parts[0]), n > 0, let seconds = parseDuration(String(parts[1])) else {
-            return nil
-        }
-        self.init(limit: n, window: seconds)
+        guard let (limit, window) = parseRate(text) else { return nil }
+        self.init(limit: limit, window: window)
     }
-}
-
-/// Parses `90`, `90s`, `5m`, `1h`, `2d` or `250ms` into seconds.
-public func parseDuration(_ text: String) -> TimeInterval? {
-    let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
-    for (suffix, factor) in units where text.hasSuffix(suffix) {
-        let number = text.dropLast(suffix.count)
-        if suffix == "s", number.hasSuffix("m") { continue }
-        guard let v = Double(number), v > 0 else { return nil }
-        return v * factor
-    }
-    guard let v = Double(text), v > 0 else { return nil }
-    return v
 }
 
 /// Seeded, reproducible faults (contract §10). Call numbers count API calls from 1.

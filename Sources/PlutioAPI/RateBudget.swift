@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import StateStore
 
@@ -16,23 +17,8 @@ public struct RateBudget: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses `N/DURATION`: `1000/1h`, `60/6s`, `500/30m`, `100/90`.
     public init?(parsing text: String) {
-        let parts = text.split(separator: "/")
-        guard parts.count == 2, let n = Int(parts[0]), n > 0, let window = Self.duration(String(parts[1])) else {
-            return nil
-        }
-        self.init(limit: n, window: window)
-    }
-
-    static func duration(_ text: String) -> Duration? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
-        for (suffix, factor) in units where text.hasSuffix(suffix) {
-            let number = text.dropLast(suffix.count)
-            if suffix == "s", number.hasSuffix("m") { continue }
-            guard let v = Double(number), v > 0 else { return nil }
-            return .milliseconds(Int64((v * factor * 1000).rounded()))
-        }
-        guard let v = Double(text), v > 0 else { return nil }
-        return .milliseconds(Int64((v * 1000).rounded()))
+        guard let (limit, seconds) = parseRate(text) else { return nil }
+        self.init(limit: limit, window: .milliseconds(Int64((seconds * 1000).rounded())))
     }
 
     public var description: String { "\(limit)/\(window.seconds.formatted())s" }

@@ -1,5 +1,6 @@
 // plutio-fake: runs FakePlutio on a local port with seeded workspaces.
 import ArgumentParser
+import Catalog
 import FakePlutio
 import Foundation
 

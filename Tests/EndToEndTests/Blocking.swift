@@ -12,3 +12,28 @@ func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async t
         thread.start()
     }
 }
+
+/// The directory holding the built products (next to the test bundle).
+let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+
+/// Starts a built product with piped stdout and stderr, without any PLUTIO_* variable of the
+/// test's own environment, plus `environment`.
+func launchProduct(
+    _ name: String, _ arguments: [String], environment: [String: String] = [:]
+) throws -> (
+    Process, Pipe, Pipe
+) {
+    let process = Process()
+    process.executableURL = products.appendingPathComponent(name)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    for key in env.keys where key.hasPrefix("PLUTIO_") { env[key] = nil }
+    env.merge(environment) { _, b in b }
+    process.environment = env
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    return (process, out, err)
+}

@@ -16,19 +16,7 @@ import Testing
     }
 
     static func launch(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
-        let process = Process()
-        process.executableURL = PlutioFakeBinaryTests.products.appendingPathComponent("plutio-backup")
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for key in env.keys where key.hasPrefix("PLUTIO_") { env[key] = nil }
-        env.merge(environment) { _, b in b }
-        process.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        return (process, out, err)
+        try launchProduct("plutio-backup", arguments, environment: environment)
     }
 
     /// Runs the binary to completion, off the cooperative pool.
@@ -219,7 +207,7 @@ import Testing
 
         // A terminal (script(1) gives the child one): the status line is redrawn in place.
         let command =
-            ([PlutioFakeBinaryTests.products.appendingPathComponent("plutio-backup").path]
+            ([products.appendingPathComponent("plutio-backup").path]
             + Self.exportArguments(h, output: out, extra: ["--no-files"])).map { "'\($0)'" }.joined(separator: " ")
         let (status, screen) = try await offThePool {
             try shell("PLUTIO_CLIENT_SECRET=acme-secret script -qec \"\(command)\" /dev/null")

@@ -7,21 +7,8 @@ import Testing
 
 /// Runs the built `plutio-fake` binary and checks what it prints and serves.
 @Suite(.timeLimit(.minutes(2))) struct PlutioFakeBinaryTests {
-    /// The directory holding the built products (next to the test bundle).
-    static var products: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    }
-
     static func launch(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
-        let process = Process()
-        process.executableURL = products.appendingPathComponent("plutio-fake")
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        return (process, out, err)
+        try launchProduct("plutio-fake", arguments)
     }
 
     /// Reads one line from a pipe (blocking).
