@@ -23,12 +23,15 @@ let package = Package(
     targets: [
         // Raw JSON values: a byte-level parser and an order-preserving value type.
         .target(name: "JSONCore"),
+        // Small types every layer shares: sets of ids (in memory; StateStore keeps them on disk)
+        // and the `N/DURATION` rate text of the API contract.
+        .target(name: "Basics"),
         // The Mongo-subset query language of the API's `q` parameter and key=value filters.
         .target(name: "MongoQuery", dependencies: ["JSONCore"]),
         // Resource kinds and reference fields, read from schemas/catalog.json.
         .target(
             name: "Catalog",
-            dependencies: ["JSONCore"],
+            dependencies: ["JSONCore", "Basics"],
             resources: [.copy("Resources/catalog.json")]
         ),
         // libarchive, as a system library (Debian: libarchive-dev). Only Archive imports it.
@@ -37,7 +40,7 @@ let package = Package(
         .target(
             name: "Archive",
             dependencies: [
-                "CArchive", "JSONCore", "Catalog", "StateStore",
+                "CArchive", "JSONCore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -45,14 +48,14 @@ let package = Package(
         .target(
             name: "StateStore",
             dependencies: [
-                "Catalog", .product(name: "GRDB", package: "GRDB.swift"),
+                "Basics", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
         // The Plutio API client: transport, auth, errors, retry, pacing and paging.
         .target(
             name: "PlutioAPI",
             dependencies: [
-                "JSONCore", "Catalog", "StateStore",
+                "JSONCore", "Basics", "StateStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -64,7 +67,7 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: [
-                "PlutioAPI", "StateStore", "Archive", "Catalog", "JSONCore", "MongoQuery",
+                "PlutioAPI", "StateStore", "Archive", "Catalog", "JSONCore", "MongoQuery", "Basics",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -72,7 +75,7 @@ let package = Package(
         .target(
             name: "FakePlutio",
             dependencies: [
-                "JSONCore", "MongoQuery", "Catalog",
+                "JSONCore", "MongoQuery", "Catalog", "Basics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -84,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "plutio-fake",
             dependencies: [
-                "FakePlutio", "Catalog",
+                "FakePlutio", "Catalog", "Basics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -116,7 +119,7 @@ let package = Package(
         ),
         .testTarget(name: "MongoQueryTests", dependencies: ["MongoQuery", "JSONCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "JSONCore"]),
-        .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "Catalog"]),
+        .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "Basics"]),
         .testTarget(
             name: "ArchiveTests", dependencies: ["Archive", "JSONCore", "Catalog"], resources: [.copy("Fixtures")]),
         .testTarget(
@@ -125,7 +128,9 @@ let package = Package(
         ),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Engine", "PlutioAPI", "StateStore", "FakePlutio", "FakeHarness", "Catalog", "JSONCore"]
+            dependencies: [
+                "Engine", "PlutioAPI", "StateStore", "FakePlutio", "FakeHarness", "Catalog", "JSONCore", "Archive",
+            ]
         ),
         .testTarget(
             name: "FakePlutioTests",

@@ -1,41 +1,40 @@
-import Catalog
 import Crypto
 import Foundation
 import JSONCore
-import StateStore
 
-/// What `verify` found.
-public struct VerificationReport: Sendable {
+/// What the format check found.
+public struct FormatReport: Sendable {
     public var manifest: Manifest
     /// Problems that make the archive untrustworthy: checksums, counts, unparsable lines.
     public var problems: [String] = []
-    /// References that resolve to no record in the archive, by "kind.field".
-    public var dangling: [String: [DanglingReference]] = [:]
     /// Records per kind, as read.
     public var records: [String: Int] = [:]
 
-    /// Whether the archive is intact (dangling references are reported, not failures: Plutio
-    /// itself leaves them, e.g. ids of trashed or purged records).
+    /// Whether the archive's bytes are intact.
     public var isIntact: Bool { problems.isEmpty }
 }
 
-/// Checks an archive: manifest first (format version, schema rules), every entry's SHA-256 and
-/// byte count, every NDJSON line is valid JSON, an object with `_id`, record counts, and which
-/// references resolve inside the archive.
+/// One record line met by the format check, read in place (valid only during the call).
+public struct RecordLine {
+    /// The kind of the NDJSON entry.
+    public var kind: String
+    public var id: String
+    /// The record's top-level members.
+    public var members: RawJSONObject
+}
+
+/// Checks an archive's format: manifest first (format version, schema rules), every entry's
+/// SHA-256 and byte count, every NDJSON line is valid JSON and an object with `_id`, record
+/// counts, and the binaries against their index. It knows nothing of Plutio: what records mean
+/// (their references, their ids' uniqueness) is the caller's, through `onRecord`.
 ///
-/// Streams the archive twice and builds no tree per record: pass 1 hashes and validates bytes in
-/// place and indexes ids; pass 2 reads reference paths in place. The id index lives in memory
-/// for archives up to `memoryIndexLimit` records, and on disk (a scratch SQLite file) above, so
-/// memory stays flat for any size of archive.
+/// Streams the archive once and builds no tree per record: bytes are hashed and validated in
+/// place.
 public struct ArchiveVerifier: Sendable {
-    let catalog: Catalog
-    /// Archives with more records than this keep their id index on disk (~200 bytes a record
-    /// in memory, so the default bounds the index at about 20 MiB).
-    public var memoryIndexLimit = 100_000
-    /// Where a disk index goes (removed afterwards).
+    /// Where the binary index is copied while binaries are checked (removed afterwards).
     public var scratchDirectory = FileManager.default.temporaryDirectory
 
-    public init(catalog: Catalog) { self.catalog = catalog }
+    public init() {}
 
     /// Reads the manifest only.
     public static func manifest(of url: URL) throws(ArchiveError) -> Manifest {
@@ -48,7 +47,13 @@ public struct ArchiveVerifier: Sendable {
         return try Manifest.decode(bytes, archive: url.path)
     }
 
-    public func verify(_ url: URL) throws(ArchiveError) -> VerificationReport {
+    /// Checks the archive at `url`; `onRecord` hears every valid record line, in archive order.
+    /// An error `onRecord` throws ends the check.
+    public func verify(
+        _ url: URL, onRecord: (RecordLine) throws -> Void = { _ in }
+    ) throws(ArchiveError)
+        -> FormatReport
+    {
         let reader = try ArchiveReader(url: url)
         guard let first = try reader.next(), first.path == Manifest.entryName else {
             throw .missingManifest(path: url.path)
@@ -57,54 +62,76 @@ public struct ArchiveVerifier: Sendable {
         do { manifest = try Manifest.decode(try reader.readAll(), archive: url.path) } catch let error as ArchiveError {
             throw error
         } catch { throw Self.asArchiveError(error, url, Manifest.entryName) }
-        var report = VerificationReport(manifest: manifest)
-        let index: ReferenceIndex
-        do { index = try makeIndex(records: manifest.entries.reduce(0) { $0 + ($1.records ?? 0) }) } catch {
-            throw Self.asArchiveError(error, url, "the reference index")
-        }
-        try checkEntries(reader, manifest: manifest, index: index, report: &report)
+        var report = FormatReport(manifest: manifest)
+        try checkEntries(reader, manifest: manifest, report: &report, onRecord: onRecord)
         for (kind, status) in manifest.kinds where status.records != report.records[kind, default: 0] && status.complete
         {
             report.problems.append(
                 "kind \(kind): \(report.records[kind, default: 0]) records read, the manifest says \(status.records)")
         }
-        try checkReferences(url, manifest: manifest, index: index, report: &report)
         return report
     }
 
-    func makeIndex(records: Int) throws -> ReferenceIndex {
-        guard records > memoryIndexLimit else { return ReferenceIndex(catalog: catalog) }
-        let file = scratchDirectory.appendingPathComponent("plutio-verify-\(UUID().uuidString).sqlite")
-        return ReferenceIndex(catalog: catalog, keys: try DiskIDSet(url: file))
-    }
-
     /// Pass 1: checksums, byte and record counts, JSON validity, `_id`s into the index.
+    ///
+    /// Binaries are checked against the manifest (format 1) or against `files/index.ndjson`
+    /// (format 2), which precedes them and lists them in their order: it is copied to a scratch
+    /// file and read in step with them, so memory does not grow with the number of files.
     func checkEntries(
-        _ reader: ArchiveReader, manifest: Manifest, index: ReferenceIndex, report: inout VerificationReport
+        _ reader: ArchiveReader, manifest: Manifest, report: inout FormatReport, onRecord: (RecordLine) throws -> Void
     ) throws(ArchiveError) {
         let url = reader.url
         var expected = Dictionary(uniqueKeysWithValues: manifest.entries.map { ($0.path, $0) })
+        var binaries = BinaryIndexCursor(scratch: scratchDirectory)
+        defer { binaries.close() }
         while let entry = try reader.next() {
-            guard let listed = expected.removeValue(forKey: entry.path) else {
+            let listed: Manifest.Entry
+            if let fromManifest = expected.removeValue(forKey: entry.path) {
+                listed = fromManifest
+            } else if manifest.formatVersion >= 2, entry.path.hasPrefix("files/") {
+                do {
+                    guard let next = try binaries.next() else {
+                        report.problems.append("\(entry.path) is in the archive but not in \(Manifest.binaryIndexPath)")
+                        continue
+                    }
+                    guard next.path == entry.path else {
+                        report.problems.append(
+                            "\(entry.path) is in the archive where \(Manifest.binaryIndexPath) lists \(next.path)")
+                        continue
+                    }
+                    listed = Manifest.Entry(path: next.path, sha256: next.sha256, bytes: next.bytes)
+                } catch {
+                    throw ArchiveError.corrupt(
+                        path: url.path, entry: Manifest.binaryIndexPath, reason: String(describing: error))
+                }
+            } else {
                 report.problems.append("\(entry.path) is in the archive but not in the manifest")
                 continue
             }
+            let isIndex = entry.path == Manifest.binaryIndexPath
             var hasher = SHA256()
             var bytes = 0
             var lines = 0
-            let kind = listed.kind.flatMap { catalog.kind(named: $0) }
             var splitter = LineSplitter()
             do {
+                if isIndex { try binaries.startCopy() }
                 try reader.readChunks { chunk in
                     hasher.update(bufferPointer: chunk)
                     bytes += chunk.count
+                    if isIndex {
+                        try binaries.copy(chunk)
+                        try splitter.feed(chunk) { _ in lines += 1 }
+                    }
                     guard listed.kind != nil else { return }
                     try splitter.feed(chunk) { line in
                         lines += 1
-                        try Self.index(line, kind: kind, entry: entry.path, lineNumber: lines, into: index, url: url)
+                        try Self.check(
+                            line, kind: listed.kind!, entry: entry.path, lineNumber: lines, url: url, onRecord: onRecord
+                        )
                     }
                 }
-                if listed.kind != nil, !splitter.remainder.isEmpty {
+                if isIndex { try binaries.finishCopy() }
+                if listed.kind != nil || isIndex, !splitter.remainder.isEmpty {
                     report.problems.append("\(entry.path): the last line has no newline (truncated?)")
                 }
             } catch let error as ArchiveError {
@@ -119,7 +146,7 @@ public struct ArchiveVerifier: Sendable {
             if bytes != listed.bytes {
                 report.problems.append("\(entry.path): \(bytes) bytes, the manifest says \(listed.bytes)")
             }
-            if let want = listed.records, want != lines, listed.kind != nil {
+            if let want = listed.records, want != lines, listed.kind != nil || isIndex {
                 report.problems.append("\(entry.path): \(lines) records, the manifest says \(want)")
             }
             if let kind = listed.kind { report.records[kind, default: 0] += lines }
@@ -127,36 +154,19 @@ public struct ArchiveVerifier: Sendable {
         for missing in expected.keys.sorted() {
             report.problems.append("\(missing) is in the manifest but not in the archive")
         }
-    }
-
-    /// Pass 2: every reference of every record, looked up in the index.
-    func checkReferences(
-        _ url: URL, manifest: Manifest, index: ReferenceIndex, report: inout VerificationReport
-    ) throws(ArchiveError) {
-        let listedKinds = Dictionary(
-            uniqueKeysWithValues: manifest.entries.compactMap { e in e.kind.map { (e.path, $0) } })
-        let reader = try ArchiveReader(url: url)
-        while let entry = try reader.next() {
-            guard let kindName = listedKinds[entry.path],
-                let kind = catalog.kind(named: kindName)
-            else { continue }
-            var splitter = LineSplitter()
-            do {
-                try reader.readChunks { chunk in
-                    try splitter.feed(chunk) { line in
-                        guard let record = RawJSONValue(line) else { return }
-                        for d in try index.dangling(in: record, of: kind) {
-                            report.dangling["\(kind.name).\(d.path)", default: []].append(d)
-                        }
-                    }
-                }
-            } catch { throw Self.asArchiveError(error, url, entry.path) }
+        do {
+            while let left = try binaries.next() {
+                report.problems.append("\(left.path) is in \(Manifest.binaryIndexPath) but not in the archive")
+            }
+        } catch {
+            throw ArchiveError.corrupt(
+                path: url.path, entry: Manifest.binaryIndexPath, reason: String(describing: error))
         }
     }
 
-    static func index(
-        _ line: UnsafeRawBufferPointer, kind: ResourceKind?, entry: String, lineNumber: Int,
-        into index: ReferenceIndex, url: URL
+    static func check(
+        _ line: UnsafeRawBufferPointer, kind: String, entry: String, lineNumber: Int, url: URL,
+        onRecord: (RecordLine) throws -> Void
     ) throws {
         let members: RawJSONObject?
         do { members = try JSONValidator.validate(line) } catch {
@@ -167,12 +177,51 @@ public struct ArchiveVerifier: Sendable {
             throw ArchiveError.corrupt(
                 path: url.path, entry: "\(entry) line \(lineNumber)", reason: "the record has no _id")
         }
-        if let kind { try index.add(id: id, members: members, of: kind) }
+        try onRecord(RecordLine(kind: kind, id: id, members: members))
     }
 
-    static func asArchiveError(_ error: any Error, _ url: URL, _ entry: String) -> ArchiveError {
+    public static func asArchiveError(_ error: any Error, _ url: URL, _ entry: String) -> ArchiveError {
         if let e = error as? ArchiveError { return e }
         return .corrupt(path: url.path, entry: entry, reason: String(describing: error))
+    }
+}
+
+/// Reads `files/index.ndjson` in step with the binaries that follow it: the entry is copied to a
+/// scratch file as it streams by, then read a line at a time.
+struct BinaryIndexCursor {
+    let scratch: URL
+    private var file: URL?
+    private var output: FileHandle?
+    private var lines: LineReader?
+
+    init(scratch: URL) { self.scratch = scratch }
+
+    mutating func startCopy() throws {
+        let url = scratch.appendingPathComponent("plutio-verify-index-\(UUID().uuidString).ndjson")
+        guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path]) }
+        file = url
+        output = try FileHandle(forWritingTo: url)
+    }
+
+    func copy(_ chunk: UnsafeRawBufferPointer) throws { try output?.write(contentsOf: Data(chunk)) }
+
+    mutating func finishCopy() throws {
+        try output?.close()
+        output = nil
+        if let file { lines = try LineReader(url: file) }
+    }
+
+    /// The next binary the index lists; nil when there is no index or it is used up.
+    mutating func next() throws -> BinaryIndexEntry? {
+        guard let line = try lines?.next() else { return nil }
+        return try BinaryIndexEntry.decode(line)
+    }
+
+    mutating func close() {
+        try? output?.close()
+        if let file { try? FileManager.default.removeItem(at: file) }
+        file = nil
     }
 }
 

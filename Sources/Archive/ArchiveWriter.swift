@@ -10,18 +10,34 @@ public final class ArchiveWriter {
     public let url: URL
     let partial: URL
     private let handle: ArchiveHandle
+    /// The `.partial` file, created owner-only (0600): an archive holds every record of a business.
+    private let fd: Int32
     private var finished = false
 
     public init(url: URL, compressionLevel: Int = 3) throws(ArchiveError) {
         self.url = url
         partial = url.appendingPathExtension("partial")
-        handle = try ArchiveHandle(writer: true, path: partial.path)
+        fd = open(partial.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw .library(path: partial.path, operation: "create", message: String(cString: strerror(errno)))
+        }
+        do { handle = try ArchiveHandle(writer: true, path: partial.path) } catch {
+            close(fd)
+            throw error
+        }
         try handle.check(archive_write_set_format_pax_restricted(handle.pointer), "set the tar format of")
         try handle.check(archive_write_add_filter_zstd(handle.pointer), "add zstd to")
         try handle.check(
             archive_write_set_filter_option(handle.pointer, "zstd", "compression-level", String(compressionLevel)),
             "set the zstd level of")
-        try handle.check(archive_write_open_filename(handle.pointer, partial.path), "create")
+        try handle.check(archive_write_open_fd(handle.pointer, fd), "create")
+    }
+
+    /// An unfinished archive is abandoned: libarchive must not write its trailer to a descriptor
+    /// that is about to close (and whose number may be reused).
+    deinit {
+        if !finished { archive_write_fail(handle.pointer) }
+        close(fd)
     }
 
     /// Adds an entry from bytes.
@@ -69,7 +85,7 @@ public final class ArchiveWriter {
         archive_entry_set_pathname(entry, path)
         archive_entry_set_size(entry, la_int64_t(size))
         archive_entry_set_filetype(entry, carchive_regular_file_mode())
-        archive_entry_set_perm(entry, 0o644)
+        archive_entry_set_perm(entry, 0o600)
         archive_entry_set_mtime(entry, time_t(modified.timeIntervalSince1970), 0)
         try handle.check(archive_write_header(handle.pointer, entry), "add \(path) to")
     }
@@ -89,9 +105,10 @@ public final class ArchiveWriter {
         finished = true
         try handle.check(archive_write_close(handle.pointer), "close")
         do {
-            let file = try FileHandle(forUpdating: partial)
-            try file.synchronize()
-            try file.close()
+            guard fsync(fd) == 0 else {
+                throw ArchiveError.library(
+                    path: partial.path, operation: "sync", message: String(cString: strerror(errno)))
+            }
             if rename(partial.path, url.path) != 0 {
                 throw ArchiveError.library(
                     path: url.path, operation: "rename \(partial.lastPathComponent) to",

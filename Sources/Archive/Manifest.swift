@@ -2,8 +2,10 @@ import Foundation
 
 /// `manifest.json`: the first entry of every archive (schemas/manifest.schema.json).
 public struct Manifest: Codable, Sendable, Equatable {
-    /// The format this build writes and the newest it reads.
-    public static let currentFormatVersion = 1
+    /// The format this build writes and the newest it reads. Version 1 listed every binary in
+    /// `entries`; version 2 lists them in the `files/index.ndjson` entry, so the manifest stays
+    /// small however many files a workspace has. This build reads both.
+    public static let currentFormatVersion = 2
     /// The manifest's own entry name.
     public static let entryName = "manifest.json"
 
@@ -70,8 +72,12 @@ public struct Manifest: Codable, Sendable, Equatable {
     }
 
     public struct FileSummary: Codable, Sendable, Equatable {
+        /// Binaries in the archive.
         public var downloaded: Int
+        /// File records with nothing to download (links).
         public var skipped: Int
+        /// File records whose binary is missing because its download failed: the export is
+        /// partial (exit 3) and `complete` is false.
         public var failed: [String]
         public init(downloaded: Int = 0, skipped: Int = 0, failed: [String] = []) {
             self.downloaded = downloaded
@@ -150,4 +156,7 @@ public struct Manifest: Codable, Sendable, Equatable {
     public static func recordsPath(_ kind: String) -> String { "records/\(kind).ndjson" }
     /// The entry of a file binary.
     public static func binaryPath(fileID: String) -> String { "files/\(fileID)" }
+    /// Version 2: the NDJSON index of the binaries, one `BinaryIndexEntry` per line, in the order
+    /// the binaries follow it in the archive.
+    public static let binaryIndexPath = "files/index.ndjson"
 }

@@ -1,3 +1,4 @@
+import Basics
 import JSONCore
 
 /// A reference that does not resolve to a record of a declared target kind.
@@ -38,14 +39,35 @@ public struct ReferenceIndex: Sendable {
         try insert(id: id, members: members, kind: kind)
     }
 
-    /// Records one record read in place, whose members the validator found.
-    public func add(id: String, members: RawJSONObject, of kind: ResourceKind) throws {
-        try insert(id: id, members: members, kind: kind)
+    /// Records one record read in place, whose members the validator found. With `withID`
+    /// false its id is left for `insertIDs`, which tells repeats.
+    public func add(id: String, members: RawJSONObject, of kind: ResourceKind, withID: Bool = true) throws {
+        try insert(id: id, members: members, kind: kind, withID: withID)
     }
 
-    func insert<M: JSONMembers>(id: String, members: M, kind: ResourceKind) throws where M.Value: JSONNavigable {
+    /// Adds records' ids under their kinds; answers, for each, whether it was new (false: the
+    /// kind already has a record with that `_id`). Runs of one kind go to the set as one batch.
+    public func insertIDs(_ ids: [(kind: String, id: String)]) throws -> [Bool] {
+        var out: [Bool] = []
+        out.reserveCapacity(ids.count)
+        var start = 0
+        while start < ids.count {
+            var end = start + 1
+            while end < ids.count, ids[end].kind == ids[start].kind { end += 1 }
+            if let k = catalog.position(of: ids[start].kind) {
+                out += try keys.insert(ids[start..<end].map(\.id), space: Self.idSpace(k))
+            } else {
+                out += Array(repeating: true, count: end - start)
+            }
+            start = end
+        }
+        return out
+    }
+
+    func insert<M: JSONMembers>(id: String, members: M, kind: ResourceKind, withID: Bool = true) throws
+    where M.Value: JSONNavigable {
         guard let k = catalog.position(of: kind.name) else { return }
-        try keys.add(id, space: Self.idSpace(k))
+        if withID { try keys.add(id, space: Self.idSpace(k)) }
         try keys.add(id, space: Self.anyKindSpace)
         if let key = kind.slugKey, let slug = members[key]?.stringValue { try keys.add(slug, space: Self.slugSpace(k)) }
         if kind.name == "custom-fields", let type = members["inputType"]?.stringValue, type.hasSuffix("select") {

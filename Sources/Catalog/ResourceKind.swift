@@ -86,8 +86,17 @@ public struct ResourceKind: Codable, Sendable, Identifiable {
     public var note: String?
     /// References declared for this kind (without the catalogue's common references).
     public var references: [Reference]
+    /// Where records carry a downloadable binary (files), if they do.
+    public var binary: Binary?
     /// Whether records carry a downloadable binary (files).
-    public var hasBinary: Bool
+    public var hasBinary: Bool { binary != nil }
+
+    /// Where a record's binary is: its URL field, and the values of its type field that have one.
+    public struct Binary: Codable, Sendable, Equatable {
+        public var urlField: String
+        public var typeField: String
+        public var downloadTypes: [String]
+    }
 
     public var id: String { name }
 
@@ -143,7 +152,7 @@ public struct ResourceKind: Codable, Sendable, Identifiable {
         importOptIn = try c.decodeIfPresent(Bool.self, forKey: .importOptIn) ?? false
         note = try c.decodeIfPresent(String.self, forKey: .note)
         references = try c.decode([Reference].self, forKey: .references)
-        hasBinary = c.contains(.binary)
+        binary = try c.decodeIfPresent(Binary.self, forKey: .binary)
     }
 
     public func encode(to encoder: any Encoder) throws {

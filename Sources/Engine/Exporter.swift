@@ -31,7 +31,8 @@ public enum ExportEvent: Sendable {
     /// A page (or parent batch) of a kind is checkpointed: the kind's records and calls so far.
     case progress(KindSummary)
     case kindFinished(KindSummary)
-    case filesDownloaded(count: Int, failed: Int)
+    /// Binaries are in the staging directory; `missing` could not be downloaded.
+    case filesDownloaded(count: Int, missing: [MissingBinary])
     case archiveWritten(URL)
 }
 
@@ -41,7 +42,19 @@ public struct ExportResult: Sendable {
     public var manifest: Manifest
     /// Kinds the server refused, with why.
     public var incomplete: [String: String]
+    /// File records whose binary could not be downloaded, with why.
+    public var missingBinaries: [MissingBinary]
     public var calls: Int
+
+    /// Whether anything is missing from the archive (the export is partial: exit 3).
+    public var isPartial: Bool { !incomplete.isEmpty || !missingBinaries.isEmpty }
+}
+
+/// A file record whose binary is not in the archive.
+public struct MissingBinary: Sendable, Equatable {
+    /// The `files` record's `_id`.
+    public var fileID: String
+    public var reason: String
 }
 
 /// Reads a workspace into a versioned archive, resumably.
@@ -54,13 +67,17 @@ public struct Exporter: Sendable {
     let client: PlutioClient
     let catalog: Catalog
     let state: StateDatabase
-    let downloads: any HTTPTransport
+    let downloader: BinaryDownloader
 
-    public init(client: PlutioClient, catalog: Catalog, state: StateDatabase, downloads: any HTTPTransport) {
+    /// - Parameter downloads: fetches file binaries (outside the API, its pacing and its token).
+    public init(
+        client: PlutioClient, catalog: Catalog, state: StateDatabase, downloads: any StreamingTransport,
+        retry: RetryPolicy = .standard
+    ) {
         self.client = client
         self.catalog = catalog
         self.state = state
-        self.downloads = downloads
+        downloader = BinaryDownloader(transport: downloads, policy: retry)
     }
 
     public func run(
@@ -76,13 +93,14 @@ public struct Exporter: Sendable {
         let progress = ExportProgress(database: state, run: runKey)
         let now = Self.timestamp(Date())
         let startedAt = try progress.begin(now: now)
+        try Self.makePrivateDirectory(options.output)
         let staging = options.output.appendingPathComponent(".plutio-export-\(settings.business)-\(runID)")
         let resumed = FileManager.default.fileExists(atPath: staging.path)
         let journal = try StagingJournal(directory: staging, progress: progress)
         let history = ExportHistory(database: state, source: "\(settings.apiURL.absoluteString)|\(settings.business)")
 
         let scratch = staging.appendingPathComponent("scratch")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        try Self.makePrivateDirectory(scratch)
         var reader = WorkspaceReader(client: client, catalog: catalog) { kind in
             try DiskIDSet(url: scratch.appendingPathComponent("\(kind).seen.sqlite"))
         }
@@ -98,9 +116,10 @@ public struct Exporter: Sendable {
             onKindDone: { report(.kindFinished($0)) })
 
         var files = Manifest.FileSummary()
+        var missing: [MissingBinary] = []
         if options.downloadFiles, options.kinds?.contains("files") ?? true {
-            files = try await downloadBinaries(journal: journal, staging: staging)
-            report(.filesDownloaded(count: files.downloaded, failed: files.failed.count))
+            (files, missing) = try await downloadBinaries(journal: journal, staging: staging)
+            report(.filesDownloaded(count: files.downloaded, missing: missing))
         }
 
         let archive = options.output.appendingPathComponent("\(settings.business)-\(Self.compact(startedAt)).tar.zst")
@@ -117,45 +136,52 @@ public struct Exporter: Sendable {
         try? FileManager.default.removeItem(at: staging)
         let incomplete = Dictionary(uniqueKeysWithValues: summaries.compactMap { s in s.error.map { (s.kind, $0) } })
         return ExportResult(
-            archive: archive, manifest: manifest, incomplete: incomplete, calls: summaries.reduce(0) { $0 + $1.calls })
+            archive: archive, manifest: manifest, incomplete: incomplete, missingBinaries: missing,
+            calls: summaries.reduce(0) { $0 + $1.calls })
     }
 
-    /// Downloads each `file`/`document` binary once (kept across resumes); links are not downloaded.
-    func downloadBinaries(journal: StagingJournal, staging: URL) async throws -> Manifest.FileSummary {
+    /// Downloads each binary that a `files` record points at (its kind's `binary` in the
+    /// catalogue: `file`/`document` records; links are not downloaded), each once, kept across
+    /// resumes after a check. A binary that still fails is named in the summary's `failed`.
+    func downloadBinaries(
+        journal: StagingJournal, staging: URL
+    ) async throws -> (
+        Manifest.FileSummary, [MissingBinary]
+    ) {
         let dir = staging.appendingPathComponent("files")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Self.makePrivateDirectory(dir)
         var summary = Manifest.FileSummary()
+        var missing: [MissingBinary] = []
+        let binary = catalog.kind(named: "files")?.binary
         var held = try await journal.records(of: "files").makeIterator()
         while let record = try held.next() {
-            guard let value = try? record.parsed(), let type = value["type"]?.stringValue,
-                ["file", "document"].contains(type),
-                let text = value["url"]?.stringValue, let url = URL(string: text)
-            else {
+            guard let target = Self.binaryTarget(of: record, binary) else {
                 summary.skipped += 1
                 continue
             }
-            let target = dir.appendingPathComponent(record.id)
-            if FileManager.default.fileExists(atPath: target.path) {
-                summary.downloaded += 1
-                continue
-            }
-            do {
-                let response = try await downloads.send(APIRequest(method: .get, url: url))
-                guard response.status == 200 else {
-                    summary.failed.append(record.id)
-                    continue
-                }
-                let partial = target.appendingPathExtension("partial")
-                try Data(response.body).write(to: partial)
-                try FileManager.default.moveItem(at: partial, to: target)
-                summary.downloaded += 1
-            } catch {
+            switch try await downloader.fetch(target, into: dir) {
+            case .downloaded, .alreadyHeld: summary.downloaded += 1
+            case .failed(let reason):
                 summary.failed.append(record.id)
+                missing.append(MissingBinary(fileID: record.id, reason: reason))
             }
         }
-        return summary
+        return (summary, missing)
     }
 
+    /// The binary a file record points at, or nil when it has none to download.
+    static func binaryTarget(of record: RawRecord, _ binary: ResourceKind.Binary?) -> BinaryTarget? {
+        guard let binary, let value = try? record.parsed(), let type = value[binary.typeField]?.stringValue,
+            binary.downloadTypes.contains(type), let text = value[binary.urlField]?.stringValue,
+            let url = URL(string: text), url.scheme != nil
+        else { return nil }
+        let size = value["size"]?.numberValue.flatMap { $0 >= 0 && $0 == $0.rounded() ? Int($0) : nil }
+        return BinaryTarget(id: record.id, url: url, bytes: size, sha256: value["sha256"]?.stringValue)
+    }
+
+    /// Writes the archive (format version 2): the manifest, the records of each kind, the binary
+    /// index, then the binaries in the index's order. The index is staged and hashed first,
+    /// because the manifest, which holds its checksum, is the archive's first entry.
     func writeArchive(
         to archive: URL, summaries: [KindSummary], journal: StagingJournal, staging: URL, files: Manifest.FileSummary,
         startedAt: String, toolVersion: String
@@ -176,37 +202,67 @@ public struct Exporter: Sendable {
                 complete: counts.error == nil, records: counts.records, calls: counts.calls, error: counts.error)
         }
         let filesDir = staging.appendingPathComponent("files")
-        let binaries = ((try? FileManager.default.contentsOfDirectory(atPath: filesDir.path)) ?? []).filter {
-            !$0.hasSuffix(".partial")
-        }.sorted()
-        for name in binaries {
-            let url = filesDir.appendingPathComponent(name)
-            let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
-            let path = Manifest.binaryPath(fileID: name)
-            entries.append(Manifest.Entry(path: path, sha256: try Self.sha256(of: url), bytes: size))
-            sources.append((path, url))
+        let index = staging.appendingPathComponent("files-index.ndjson")
+        let binaries = try await stageBinaryIndex(journal: journal, files: filesDir, to: index)
+        if binaries > 0 {
+            let size = (try FileManager.default.attributesOfItem(atPath: index.path)[.size] as? NSNumber)?.intValue ?? 0
+            entries.append(
+                Manifest.Entry(
+                    path: Manifest.binaryIndexPath, sha256: try Self.sha256(of: index), bytes: size, records: binaries))
+            sources.append((Manifest.binaryIndexPath, index))
         }
         let settings = client.settings
         let manifest = Manifest(
             tool: .init(version: toolVersion),
             source: .init(
                 apiBase: settings.apiURL.absoluteString, business: settings.business, apiVersion: catalog.apiVersion),
-            startedAt: startedAt, finishedAt: Self.timestamp(Date()), complete: kinds.values.allSatisfy(\.complete),
-            kinds: kinds,
+            startedAt: startedAt, finishedAt: Self.timestamp(Date()),
+            complete: kinds.values.allSatisfy(\.complete) && files.failed.isEmpty, kinds: kinds,
             entries: entries, files: files)
         let writer = try ArchiveWriter(url: archive)
         try writer.add(path: Manifest.entryName, bytes: try manifest.encoded())
         for (path, url) in sources { try writer.add(path: path, contentsOf: url) }
+        if binaries > 0 {
+            var lines = try LineReader(url: index)
+            while let line = try lines.next() {
+                let entry = try BinaryIndexEntry.decode(line)
+                try writer.add(path: entry.path, contentsOf: filesDir.appendingPathComponent(entry.fileId))
+            }
+        }
         try writer.finish()
         return manifest
     }
 
-    static func sha256(of url: URL) throws -> String {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-        return hasher.finalize().hex
+    /// Writes one index line per downloaded binary, in file-record order; answers how many.
+    func stageBinaryIndex(journal: StagingJournal, files: URL, to index: URL) async throws -> Int {
+        guard FileManager.default.fileExists(atPath: files.path) else { return 0 }
+        let fd = open(index.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw DownloadError.cannotWrite(path: index.path, reason: String(cString: strerror(errno)))
+        }
+        let out = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        var count = 0
+        var held = try await journal.records(of: "files").makeIterator()
+        while let record = try held.next() {
+            let binary = files.appendingPathComponent(record.id)
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: binary.path),
+                let size = (attributes[.size] as? NSNumber)?.intValue
+            else { continue }
+            let entry = BinaryIndexEntry(fileId: record.id, bytes: size, sha256: try Self.sha256(of: binary))
+            try out.write(contentsOf: try entry.encoded() + [0x0A])
+            count += 1
+        }
+        try out.synchronize()
+        return count
+    }
+
+    static func sha256(of url: URL) throws -> String { try BinaryDownloader.sha256(of: url) }
+
+    /// Creates a directory (and its parents) readable by its owner only: staging holds every
+    /// record of a business.
+    static func makePrivateDirectory(_ url: URL) throws {
+        try FileManager.default.createDirectory(
+            at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }
 
     static func timestamp(_ date: Date) -> String {

@@ -46,39 +46,3 @@ public struct HeldRecords: Sendable {
         }
     }
 }
-
-/// Reads the lines of a file (at most its first `limit` bytes) one at a time: a chunk at a time,
-/// split by the archive's `LineSplitter`.
-struct LineReader {
-    private let handle: FileHandle
-    private var left: Int
-    private var splitter = LineSplitter()
-    private var lines: [[UInt8]] = []
-    private var nextLine = 0
-    static let chunk = 1 << 20
-
-    init(url: URL, limit: Int) throws {
-        handle = try FileHandle(forReadingFrom: url)
-        left = limit
-    }
-
-    /// The next line without its newline; a last line without one is returned too.
-    mutating func next() throws -> [UInt8]? {
-        while nextLine == lines.count {
-            guard left > 0, let data = try handle.read(upToCount: min(Self.chunk, left)), !data.isEmpty else {
-                try? handle.close()
-                left = 0
-                guard !splitter.remainder.isEmpty else { return nil }
-                defer { splitter = LineSplitter() }
-                return splitter.remainder
-            }
-            left -= data.count
-            var split: [[UInt8]] = []
-            try data.withUnsafeBytes { chunk in try splitter.feed(chunk) { split.append(Array($0)) } }
-            lines = split
-            nextLine = 0
-        }
-        defer { nextLine += 1 }
-        return lines[nextLine]
-    }
-}

@@ -17,8 +17,11 @@ public actor StagingJournal: ReadJournal {
     public init(directory: URL, progress: ExportProgress) throws {
         self.directory = directory
         self.progress = progress
+        // Staging holds every record of a business: owner-only, like the archive.
         try FileManager.default.createDirectory(
-            at: directory.appendingPathComponent("records"), withIntermediateDirectories: true)
+            at: directory.appendingPathComponent("records"), withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory.path)
     }
 
     public func file(of kind: String) -> URL { directory.appendingPathComponent("records/\(kind).ndjson") }
@@ -46,7 +49,9 @@ public actor StagingJournal: ReadJournal {
     private func truncate(_ kind: String, to bytes: Int) throws {
         let url = file(of: kind)
         guard FileManager.default.fileExists(atPath: url.path) else {
-            FileManager.default.createFile(atPath: url.path, contents: nil)
+            guard
+                FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
+            else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path]) }
             return
         }
         let handle = try FileHandle(forWritingTo: url)

@@ -1,5 +1,6 @@
 // Engine: what the commands do (export now; import and restore later), over PlutioAPI,
 // StateStore, Archive and Catalog. The engine never prints: it reports through events.
+import Basics
 import Catalog
 import Foundation
 import JSONCore
@@ -133,6 +134,9 @@ public struct WorkspaceReader: Sendable {
     }
 
     /// Reads a scoped kind by parent batches, resuming from the journal at a batch boundary.
+    ///
+    /// Each record is kept once, by `_id`, whichever parent it came through (a file trashed
+    /// during the export is a live parent and a trashed one), and each parent is asked once.
     func readScoped(
         _ kind: ResourceKind, _ journal: any ReadJournal, onPage: (KindSummary) async -> Void = { _ in }
     ) async throws -> KindSummary {
@@ -140,6 +144,12 @@ public struct WorkspaceReader: Sendable {
         var summary = KindSummary(kind: kind.name, resuming: state)
         if state.done { return summary }
         var position = state.position ?? KindPosition()
+        let seen = try makeSeenSet(kind.name)
+        if state.position != nil { try await journal.records(of: kind.name).forEach { try seen.add($0.id) } }
+        /// The records of `page` not kept before.
+        func fresh(_ page: [RawRecord]) throws -> [RawRecord] {
+            zip(page, try seen.insert(page.map(\.id))).compactMap { $1 ? $0 : nil }
+        }
         do {
             while position.parentIndex < kind.parents.count {
                 let parentName = kind.parents[position.parentIndex]
@@ -150,7 +160,8 @@ public struct WorkspaceReader: Sendable {
                 var ids = ParentIDs(
                     live: try await journal.records(of: parentName).makeIterator(),
                     trash: try await journal.records(of: "trash-bin").makeIterator(), kind: parentName,
-                    catalog: catalog)
+                    catalog: catalog, asked: try makeSeenSet("\(kind.name).\(parentName).asked"),
+                    trashedHoldNone: parent.cascade.contains { $0.kind == kind.name })
                 try ids.skip(position.parentsDone)
                 while case let batch = try ids.next(parentBatch), !batch.isEmpty {
                     var iterator = client.scopedRecords(
@@ -163,12 +174,15 @@ public struct WorkspaceReader: Sendable {
                     var batchRecords = 0
                     while let record = try await iterator.next() {
                         records.append(record)
-                        batchRecords += 1
                         if records.count == stagedRecords {
-                            try await journal.stage(records, of: kind.name)
+                            let kept = try fresh(records)
+                            batchRecords += kept.count
+                            try await journal.stage(kept, of: kind.name)
                             records.removeAll(keepingCapacity: true)
                         }
                     }
+                    records = try fresh(records)
+                    batchRecords += records.count
                     summary.calls += iterator.calls
                     summary.records += batchRecords
                     summary.sawMovement = summary.sawMovement || iterator.restarted
@@ -199,21 +213,31 @@ public struct WorkspaceReader: Sendable {
 
 /// The ids a scoped kind is read under, for one parent kind: the parent records held, then the
 /// trashed ones (roots and children) from the trash rows, because a parent in the trash can
-/// still have live comments. Streamed in a fixed order, so a checkpoint can count them; an id
-/// both held and trashed (trashed during the export) is asked twice, which costs nothing extra
-/// in a `$in` batch.
+/// still have live comments. Streamed in a fixed order, so a checkpoint can count them.
+///
+/// Each id comes once: a parent trashed during the export (held live, and in a trash row) is
+/// asked as a live one only. Trashed parents whose scoped records go to the trash with them
+/// (`trashedHoldNone`: a task's comments, contract §5.1) are not asked at all.
 struct ParentIDs {
     var live: HeldRecords.Iterator
     var trash: HeldRecords.Iterator
     let kind: String
     let catalog: Catalog
+    /// Ids given out so far; filled again from the start when a read resumes (`skip`).
+    let asked: any IDSet
+    let trashedHoldNone: Bool
     private var pending: [String] = []
 
-    init(live: HeldRecords.Iterator, trash: HeldRecords.Iterator, kind: String, catalog: Catalog) {
+    init(
+        live: HeldRecords.Iterator, trash: HeldRecords.Iterator, kind: String, catalog: Catalog, asked: any IDSet,
+        trashedHoldNone: Bool
+    ) {
         self.live = live
         self.trash = trash
         self.kind = kind
         self.catalog = catalog
+        self.asked = asked
+        self.trashedHoldNone = trashedHoldNone
     }
 
     mutating func skip(_ count: Int) throws {
@@ -228,19 +252,24 @@ struct ParentIDs {
     }
 
     private mutating func nextID() throws -> String? {
-        if let record = try live.next() { return record.id }
-        while pending.isEmpty {
-            guard let row = try trash.next() else { return nil }
-            guard let value = try? row.parsed() else { continue }
-            for entry in [value] + (value["children"]?.arrayValue ?? []) {
-                if let slug = entry["entityType"]?.stringValue, let id = entry["entityId"]?.stringValue,
-                    catalog.kind(forSlug: slug)?.name == kind
-                {
-                    pending.append(id)
+        while let record = try live.next() {
+            if try asked.insert([record.id])[0] { return record.id }
+        }
+        while true {
+            while pending.isEmpty {
+                guard !trashedHoldNone, let row = try trash.next() else { return nil }
+                guard let value = try? row.parsed() else { continue }
+                for entry in [value] + (value["children"]?.arrayValue ?? []) {
+                    if let slug = entry["entityType"]?.stringValue, let id = entry["entityId"]?.stringValue,
+                        catalog.kind(forSlug: slug)?.name == kind
+                    {
+                        pending.append(id)
+                    }
                 }
             }
+            let id = pending.removeFirst()
+            if try asked.insert([id])[0] { return id }
         }
-        return pending.removeFirst()
     }
 }
 

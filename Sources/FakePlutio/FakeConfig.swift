@@ -1,3 +1,4 @@
+import Basics
 import Catalog
 // FakePlutio: a strict local fake of the Plutio REST API (v1.11).
 //
@@ -92,6 +93,9 @@ public struct FaultPlan: Sendable {
     public var dropAfterWriteRate = 0.0
     /// Probability of closing the connection halfway through a response body.
     public var dropMidBodyRate = 0.0
+    /// Probability that a `/cdn` download fails: half of them answer 500, half cut the body
+    /// halfway (outside the API: no call number, its own seeded draws).
+    public var cdnFailureRate = 0.0
     /// Scripted drops by call number.
     public var drops: [Int: DropPoint] = [:]
     /// Kinds whose every call is refused with 403 (a server that will not serve a kind).

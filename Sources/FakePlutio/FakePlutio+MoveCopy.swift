@@ -72,7 +72,19 @@ extension FakePlutio {
         }
         for ws in workspaces.values {
             if let bytes = ws.binaries[handle] {
-                return FakeResponse(status: 200, headers: [("Content-Type", "application/octet-stream")], body: bytes)
+                var response = FakeResponse(
+                    status: 200, headers: [("Content-Type", "application/octet-stream")], body: bytes)
+                if config.faults.cdnFailureRate > 0, cdnRandom.unit() < config.faults.cdnFailureRate {
+                    cdnFaultCount += 1
+                    if cdnRandom.unit() < 0.5 {
+                        response = FakeResponse(
+                            status: 500, headers: [("Content-Type", "text/html")],
+                            body: Array("<html>CDN error</html>".utf8))
+                    } else {
+                        response.transport = .dropMidBody
+                    }
+                }
+                return response
             }
         }
         return FakeResponse(status: 404, headers: [("Content-Type", "text/plain")], body: Array("Not found".utf8))

@@ -21,6 +21,10 @@ public actor FakePlutio {
     var log: [RequestLogEntry] = []
     var callNumber = 0
     var faultRandom: SeededRandom
+    /// Draws for CDN faults, apart from the API's so they do not shift its fault sequence.
+    var cdnRandom: SeededRandom
+    /// CDN downloads failed on purpose so far.
+    public internal(set) var cdnFaultCount = 0
     var mutationRandom: SeededRandom
     var tokenRandom: SeededRandom
     var stormRemaining = 0
@@ -44,6 +48,7 @@ public actor FakePlutio {
         self.config = config
         self.clock = clock
         self.faultRandom = SeededRandom(seed: config.faults.seed)
+        self.cdnRandom = SeededRandom(seed: config.faults.seed &+ 0xCD)
         self.mutationRandom = SeededRandom(seed: config.mutations.seed)
         self.tokenRandom = SeededRandom(seed: config.faults.seed &+ 0x5EED)
         for spec in accounts {

@@ -12,7 +12,7 @@ public struct Workspace: Sendable {
     var tables: [String: KindTable] = [:]
     var trash: [TrashRow] = []
     /// File binaries by handle.
-    var binaries: [String: [UInt8]] = [:]
+    public var binaries: [String: [UInt8]] = [:]
     var random: SeededRandom
 
     init(catalog: Catalog, business: FakeBusiness, seed: UInt64) {

@@ -23,8 +23,11 @@ public enum APIError: Error, LocalizedError, Sendable, Equatable {
     case connection(request: String, reason: String)
     /// An answer that is not what the contract promises.
     case invalidResponse(request: String, reason: String)
-    /// Retries ran out.
-    case gaveUp(request: String, attempts: Int, last: String)
+    /// The token route does not exist at the configured base (403 or 404 on `/oauth/token`): the
+    /// API URL is wrong, not the credentials.
+    case noTokenRoute(url: String)
+    /// Retries ran out; `last` is the final failure.
+    indirect case gaveUp(request: String, attempts: Int, last: APIError)
 
     /// Whether trying again later may succeed.
     public var isRetryable: Bool {
@@ -34,22 +37,35 @@ public enum APIError: Error, LocalizedError, Sendable, Equatable {
         }
     }
 
-    /// Maps an answer to an error; nil for 2xx. The only place that reads status codes.
+    /// The failure that decides what a caller should do: for `gaveUp`, its last failure.
+    public var underlying: APIError {
+        if case .gaveUp(_, _, let last) = self { return last.underlying }
+        return self
+    }
+
+    /// Maps an answer to an error; nil for 2xx. The only place in the package that reads HTTP
+    /// status codes (the API's, the token route's and the file CDN's) and `Retry-After`.
     public static func check(_ response: APIResponse, for request: APIRequest) -> APIError? {
         let what = request.summary
         switch response.status {
         case 200..<300: return nil
         case 401: return .unauthorized(request: what)
-        case 403: return .forbidden(request: what)
+        case 403, 405: return .forbidden(request: what)
         case 404: return .notFound(request: what)
-        case 405: return .forbidden(request: what)
-        case 429:
-            return .rateLimited(
-                request: what, retryAfter: response.header("Retry-After").flatMap(Int.init).map { .seconds($0) })
+        case 429: return .rateLimited(request: what, retryAfter: retryAfter(response.header("Retry-After")))
         case 500..<600: return .server(request: what, status: response.status)
         default:
             return .validation(request: what, message: Self.message(in: response.body) ?? "HTTP \(response.status)")
         }
+    }
+
+    /// `Retry-After` as a delay: non-negative seconds (integer, or decimal from lenient servers).
+    /// An HTTP-date or anything else is ignored, and the pacing layer falls back on its ledger.
+    static func retryAfter(_ text: String?) -> Duration? {
+        guard let text, let seconds = Double(text.trimmingCharacters(in: .whitespaces)), seconds >= 0,
+            seconds.isFinite
+        else { return nil }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
     /// The `message` of a JSON error body, if the body is one.
@@ -71,15 +87,17 @@ public enum APIError: Error, LocalizedError, Sendable, Equatable {
         case .notFound(let request): "Plutio found nothing for \(request) (404)."
         case .validation(let request, let message): "Plutio rejected \(request): \(message)"
         case .rateLimited(let request, let retryAfter):
-            "Plutio's rate limit was reached at \(request)\(retryAfter.map { "; retry after \($0.components.seconds) s" } ?? ""). Wait, or lower --rate."
+            "Plutio's rate limit was reached at \(request)\(retryAfter.map { "; retry after \(Int($0.seconds.rounded(.up))) s" } ?? ""). Run again later (an export resumes), or lower --rate."
         case .server(let request, let status):
             "Plutio failed at \(request) (HTTP \(status)). Retry later; the run resumes where it stopped."
         case .connection(let request, let reason):
-            "No answer from Plutio for \(request) (\(reason)). Check the network and --api-url, then retry; the run resumes where it stopped."
+            "No answer from \(request) (\(reason)). Check the network and --api-url, then retry; the run resumes where it stopped."
+        case .noTokenRoute(let url):
+            "\(url) is not a token route (the server answered it as an unknown route), so --api-url looks wrong: it must be the API base with its version, e.g. https://api.plutio.com/v1.11. The client id and secret were not checked."
         case .invalidResponse(let request, let reason):
             "Plutio answered \(request) with something unexpected (\(reason)). Retry; if it persists, report it."
         case .gaveUp(let request, let attempts, let last):
-            "Gave up on \(request) after \(attempts) attempts (last: \(last)). Retry later; the run resumes where it stopped."
+            "Gave up on \(request) after \(attempts) attempts. Last: \(last.localizedDescription)"
         }
     }
 }

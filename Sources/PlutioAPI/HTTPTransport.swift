@@ -40,8 +40,14 @@ public struct APIRequest: Sendable {
         headers.append((name, value))
     }
 
-    /// The method and path, for messages (never the query, which may hold ids, or headers).
-    public var summary: String { "\(method.rawValue) \(url.path)" }
+    /// The method and URL without query or user info, for messages: it names the server, and
+    /// never carries the query (which may hold ids), headers or credentials.
+    public var summary: String {
+        var text = "\(method.rawValue) "
+        if let scheme = url.scheme, let host = url.host { text += "\(scheme)://\(host)" }
+        if let port = url.port { text += ":\(port)" }
+        return text + url.path
+    }
 }
 
 /// One answer.
@@ -69,6 +75,18 @@ public struct APIResponse: Sendable {
 /// from many tasks at once.
 public protocol HTTPTransport: Sendable {
     func send(_ request: APIRequest) async throws -> APIResponse
+}
+
+/// Sends requests whose answers are too large to hold (file binaries).
+///
+/// Contract: a 2xx answer's body goes to `sink` chunk by chunk, in order, and the returned
+/// response has an empty body; any other answer comes back whole (it is small) for
+/// `APIError.check`. Throws `TransportError` when no complete answer arrived (the sink may have
+/// had part of it), and rethrows the sink's own errors unchanged.
+public protocol StreamingTransport: Sendable {
+    func stream(
+        _ request: APIRequest, deadline: Duration, into sink: (UnsafeRawBufferPointer) throws -> Void
+    ) async throws -> APIResponse
 }
 
 /// No complete answer arrived.

@@ -43,9 +43,9 @@ public struct PacedTransport: HTTPTransport {
         }
         let answered = clock.now()
         try ledger.settle(slot!, at: answered)
-        if response.status == 429 {
-            if let seconds = response.header("Retry-After").flatMap(Double.init), seconds >= 0 {
-                try ledger.block(until: answered.addingTimeInterval(seconds))
+        if case .rateLimited(_, let retryAfter)? = APIError.check(response, for: request) {
+            if let retryAfter {
+                try ledger.block(until: answered.addingTimeInterval(retryAfter.seconds))
             } else {
                 let recent = try ledger.calls(since: answered.addingTimeInterval(-budget.window.seconds))
                 let oldest = recent.first ?? answered

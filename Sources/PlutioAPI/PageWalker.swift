@@ -1,4 +1,4 @@
-import Catalog
+import Basics
 
 /// Walks one list query to its true end through skip/limit pages, under unknown default limits,
 /// silent caps, and records created or trashed between calls (contract §3.2, §3.8).

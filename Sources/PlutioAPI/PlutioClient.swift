@@ -1,4 +1,4 @@
-import Catalog
+import Basics
 import Foundation
 import JSONCore
 import Synchronization

@@ -1,4 +1,4 @@
-import Catalog
+import Basics
 import JSONCore
 
 /// The records of one kind, fetched lazily page by page, each emitted once.

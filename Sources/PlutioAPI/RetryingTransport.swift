@@ -63,13 +63,12 @@ public struct RetryingTransport: HTTPTransport {
                 rateLimited += 1
                 attempt -= 1
                 if rateLimited > Self.maxRateLimited {
-                    throw APIError.gaveUp(
-                        request: original.summary, attempts: rateLimited, last: failure.localizedDescription)
+                    throw APIError.gaveUp(request: original.summary, attempts: rateLimited, last: failure)
                 }
                 continue
             }
             guard let delay = policy.delay(after: attempt, waited: waited, jitter: jitter()) else {
-                throw APIError.gaveUp(request: original.summary, attempts: attempt, last: failure.localizedDescription)
+                throw APIError.gaveUp(request: original.summary, attempts: attempt, last: failure)
             }
             waited += delay
             if delay > .zero { try await clock.sleep(for: delay) }

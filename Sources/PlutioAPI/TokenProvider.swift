@@ -61,10 +61,14 @@ public actor TokenProvider: RequestAuthorizer {
         request.setHeader("Content-Type", "application/x-www-form-urlencoded")
         let asked = clock.now()
         let response = try await transport.send(request)
-        if response.status == 400 || response.status == 401 {
-            throw APIError.badCredentials(clientID: settings.clientID)
+        switch APIError.check(response, for: request) {
+        case nil: break
+        // The token route answers a wrong id or secret with 400 `invalid_client` (contract §2.2).
+        case .validation?, .unauthorized?: throw APIError.badCredentials(clientID: settings.clientID)
+        // Plutio answers unknown routes 403 (or 404): no token route here means a wrong base URL.
+        case .forbidden?, .notFound?: throw APIError.noTokenRoute(url: request.summary)
+        case let error?: throw error
         }
-        if let error = APIError.check(response, for: request) { throw error }
         guard let body = try? JSONValue.parse(response.body),
             let value = body["accessToken"]?.stringValue ?? body["access_token"]?.stringValue
         else { throw APIError.invalidResponse(request: request.summary, reason: "no access token in the answer") }

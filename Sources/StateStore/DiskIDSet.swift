@@ -1,4 +1,4 @@
-import Catalog
+import Basics
 import Foundation
 import GRDBSQLite
 import Synchronization
@@ -35,6 +35,10 @@ public final class DiskIDSet: IDSet {
     public init(url: URL, cacheKiB: Int = 1024) throws(StateError) {
         self.url = url
         try? FileManager.default.removeItem(at: url)
+        // Owner-only, like the staging directory it lives in: it holds record ids.
+        let file = open(url.path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard file >= 0 else { throw StateError.unusable(path: url.path, reason: String(cString: strerror(errno))) }
+        close(file)
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         guard sqlite3_open_v2(url.path, &db, flags, nil) == SQLITE_OK, let db else {

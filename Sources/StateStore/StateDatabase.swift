@@ -18,13 +18,21 @@ public final class StateDatabase: Sendable {
     /// switch to WAL, which SQLite reports without waiting, is retried for up to 30 s.
     public init(url: URL) throws(StateError) {
         self.url = url
+        // The state names accounts and holds export checkpoints: the directory is the owner's
+        // only (0700) and so are its files (0600; SQLite gives its -wal and -shm files the
+        // database file's mode).
+        let directory = url.deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory.path)
         } catch {
             throw StateError.unusable(path: url.path, reason: String(describing: error))
         }
-        let lock = open(url.path + ".lock", O_CREAT | O_RDWR, 0o644)
+        let file = open(url.path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard file >= 0 else { throw StateError.unusable(path: url.path, reason: String(cString: strerror(errno))) }
+        close(file)
+        let lock = open(url.path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard lock >= 0 else { throw StateError.unusable(path: url.path, reason: "cannot create \(url.path).lock") }
         defer { close(lock) }
         flock(lock, LOCK_EX)

@@ -4,12 +4,14 @@ import Foundation
 import PlutioAPI
 import StateStore
 
-/// The exit codes, documented in `--help` and the README; mapped in one place.
+/// The exit codes, documented in `--help` and the README; mapped in one place, from error
+/// types and cases (never from message text).
 enum ExitStatus: Int32 {
     case ok = 0
     case failure = 1
     case usage = 2
-    /// Some kinds were refused by the server; the archive is written and names them.
+    /// Something is missing from the archive (kinds Plutio refused, binaries that failed); the
+    /// archive is written and its manifest names them.
     case partial = 3
     /// Bad credentials, or the API client is not enabled for the business.
     case authentication = 4
@@ -22,33 +24,39 @@ enum ExitStatus: Int32 {
           0    success
           1    failure (the message says what to do)
           2    usage error
-          3    partial: some kinds were refused by Plutio; the archive and summary name them
+          3    partial: Plutio refused some kinds, or some file binaries could not be downloaded;
+               the archive's manifest and the summary name them
           4    authentication: bad client id or secret, or business not enabled for the client
           5    rate budget exhausted: rerun later; an export resumes where it stopped
           130  interrupted; rerun with the same arguments to resume
         """
 
-    /// The status for an error.
+    /// The status for an error thrown by a command's `run`.
     static func of(_ error: any Error) -> ExitStatus {
-        if error is ValidationError || error is SettingsError { return .usage }
-        if let code = error as? ExitCode {
-            if code == .validationFailure { return .usage }
-            return ExitStatus(rawValue: code.rawValue) ?? .failure
-        }
-        if error is CleanExit { return .ok }
-        if PlutioBackup.exitCode(for: error) == .validationFailure { return .usage }
-        if error is CancellationError { return .interrupted }
-        switch error as? APIError {
-        case .badCredentials?, .businessNotEnabled?, .unauthorized?: return .authentication
-        case .gaveUp(_, _, let last)? where last.contains("rate limit"): return .rateLimited
-        case .rateLimited?: return .rateLimited
-        default: return .failure
+        switch error {
+        case is ValidationError, is SettingsError: return .usage
+        case let outcome as Outcome: return outcome.status
+        case is CancellationError: return .interrupted
+        case let error as APIError:
+            switch error.underlying {
+            case .badCredentials, .businessNotEnabled, .unauthorized: return .authentication
+            case .rateLimited: return .rateLimited
+            default: return .failure
+            }
+        default:
+            return PlutioBackup.exitCode(for: error) == .validationFailure ? .usage : .failure
         }
     }
 
-    /// One line for the user: what happened and what to do.
-    static func message(for error: any Error) -> String {
+    /// The line for the user, or nil when the command has said everything already.
+    static func message(for error: any Error) -> String? {
+        if error is Outcome { return nil }
         if let e = error as? LocalizedError, let d = e.errorDescription { return d }
         return String(describing: error)
     }
+}
+
+/// A command's result that is not success, after it printed its own summary.
+struct Outcome: Error {
+    var status: ExitStatus
 }

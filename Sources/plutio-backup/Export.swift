@@ -16,7 +16,7 @@ struct Export: AsyncParsableCommand {
             """)
 
     @OptionGroup var connection: ConnectionOptions
-    @Option(help: "Directory for the archive (created if missing).") var output: String
+    @Option(help: "Directory for the archive (created 0700 if missing).") var output: String
     @Option(
         help:
             "Only these kinds, comma-separated (e.g. tasks,projects). comments also reads and keeps its parent kinds and the trash bin."
@@ -43,16 +43,12 @@ struct Export: AsyncParsableCommand {
         let stateURL =
             state.map { URL(fileURLWithPath: $0).appendingPathComponent("state.sqlite") } ?? StateDatabase.defaultURL()
         let database = try StateDatabase(url: stateURL)
-        let client = PlutioClient(
-            settings: settings, http: AsyncHTTPTransport(),
-            ledger: RateLedger(database: database, scope: settings.ledgerScope))
-        let outputURL = URL(fileURLWithPath: output)
-        try FileManager.default.createDirectory(at: outputURL, withIntermediateDirectories: true)
+        let ledger = RateLedger(database: database, scope: settings.ledgerScope)
+        let client = PlutioClient(settings: settings, http: AsyncHTTPTransport(), ledger: ledger)
         let options = ExportOptions(
-            output: outputURL, kinds: kinds.map { Set($0.split(separator: ",").map(String.init)) },
+            output: URL(fileURLWithPath: output), kinds: kinds.map { Set($0.split(separator: ",").map(String.init)) },
             downloadFiles: !noFiles,
             toolVersion: PlutioBackup.version)
-        let ledger = RateLedger(database: database, scope: settings.ledgerScope)
         let budget = settings.rate
         let reporter = ProgressReporter(json: json, budget: budget) {
             try? ledger.calls(since: Date().addingTimeInterval(-budget.window.seconds)).count
@@ -61,6 +57,6 @@ struct Export: AsyncParsableCommand {
         let result = try await exporter.run(options) { reporter.report($0, calls: client.callsMade) }
         reporter.summary(result)
         print(result.archive.path)
-        if !result.incomplete.isEmpty { throw ExitCode(ExitStatus.partial.rawValue) }
+        if result.isPartial { throw Outcome(status: .partial) }
     }
 }

@@ -38,10 +38,8 @@ final class ProgressReporter: Sendable {
                 $0.expected = expected
             }
             emit(
-                [
-                    "event": "started", "resumed": resumed, "staging": staging.path, "kinds": kinds.count,
-                    "history": !expected.isEmpty,
-                ],
+                ExportJSON.Started(
+                    resumed: resumed, staging: staging.path, kinds: kinds.count, history: !expected.isEmpty),
                 "\(resumed ? "resuming" : "starting") export of \(kinds.count) kinds (staging \(staging.lastPathComponent))"
                     + (expected.isEmpty ? "" : "; ETA from the last export"))
         case .progress(let s):
@@ -53,7 +51,7 @@ final class ProgressReporter: Sendable {
                 return status(s, st, runCalls: calls, now: now)
             }
             if json {
-                emit(["event": "progress", "kind": s.kind, "records": s.records, "calls": s.calls], "")
+                emit(ExportJSON.Progress(kind: s.kind, records: s.records, calls: s.calls), "")
             } else if let line {
                 FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
             }
@@ -65,16 +63,20 @@ final class ProgressReporter: Sendable {
             var line = "\(s.kind): \(s.records) records, \(s.calls) calls (\(calls) calls in all, budget \(budget))"
             if let error = s.error { line += " REFUSED: \(error)" }
             emit(
-                [
-                    "event": "kind", "kind": s.kind, "records": s.records, "calls": s.calls, "totalCalls": calls,
-                    "error": s.error ?? NSNull(),
-                ], line)
-        case .filesDownloaded(let count, let failed):
+                ExportJSON.Kind(kind: s.kind, records: s.records, calls: s.calls, totalCalls: calls, error: s.error),
+                line)
+        case .filesDownloaded(let count, let missing):
+            var line = "files: \(count) binaries downloaded"
+            if !missing.isEmpty {
+                line += ", \(missing.count) MISSING after retries (the archive will be partial, exit 3):"
+                for m in missing.prefix(20) { line += "\n  file \(m.fileID): \(m.reason)" }
+                if missing.count > 20 { line += "\n  … and \(missing.count - 20) more, listed in the manifest" }
+            }
             emit(
-                ["event": "files", "downloaded": count, "failed": failed],
-                "files: \(count) binaries downloaded, \(failed) failed")
+                ExportJSON.Files(
+                    downloaded: count, failed: missing.map { .init(fileId: $0.fileID, reason: $0.reason) }), line)
         case .archiveWritten(let url):
-            emit(["event": "archive", "path": url.path], "archive written: \(url.lastPathComponent)")
+            emit(ExportJSON.Archive(path: url.path), "archive written: \(url.lastPathComponent)")
         }
     }
 
@@ -101,17 +103,24 @@ final class ProgressReporter: Sendable {
     func summary(_ result: ExportResult) {
         let records = result.manifest.kinds.values.reduce(0) { $0 + $1.records }
         let refused = result.incomplete.keys.sorted()
+        let missing = result.missingBinaries.map(\.fileID)
+        var line = "done: \(records) records in \(result.manifest.kinds.count) kinds, \(result.calls) list calls"
+        if !refused.isEmpty { line += "; PARTIAL: refused by Plutio: \(refused.joined(separator: ", "))" }
+        if !missing.isEmpty {
+            line +=
+                "; PARTIAL: \(missing.count) file binaries missing: \(missing.prefix(10).joined(separator: ", "))"
+                + (missing.count > 10 ? ", …" : "")
+        }
+        if result.isPartial { line += " (exit 3; run the export again later to try again)" }
         emit(
-            ["event": "summary", "records": records, "calls": result.calls, "refused": refused],
-            "done: \(records) records in \(result.manifest.kinds.count) kinds, \(result.calls) list calls"
-                + (refused.isEmpty ? "" : "; refused by Plutio: \(refused.joined(separator: ", ")) (exit 3)"))
+            ExportJSON.Summary(
+                archive: result.archive.path, records: records, calls: result.calls, refused: refused,
+                missingBinaries: missing, partial: result.isPartial), line)
     }
 
-    private func emit(_ object: [String: Any], _ line: String) {
+    private func emit(_ event: some Encodable, _ line: String) {
         if json {
-            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
-                FileHandle.standardOutput.write(data + Data("\n".utf8))
-            }
+            FileHandle.standardOutput.write(ExportJSON.line(event))
         } else {
             FileHandle.standardError.write(Data(((isTerminal ? "\r\u{1B}[K" : "") + line + "\n").utf8))
         }

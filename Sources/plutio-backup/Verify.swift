@@ -1,6 +1,6 @@
-import Archive
 import ArgumentParser
 import Catalog
+import Engine
 import Foundation
 
 /// `plutio-backup verify`: checks an archive's integrity and references.
@@ -9,24 +9,28 @@ struct Verify: ParsableCommand {
         abstract: "Check an archive: manifest, checksums, counts, every line, and which references resolve.")
 
     @Argument(help: "The archive (.tar.zst).") var archive: String
-    @Option(help: "Dangling references to show per kind and field.") var examples = 3
+    @Option(help: "Distinct examples to show per dangling field, repeated id or trashed kind.") var examples = 3
     @Option(
         help: ArgumentHelp(
             "Archives with more records than this index their ids in a scratch file, not in memory.",
             valueName: "records"))
-    var memoryIndexLimit = ArchiveVerifier(catalog: .standard).memoryIndexLimit
+    var memoryIndexLimit = ArchiveChecker(catalog: .standard).memoryIndexLimit
 
     func run() throws {
         let url = URL(fileURLWithPath: archive)
-        var verifier = ArchiveVerifier(catalog: .standard)
-        verifier.memoryIndexLimit = memoryIndexLimit
-        let report = try verifier.verify(url)
+        var checker = ArchiveChecker(catalog: .standard)
+        checker.memoryIndexLimit = memoryIndexLimit
+        checker.examples = examples
+        let report = try checker.verify(url)
         let m = report.manifest
         print(
             "\(url.lastPathComponent): format \(m.formatVersion), \(m.source.business) from \(m.source.apiBase), \(m.finishedAt)"
         )
         print(
-            "records: \(report.records.values.reduce(0, +)) in \(report.records.count) kinds; files: \(m.files.downloaded)"
+            "records: \(report.format.records.values.reduce(0, +)) in \(report.format.records.count) kinds; files: \(m.files.downloaded)"
+                + (m.files.failed.isEmpty
+                    ? ""
+                    : ", \(m.files.failed.count) MISSING (download failed): \(m.files.failed.prefix(examples).joined(separator: ", "))")
         )
         for kind in m.kinds.keys.sorted() where !(m.kinds[kind]!.complete) {
             print("incomplete kind \(kind): \(m.kinds[kind]!.error ?? "refused")")
@@ -36,8 +40,15 @@ struct Verify: ParsableCommand {
         } else {
             print("dangling references (Plutio leaves some, e.g. ids of purged records):")
             for field in report.dangling.keys.sorted() {
-                let list = report.dangling[field]!
-                print("  \(field): \(list.count), e.g. \(list.prefix(examples).map(\.value).joined(separator: ", "))")
+                let d = report.dangling[field]!
+                print("  \(field): \(d.count), e.g. \(d.examples.joined(separator: ", "))")
+            }
+        }
+        if !report.trashedElsewhere.isEmpty {
+            print("trash-bin records not in this archive (trashed before it, not broken links):")
+            for kind in report.trashedElsewhere.keys.sorted() {
+                let t = report.trashedElsewhere[kind]!
+                print("  \(kind): \(t.count), e.g. \(t.examples.joined(separator: ", "))")
             }
         }
         guard report.isIntact else {

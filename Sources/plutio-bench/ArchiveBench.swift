@@ -2,6 +2,7 @@ import Archive
 import ArgumentParser
 import Catalog
 import Crypto
+import Engine
 import FakePlutio
 import Foundation
 import JSONCore
@@ -96,7 +97,7 @@ struct ArchiveBench: AsyncParsableCommand {
                 readOurs, mib / readOurs,
                 100 * (try time { try shell("tar --zstd -xOf '\(ours.path)' > /dev/null") }) / readOurs))
         for (label, limit) in [("index in memory", Int.max), ("index on disk", 0)] {
-            var verifier = ArchiveVerifier(catalog: .standard)
+            var verifier = ArchiveChecker(catalog: .standard)
             verifier.memoryIndexLimit = limit
             var report: VerificationReport?
             let verifyOurs = try time { report = try verifier.verify(ours) }

@@ -1,5 +1,6 @@
 // plutio-fake: runs FakePlutio on a local port with seeded workspaces.
 import ArgumentParser
+import Basics
 import Catalog
 import FakePlutio
 import Foundation
@@ -50,6 +51,8 @@ struct PlutioFake: AsyncParsableCommand {
     @Option(help: "Probability of dropping a connection before handling.") var dropRate = 0.0
     @Option(help: "Probability of dropping a connection after a write was applied.") var dropAfterWriteRate = 0.0
     @Option(help: "Probability of cutting a response body halfway.") var dropMidBodyRate = 0.0
+    @Option(help: "Probability that a file download from /cdn fails (a 500, or a body cut halfway).")
+    var cdnFailRate = 0.0
     @Option(help: "Probability per call that a storm of 429s starts.") var stormRate = 0.0
     @Option(help: "429s per storm.") var stormLength = 5
     @Option(help: "Probability that a response is delayed.") var slowRate = 0.0
@@ -78,6 +81,7 @@ struct PlutioFake: AsyncParsableCommand {
         for (name, p) in [
             ("--fail-rate", failRate), ("--drop-rate", dropRate), ("--drop-after-write-rate", dropAfterWriteRate),
             ("--drop-mid-body-rate", dropMidBodyRate), ("--storm-rate", stormRate), ("--slow-rate", slowRate),
+            ("--cdn-fail-rate", cdnFailRate),
         ]
         where !(0...1).contains(p) {
             throw ValidationError("\(name) takes a probability between 0 and 1")
@@ -112,6 +116,7 @@ struct PlutioFake: AsyncParsableCommand {
         c.faults.dropBeforeRate = dropRate
         c.faults.dropAfterWriteRate = dropAfterWriteRate
         c.faults.dropMidBodyRate = dropMidBodyRate
+        c.faults.cdnFailureRate = cdnFailRate
         c.faults.stormRate = stormRate
         c.faults.stormLength = stormLength
         c.faults.slowRate = slowRate

@@ -145,9 +145,30 @@ import Testing
 
     @Test func survivesNonJSONErrorBodiesAndReadsRetryAfter() {
         let html = APIError.check(APIResponse(status: 400, body: Array("<html>oops</html>".utf8)), for: request)
-        #expect(html == .validation(request: "GET /v1.11/tasks", message: "HTTP 400"))
+        #expect(html == .validation(request: "GET https://api.plutio.com/v1.11/tasks", message: "HTTP 400"))
         let limited = APIError.check(APIResponse(status: 429, headers: [("retry-after", "12")]), for: request)
-        #expect(limited == .rateLimited(request: "GET /v1.11/tasks", retryAfter: .seconds(12)))
+        #expect(limited == .rateLimited(request: "GET https://api.plutio.com/v1.11/tasks", retryAfter: .seconds(12)))
+    }
+
+    @Test(arguments: [
+        ("12", Duration.seconds(12)), ("0", .zero), ("1.5", .milliseconds(1500)), (" 3 ", .seconds(3)),
+        ("-1", nil), ("Wed, 21 Oct 2026 07:28:00 GMT", nil), ("", nil),
+    ])
+    func readsRetryAfterOnce(header: String, delay: Duration?) {
+        let answer = APIError.check(APIResponse(status: 429, headers: [("Retry-After", header)]), for: request)
+        #expect(answer == .rateLimited(request: request.summary, retryAfter: delay))
+    }
+
+    @Test func namesTheServerButNeitherQueryNorUserInfo() {
+        let r = APIRequest(method: .get, url: URL(string: "https://user:pw@example.com:8443/v1.11/tasks?q=secret")!)
+        #expect(r.summary == "GET https://example.com:8443/v1.11/tasks")
+    }
+
+    @Test func exitDecisionsReadTheLastFailureOfARetriedCall() {
+        let limited = APIError.rateLimited(request: "GET x", retryAfter: nil)
+        let gaveUp = APIError.gaveUp(request: "GET x", attempts: 51, last: limited)
+        #expect(gaveUp.underlying == limited)
+        #expect(gaveUp.localizedDescription.contains("rate limit"))
     }
 }
 

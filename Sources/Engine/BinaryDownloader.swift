@@ -1,0 +1,144 @@
+import Crypto
+import Foundation
+import PlutioAPI
+
+/// One file record's binary: where it comes from and what it must be.
+struct BinaryTarget: Sendable, Equatable {
+    /// The file record's `_id`, which names the binary in the archive.
+    var id: String
+    var url: URL
+    /// The record's `size`, when it gives one.
+    var bytes: Int?
+    /// The record's `sha256` (lowercase hex), when it gives one. The contract names no checksum
+    /// field; a record that carries one is checked against it.
+    var sha256: String?
+}
+
+/// What fetching one binary came to.
+enum BinaryOutcome: Sendable, Equatable {
+    case downloaded
+    /// A file from an earlier run that passed the same checks.
+    case alreadyHeld
+    /// Still failing after the retries, or refused for good; the reason names what happened.
+    case failed(reason: String)
+}
+
+/// Downloads file binaries the way records are read: through `RetryPolicy` (backoff with jitter,
+/// a bounded number of attempts; no pacing, since the CDN is outside the rate budget), streamed
+/// to `<id>.partial` without holding the binary in memory, checked against the record's size
+/// and checksum, fsynced and renamed to `<id>`. A file left by an earlier run is checked the
+/// same way before it is trusted. Cancellation is never swallowed.
+struct BinaryDownloader: Sendable {
+    let transport: any StreamingTransport
+    var policy: RetryPolicy = .standard
+    var clock: any PacingClock = SystemPacingClock()
+    var jitter: @Sendable () -> Double = { Double.random(in: 0..<1) }
+    /// For one whole download.
+    var deadline: Duration = .seconds(3600)
+
+    /// Fetches `target` into `directory/<id>` unless a checked copy is there already.
+    func fetch(_ target: BinaryTarget, into directory: URL) async throws -> BinaryOutcome {
+        let final = directory.appendingPathComponent(target.id)
+        if FileManager.default.fileExists(atPath: final.path) {
+            if (try? check(final, against: target)) == nil { return .alreadyHeld }
+            try FileManager.default.removeItem(at: final)
+        }
+        let partial = final.appendingPathExtension("partial")
+        defer { try? FileManager.default.removeItem(at: partial) }
+        var attempt = 0
+        var waited = Duration.zero
+        while true {
+            try Task.checkCancellation()
+            attempt += 1
+            let failure: String
+            let retryable: Bool
+            do {
+                try await download(target.url, to: partial)
+                if let problem = try check(partial, against: target) {
+                    (failure, retryable) = (problem, true)
+                } else {
+                    try Self.commit(partial, as: final)
+                    return .downloaded
+                }
+            } catch let error as APIError {
+                (failure, retryable) = (error.localizedDescription, error.isRetryable)
+            } catch let error as TransportError {
+                (failure, retryable) = ("\(error)", true)
+            }
+            guard retryable, let delay = policy.delay(after: attempt, waited: waited, jitter: jitter()) else {
+                return .failed(reason: attempt > 1 ? "\(failure) (after \(attempt) attempts)" : failure)
+            }
+            waited += delay
+            try await clock.sleep(for: delay)
+        }
+    }
+
+    /// Streams one answer into `file` (created 0600, truncated) and syncs it.
+    func download(_ url: URL, to file: URL) async throws {
+        let fd = open(file.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw DownloadError.cannotWrite(path: file.path, reason: String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        let request = APIRequest(method: .get, url: url)
+        let response = try await transport.stream(request, deadline: deadline) { chunk in
+            var offset = 0
+            while offset < chunk.count {
+                let n = write(fd, chunk.baseAddress! + offset, chunk.count - offset)
+                if n < 0, errno == EINTR { continue }
+                guard n > 0 else {
+                    throw DownloadError.cannotWrite(path: file.path, reason: String(cString: strerror(errno)))
+                }
+                offset += n
+            }
+        }
+        if let error = APIError.check(response, for: request) { throw error }
+        guard fsync(fd) == 0 else {
+            throw DownloadError.cannotWrite(path: file.path, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    /// What is wrong with a downloaded file, or nil when it matches the record.
+    func check(_ file: URL, against target: BinaryTarget) throws -> String? {
+        let size = (try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.intValue ?? -1
+        if let want = target.bytes, want != size { return "got \(size) bytes, the record says \(want)" }
+        if let want = target.sha256 {
+            let got = try Self.sha256(of: file)
+            if got != want.lowercased() { return "SHA-256 \(got) does not match the record's \(want)" }
+        }
+        return nil
+    }
+
+    /// Renames a synced `.partial` to its final name and syncs the directory.
+    static func commit(_ partial: URL, as final: URL) throws {
+        guard rename(partial.path, final.path) == 0 else {
+            throw DownloadError.cannotWrite(path: final.path, reason: String(cString: strerror(errno)))
+        }
+        let dir = open(final.deletingLastPathComponent().path, O_RDONLY)
+        if dir >= 0 {
+            fsync(dir)
+            close(dir)
+        }
+    }
+
+    /// The lowercase hex SHA-256 of a file, read in 1 MiB chunks.
+    static func sha256(of url: URL) throws -> String {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+        return hasher.finalize().hex
+    }
+}
+
+/// A binary could not be written locally (a disk problem, not the network's): the export stops.
+enum DownloadError: Error, LocalizedError {
+    case cannotWrite(path: String, reason: String)
+
+    var errorDescription: String? {
+        switch self {
+        case .cannotWrite(let path, let reason):
+            "Cannot write \(path): \(reason). Check free disk space and permissions, then run the same command again; the export resumes."
+        }
+    }
+}
