@@ -68,6 +68,12 @@ public enum APIError: Error, LocalizedError, Sendable, Equatable {
         return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
+    /// The OAuth `name` of a JSON error body (`invalid_client`, …), if the body has one.
+    static func errorName(in body: [UInt8]) -> String? {
+        guard let value = try? JSONValue.parse(body) else { return nil }
+        return value["name"]?.stringValue
+    }
+
     /// The `message` of a JSON error body, if the body is one.
     static func message(in body: [UInt8]) -> String? {
         guard let value = try? JSONValue.parse(body) else { return nil }

@@ -103,7 +103,7 @@ public struct AsyncHTTPTransport: HTTPTransport, StreamingTransport {
             if let dns = e.dnsAAAAError ?? e.dnsAError { return "name lookup failed (\(dns))" }
             return "no address to connect to"
         }
-        if let e = error as? IOError { return e.description }
+        if let e = error as? IOError { return String(cString: strerror(e.errnoCode)) }
         return String(describing: error)
     }
 }

@@ -63,10 +63,14 @@ public actor TokenProvider: RequestAuthorizer {
         let response = try await transport.send(request)
         switch APIError.check(response, for: request) {
         case nil: break
-        // The token route answers a wrong id or secret with 400 `invalid_client` (contract §2.2).
-        case .validation?, .unauthorized?: throw APIError.badCredentials(clientID: settings.clientID)
-        // Plutio answers unknown routes 403 (or 404): no token route here means a wrong base URL.
-        case .forbidden?, .notFound?: throw APIError.noTokenRoute(url: request.summary)
+        // The token route answers a wrong id or secret with 400 `invalid_client` (contract §2.2);
+        // an OAuth server may use 401 for it, with the same error name.
+        case .validation?: throw APIError.badCredentials(clientID: settings.clientID)
+        case .unauthorized? where APIError.errorName(in: response.body) == "invalid_client":
+            throw APIError.badCredentials(clientID: settings.clientID)
+        // Unknown routes answer 403 or 404, and a data route without a Bearer token 401: no token
+        // route at this address means a wrong base URL (e.g. a missing or old version prefix).
+        case .unauthorized?, .forbidden?, .notFound?: throw APIError.noTokenRoute(url: request.summary)
         case let error?: throw error
         }
         guard let body = try? JSONValue.parse(response.body),

@@ -53,6 +53,11 @@ struct PlutioBackup: AsyncParsableCommand {
             }
             Foundation.exit(ExitStatus.ok.rawValue)
         } catch {
+            // `--help` and `help` parse into ArgumentParser's help command, whose run asks for help.
+            if exitCode(for: error) == .success, !(error is Outcome) {
+                print(fullMessage(for: error))
+                Foundation.exit(ExitStatus.ok.rawValue)
+            }
             let status = ExitStatus.of(error)
             if status == .usage {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))

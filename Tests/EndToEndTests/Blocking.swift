@@ -23,8 +23,15 @@ func launchProduct(
 ) throws -> (
     Process, Pipe, Pipe
 ) {
+    try launchProgram(products.appendingPathComponent(name), arguments, environment: environment)
+}
+
+/// Starts a program like `launchProduct`.
+func launchProgram(
+    _ program: URL, _ arguments: [String], environment: [String: String] = [:]
+) throws -> (Process, Pipe, Pipe) {
     let process = Process()
-    process.executableURL = products.appendingPathComponent(name)
+    process.executableURL = program
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     for key in env.keys where key.hasPrefix("PLUTIO_") { env[key] = nil }
