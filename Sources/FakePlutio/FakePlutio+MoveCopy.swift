@@ -18,7 +18,7 @@ extension FakePlutio {
                 other.id != id && kind.siblingScope.map({ other.object[$0] }) == scope
             }.sorted { ($0.object["position"]?.numberValue ?? 0) < ($1.object["position"]?.numberValue ?? 0) }
             var ordered = siblings.map(\.id)
-            ordered.insert(id, at: max(0, min(Int(wanted), ordered.count)))
+            ordered.insert(id, at: max(0, min(Int(wanted.double), ordered.count)))
             for (position, siblingID) in ordered.enumerated() {
                 let current = workspaces[context.business]!.record(kind.name, siblingID)?.object["position"]
                 if current == .number(Double(position)) { continue }
@@ -43,7 +43,7 @@ extension FakePlutio {
         for (index, item) in subtree.enumerated() {
             var object = JSONObject([.init(key: "_id", value: .string(newIDs[item.record.id]!))])
             for member in item.record.object where member.key != "_id" {
-                if case .string(let s) = member.value, let mapped = newIDs[s] {
+                if case .string(let s) = member.value, let mapped = newIDs[s.string] {
                     object[member.key] = .string(mapped)
                 } else {
                     object[member.key] = member.value

@@ -164,7 +164,7 @@ extension FakePlutio {
             let present = group.contains { field in
                 switch body[field] {
                 case nil, .null?: false
-                case .string(let s)?: !s.isEmpty
+                case .string(let s)?: !s.string.isEmpty
                 default: true
                 }
             }

@@ -1,13 +1,27 @@
 /// A JSON object that keeps its members in insertion order.
 ///
-/// Lookup is linear: records have tens of keys, where a scan beats hashing.
+/// Lookup is linear: records have tens of keys, where a scan beats hashing. A parsed object
+/// keeps its keys' escapes as written; when a text repeats a key, the last value wins, in the
+/// first one's place (so such a text is not written back byte for byte).
 public struct JSONObject: Sendable, Hashable, Sequence {
     /// One key and its value.
     public struct Member: Sendable, Hashable {
-        public var key: String
+        /// The key, with the escapes it was read with.
+        var name: JSONString
         public var value: JSONValue
+
+        /// The decoded key.
+        public var key: String {
+            get { name.string }
+            set { name = JSONString(newValue) }
+        }
+
         public init(key: String, value: JSONValue) {
-            self.key = key
+            self.init(name: JSONString(key), value: value)
+        }
+
+        init(name: JSONString, value: JSONValue) {
+            self.name = name
             self.value = value
         }
     }
@@ -19,7 +33,13 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     public init(_ members: [Member] = []) {
         self.members = []
         self.members.reserveCapacity(members.count)
-        for m in members { self[m.key] = m.value }
+        for m in members {
+            if let i = self.members.firstIndex(where: { $0.name == m.name }) {
+                self.members[i].value = m.value
+            } else {
+                self.members.append(m)
+            }
+        }
     }
 
     /// The keys in order.

@@ -1,29 +1,45 @@
 // JSONCore: raw JSON values for plutio-backup.
 //
-// A small, order-preserving JSON model. Objects keep their keys in the order the bytes had
-// them, so a record that is parsed and written again keeps its shape. Numbers are doubles;
-// integral values are written without a fraction.
+// One JSON grammar (RFC 8259), read two ways over one lexer (`Scan`): `JSONValue.parse` builds
+// an order-preserving tree, and `JSONValidator` checks bytes, splits arrays and reads members
+// in place without building values. The tree is lossless for compact text: objects keep their
+// key order, numbers keep their text (`1.50`, `1e3`, `-0`) and strings their escapes
+// (`\u00e9`), so parsing bytes and writing them again (`bytes`) gives the same bytes, spaces
+// between tokens aside. Values made in code are written canonically: integers without a
+// fraction, strings with the fewest escapes.
 
-/// A JSON value whose objects keep their key order.
+/// A JSON value whose objects keep their key order, and whose numbers and strings keep the
+/// text they were read from (see `JSONNumber`, `JSONString`).
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
-    case number(Double)
-    case string(String)
+    case number(JSONNumber)
+    case string(JSONString)
     case array([JSONValue])
     case object(JSONObject)
 }
 
 extension JSONValue {
+    /// A number made in code (`.number(12.5)`), written canonically.
+    public static func number(_ value: Double) -> JSONValue { .number(JSONNumber(value)) }
+
+    /// An integer made in code (`.number(count)`), written without a fraction.
+    public static func number(_ value: Int) -> JSONValue { .number(JSONNumber(value)) }
+
+    /// A string made in code (`.string(title)`), written with the writer's escapes.
+    public static func string(_ value: String) -> JSONValue { .string(JSONString(value)) }
+}
+
+extension JSONValue {
     /// The string, if this is a string.
     public var stringValue: String? {
-        if case .string(let s) = self { return s }
+        if case .string(let s) = self { return s.string }
         return nil
     }
 
-    /// The number, if this is a number.
+    /// The number as a `Double`, if this is a number.
     public var numberValue: Double? {
-        if case .number(let n) = self { return n }
+        if case .number(let n) = self { return n.double }
         return nil
     }
 
@@ -73,9 +89,9 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral,
     ExpressibleByNilLiteral
 {
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int) { self = .number(Double(value)) }
-    public init(floatLiteral value: Double) { self = .number(value) }
+    public init(stringLiteral value: String) { self = .string(JSONString(value)) }
+    public init(integerLiteral value: Int) { self = .number(JSONNumber(value)) }
+    public init(floatLiteral value: Double) { self = .number(JSONNumber(value)) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {

@@ -13,7 +13,7 @@ enum Condition: Sendable {
         var options = ""
         if let o = object["$options"] {
             guard case .string(let s) = o else { throw QueryError.badOperand("$options") }
-            options = s
+            options = s.string
         }
         var conditions: [Condition] = []
         for member in object where member.key != "$options" {
@@ -75,9 +75,9 @@ enum Condition: Sendable {
 
     static func textMatches(_ text: String, _ value: JSONValue) -> Bool {
         switch value {
-        case .string(let s): return s == text
+        case .string(let s): return s.string == text
         case .bool(let b): return (b && text == "true") || (!b && text == "false")
-        case .number(let n): return Double(text) == n
+        case .number(let n): return Double(text) == n.double
         default: return false
         }
     }

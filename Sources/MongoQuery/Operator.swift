@@ -63,7 +63,7 @@ enum Operator: @unchecked Sendable {
         case "$gte": return .compare(.gte, operand)
         case "$regex":
             guard case .string(let pattern) = operand else { throw QueryError.badOperand(name) }
-            return .regex(try makeRegex(pattern, options: options))
+            return .regex(try makeRegex(pattern.string, options: options))
         case "$elemMatch":
             guard case .object(let sub) = operand else { throw QueryError.badOperand(name) }
             if let first = sub.members.first, first.key.hasPrefix("$"), first.key != "$and", first.key != "$or" {
@@ -71,12 +71,12 @@ enum Operator: @unchecked Sendable {
             }
             return .elemMatch(.document(try QueryNode.parseDocument(sub, paths: &paths)))
         case "$size":
-            guard case .number(let n) = operand, n >= 0, n == n.rounded() else { throw QueryError.badOperand(name) }
+            guard let n = operand.numberValue, n >= 0, n == n.rounded() else { throw QueryError.badOperand(name) }
             return .size(Int(n))
         case "$exists":
             switch operand {
             case .bool(let b): return .exists(b)
-            case .number(let n): return .exists(n != 0)
+            case .number(let n): return .exists(n.double != 0)
             default: throw QueryError.badOperand(name)
             }
         default:
@@ -110,7 +110,7 @@ enum Operator: @unchecked Sendable {
         case .regex(let regex):
             return Condition.candidates(found).contains { value in
                 guard case .string(let s) = value else { return false }
-                return (try? regex.firstMatch(in: s)) != nil
+                return (try? regex.firstMatch(in: s.string)) != nil
             }
         case .elemMatch(let sub):
             return found.values.contains { value in

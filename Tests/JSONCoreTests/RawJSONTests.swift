@@ -9,6 +9,7 @@ import Testing
         #"{}"#, #"[]"#, #""""#, "0", "-0", "1.5e+10", "-12.25E-3", "true", "false", "null", " { \"a\" : 1 } ",
         #"{"_id":"A1","n":[1,2,{"x":null}],"s":"caf\u00e9 \n \"q\" \/","t":true}"#,
         #"{"emoji":"\ud83d\ude00","raw":"zürich ✓"}"#, #"[[[[[]]]]]"#, #"{"a\"b":1}"#,
+        #"{"n":1.50,"e":-0,"big":9007199254740993,"x":1E+3}"#, #""\ud800 lone surrogate""#, "1e400",
     ]
 
     static let invalid = [
@@ -32,8 +33,21 @@ import Testing
     @Test func refusesInvalidUTF8AndDeepNesting() {
         let badUTF8: [UInt8] = [0x22, 0xC3, 0x28, 0x22]
         #expect(throws: JSONParseError.self) { try badUTF8.withUnsafeBytes { try JSONValidator.validate($0) } }
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(badUTF8) }
         let deep = Array((String(repeating: "[", count: 600) + String(repeating: "]", count: 600)).utf8)
         #expect(throws: JSONParseError.self) { try deep.withUnsafeBytes { try JSONValidator.validate($0) } }
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(deep) }
+    }
+
+    @Test(arguments: invalid)
+    func bothStopAtTheSameByte(text: String) {
+        var parserOffset: Int?
+        var validatorOffset: Int?
+        do { _ = try JSONValue.parse(text) } catch { parserOffset = error.offset }
+        do { try Array(text.utf8).withUnsafeBytes { _ = try JSONValidator.validate($0) } } catch {
+            validatorOffset = (error as? JSONParseError)?.offset
+        }
+        #expect(parserOffset != nil && parserOffset == validatorOffset)
     }
 
     @Test func theValidatorAnswersTheRootMembers() throws {

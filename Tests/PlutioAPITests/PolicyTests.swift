@@ -182,14 +182,28 @@ import Testing
         #expect(try RawJSON.records(in: Array("[]".utf8)).isEmpty)
     }
 
-    @Test(arguments: [#"{"a":1}"#, #"[{"a":1}]"#, #"[{"_id":5}]"#, #"[1]"#, #"[{"_id":"A"}"#, #"[{"_id":"A"}] x"#])
-    func refusesWhatIsNotAListOfRecords(body: String) {
+    @Test(arguments: [
+        #"{"a":1}"#, #"[{"a":1}]"#, #"[{"_id":5}]"#, #"[1]"#, #"[{"_id":"A"}"#, #"[{"_id":"A"}] x"#,
+        #"[{"_id":"A","n":01}]"#, #"[{"_id":"A"},{"_id":"B","s":"\x"}]"#, "[{\"_id\":\"A\",\"s\":\"\u{1}\"}]",
+    ])
+    func refusesWhatIsNotAListOfValidRecords(body: String) {
         #expect(throws: RawJSON.Malformed.self) { try RawJSON.records(in: Array(body.utf8)) }
+    }
+
+    @Test func saysWhereAMalformedRecordIs() {
+        #expect(throws: RawJSON.Malformed(offset: 30, reason: "expected fraction digits")) {
+            try RawJSON.records(in: Array(#"[{"_id":"A"},{"_id":"B","n":1.}]"#.utf8))
+        }
+        #expect(throws: RawJSON.Malformed(offset: 13, reason: "a record has no string _id")) {
+            try RawJSON.records(in: Array(#"[{"_id":"A"},{"id":"B"}]"#.utf8))
+        }
     }
 
     @Test func readsOnlyTopLevelKeys() throws {
         let object = Array(#"{"nested":{"_id":"inner"},"_id":"outer"}"#.utf8)
         #expect(try RawJSON.topLevelString("_id", in: object) == "outer")
         #expect(try RawJSON.topLevelString("missing", in: object) == nil)
+        #expect(try RawJSON.topLevelString("_id", in: Array(#"{"\u005fid":"caf\u00e9"}"#.utf8)) == "café")
+        #expect(throws: RawJSON.Malformed.self) { try RawJSON.topLevelString("_id", in: Array(#"{"_id":"A""#.utf8)) }
     }
 }
