@@ -60,7 +60,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // What the commands do: reading a whole workspace (export), later import and restore.
@@ -89,8 +88,6 @@ let package = Package(
             dependencies: [
                 "FakePlutio", "Catalog", "Basics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(

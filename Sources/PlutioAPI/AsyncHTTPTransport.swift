@@ -43,7 +43,8 @@ public struct AsyncHTTPTransport: HTTPTransport, StreamingTransport {
     ) async throws -> APIResponse {
         try await perform(request, deadline: .milliseconds(Int64(deadline.seconds * 1000))) { response in
             let status = Int(response.status.code)
-            guard (200..<300).contains(status) else {
+            let head = APIResponse(status: status, headers: Self.headers(response))
+            guard APIError.check(head, for: request) == nil else {
                 // An error answer is small and goes to `APIError.check` whole.
                 let buffer = try await response.body.collect(upTo: 1 << 20)
                 return APIResponse(status: status, headers: Self.headers(response), body: Array(buffer: buffer))
@@ -51,7 +52,7 @@ public struct AsyncHTTPTransport: HTTPTransport, StreamingTransport {
             for try await chunk in response.body {
                 do { try chunk.withUnsafeReadableBytes { try sink($0) } } catch { throw SinkFailure(error: error) }
             }
-            return APIResponse(status: status, headers: Self.headers(response))
+            return head
         }
     }
 
