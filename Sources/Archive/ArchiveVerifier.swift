@@ -82,33 +82,29 @@ public struct ArchiveVerifier: Sendable {
     ) throws(ArchiveError) {
         let url = reader.url
         var expected = Dictionary(uniqueKeysWithValues: manifest.entries.map { ($0.path, $0) })
-        var binaries = BinaryIndexCursor(scratch: scratchDirectory)
+        var binaries = BinaryIndexCursor(scratch: scratchDirectory, archive: url)
         defer { binaries.close() }
         while let entry = try reader.next() {
             let listed: Manifest.Entry
             if let fromManifest = expected.removeValue(forKey: entry.path) {
                 listed = fromManifest
             } else if manifest.formatVersion >= 2, entry.path.hasPrefix("files/") {
-                do {
-                    guard let next = try binaries.next() else {
-                        report.problems.append("\(entry.path) is in the archive but not in \(Manifest.binaryIndexPath)")
-                        continue
-                    }
-                    guard next.path == entry.path else {
-                        report.problems.append(
-                            "\(entry.path) is in the archive where \(Manifest.binaryIndexPath) lists \(next.path)")
-                        continue
-                    }
-                    listed = Manifest.Entry(path: next.path, sha256: next.sha256, bytes: next.bytes)
-                } catch {
-                    throw ArchiveError.corrupt(
-                        path: url.path, entry: Manifest.binaryIndexPath, reason: String(describing: error))
+                guard let next = try binaries.next() else {
+                    report.problems.append("\(entry.path) is in the archive but not in \(Manifest.binaryIndexPath)")
+                    continue
                 }
+                guard next.path == entry.path else {
+                    report.problems.append(
+                        "\(entry.path) is in the archive where \(Manifest.binaryIndexPath) lists \(next.path)")
+                    continue
+                }
+                listed = Manifest.Entry(path: next.path, sha256: next.sha256, bytes: next.bytes)
             } else {
                 report.problems.append("\(entry.path) is in the archive but not in the manifest")
                 continue
             }
             let isIndex = entry.path == Manifest.binaryIndexPath
+            let isNDJSON = listed.kind != nil || isIndex
             var hasher = SHA256()
             var bytes = 0
             var lines = 0
@@ -118,20 +114,17 @@ public struct ArchiveVerifier: Sendable {
                 try reader.readChunks { chunk in
                     hasher.update(bufferPointer: chunk)
                     bytes += chunk.count
-                    if isIndex {
-                        try binaries.copy(chunk)
-                        try splitter.feed(chunk) { _ in lines += 1 }
-                    }
-                    guard listed.kind != nil else { return }
+                    if isIndex { try binaries.copy(chunk) }
+                    guard isNDJSON else { return }
                     try splitter.feed(chunk) { line in
                         lines += 1
+                        guard let kind = listed.kind else { return }
                         try Self.check(
-                            line, kind: listed.kind!, entry: entry.path, lineNumber: lines, url: url, onRecord: onRecord
-                        )
+                            line, kind: kind, entry: entry.path, lineNumber: lines, url: url, onRecord: onRecord)
                     }
                 }
                 if isIndex { try binaries.finishCopy() }
-                if listed.kind != nil || isIndex, !splitter.remainder.isEmpty {
+                if isNDJSON, !splitter.remainder.isEmpty {
                     report.problems.append("\(entry.path): the last line has no newline (truncated?)")
                 }
             } catch let error as ArchiveError {
@@ -146,7 +139,7 @@ public struct ArchiveVerifier: Sendable {
             if bytes != listed.bytes {
                 report.problems.append("\(entry.path): \(bytes) bytes, the manifest says \(listed.bytes)")
             }
-            if let want = listed.records, want != lines, listed.kind != nil || isIndex {
+            if let want = listed.records, want != lines, isNDJSON {
                 report.problems.append("\(entry.path): \(lines) records, the manifest says \(want)")
             }
             if let kind = listed.kind { report.records[kind, default: 0] += lines }
@@ -154,13 +147,8 @@ public struct ArchiveVerifier: Sendable {
         for missing in expected.keys.sorted() {
             report.problems.append("\(missing) is in the manifest but not in the archive")
         }
-        do {
-            while let left = try binaries.next() {
-                report.problems.append("\(left.path) is in \(Manifest.binaryIndexPath) but not in the archive")
-            }
-        } catch {
-            throw ArchiveError.corrupt(
-                path: url.path, entry: Manifest.binaryIndexPath, reason: String(describing: error))
+        while let left = try binaries.next() {
+            report.problems.append("\(left.path) is in \(Manifest.binaryIndexPath) but not in the archive")
         }
     }
 
@@ -190,11 +178,16 @@ public struct ArchiveVerifier: Sendable {
 /// scratch file as it streams by, then read a line at a time.
 struct BinaryIndexCursor {
     let scratch: URL
+    /// The archive being checked, for errors.
+    let archive: URL
     private var file: URL?
     private var output: FileHandle?
     private var lines: LineReader?
 
-    init(scratch: URL) { self.scratch = scratch }
+    init(scratch: URL, archive: URL) {
+        self.scratch = scratch
+        self.archive = archive
+    }
 
     mutating func startCopy() throws {
         let url = scratch.appendingPathComponent("plutio-verify-index-\(UUID().uuidString).ndjson")
@@ -213,9 +206,13 @@ struct BinaryIndexCursor {
     }
 
     /// The next binary the index lists; nil when there is no index or it is used up.
-    mutating func next() throws -> BinaryIndexEntry? {
-        guard let line = try lines?.next() else { return nil }
-        return try BinaryIndexEntry.decode(line)
+    mutating func next() throws(ArchiveError) -> BinaryIndexEntry? {
+        do {
+            guard let line = try lines?.next() else { return nil }
+            return try BinaryIndexEntry.decode(line)
+        } catch {
+            throw .corrupt(path: archive.path, entry: Manifest.binaryIndexPath, reason: String(describing: error))
+        }
     }
 
     mutating func close() {

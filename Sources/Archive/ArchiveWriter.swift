@@ -104,25 +104,9 @@ public final class ArchiveWriter {
         guard !finished else { return }
         finished = true
         try handle.check(archive_write_close(handle.pointer), "close")
-        do {
-            guard fsync(fd) == 0 else {
-                throw ArchiveError.library(
-                    path: partial.path, operation: "sync", message: String(cString: strerror(errno)))
-            }
-            if rename(partial.path, url.path) != 0 {
-                throw ArchiveError.library(
-                    path: url.path, operation: "rename \(partial.lastPathComponent) to",
-                    message: String(cString: strerror(errno)))
-            }
-            let dir = open(url.deletingLastPathComponent().path, O_RDONLY)
-            if dir >= 0 {
-                fsync(dir)
-                close(dir)
-            }
-        } catch let error as ArchiveError {
-            throw error
-        } catch {
-            throw .library(path: partial.path, operation: "sync", message: String(describing: error))
+        guard fsync(fd) == 0 else {
+            throw .library(path: partial.path, operation: "sync", message: String(cString: strerror(errno)))
         }
+        try renameDurably(partial, to: url)
     }
 }

@@ -35,14 +35,11 @@ public struct ReferenceIndex: Sendable {
 
     /// Records one record of a kind.
     public func add(_ record: JSONValue, of kind: ResourceKind) throws {
-        guard let members = record.objectValue, let id = members["_id"]?.stringValue else { return }
-        try insert(id: id, members: members, kind: kind)
-    }
-
-    /// Records one record read in place, whose members the validator found. With `withID`
-    /// false its id is left for `insertIDs`, which tells repeats.
-    public func add(id: String, members: RawJSONObject, of kind: ResourceKind, withID: Bool = true) throws {
-        try insert(id: id, members: members, kind: kind, withID: withID)
+        guard let members = record.objectValue, let id = members["_id"]?.stringValue,
+            let k = catalog.position(of: kind.name)
+        else { return }
+        try keys.add(id, space: Self.idSpace(k))
+        try addKeys(id: id, members: members, of: kind)
     }
 
     /// Adds records' ids under their kinds; answers, for each, whether it was new (false: the
@@ -64,10 +61,12 @@ public struct ReferenceIndex: Sendable {
         return out
     }
 
-    func insert<M: JSONMembers>(id: String, members: M, kind: ResourceKind, withID: Bool = true) throws
+    /// Records what a record brings besides its id under its kind (which `insertIDs` adds, telling
+    /// repeats): the id among all kinds, its slug, a select field's options. Records may be
+    /// parsed trees or members read in place.
+    public func addKeys<M: JSONMembers>(id: String, members: M, of kind: ResourceKind) throws
     where M.Value: JSONNavigable {
         guard let k = catalog.position(of: kind.name) else { return }
-        if withID { try keys.add(id, space: Self.idSpace(k)) }
         try keys.add(id, space: Self.anyKindSpace)
         if let key = kind.slugKey, let slug = members[key]?.stringValue { try keys.add(slug, space: Self.slugSpace(k)) }
         if kind.name == "custom-fields", let type = members["inputType"]?.stringValue, type.hasSuffix("select") {

@@ -83,7 +83,7 @@ public struct ArchiveChecker: Sendable {
         verifier.scratchDirectory = scratchDirectory
         let format = try verifier.verify(url) { line in
             guard let kind = catalog.kind(named: line.kind) else { return }
-            try index.add(id: line.id, members: line.members, of: kind, withID: false)
+            try index.addKeys(id: line.id, members: line.members, of: kind)
             pending.append((kind.name, line.id))
             if pending.count >= 4096 { try flush() }
         }

@@ -1,3 +1,4 @@
+import Archive
 import Crypto
 import Foundation
 import PlutioAPI
@@ -14,20 +15,27 @@ struct BinaryTarget: Sendable, Equatable {
     var sha256: String?
 }
 
+/// A binary's size and SHA-256, worked out as it streamed to disk (or, for a file an earlier run
+/// left, read once): what the archive's binary index records.
+struct BinaryDigest: Sendable, Equatable {
+    var bytes: Int
+    var sha256: String
+}
+
 /// What fetching one binary came to.
 enum BinaryOutcome: Sendable, Equatable {
-    case downloaded
+    case downloaded(BinaryDigest)
     /// A file from an earlier run that passed the same checks.
-    case alreadyHeld
+    case alreadyHeld(BinaryDigest)
     /// Still failing after the retries, or refused for good; the reason names what happened.
     case failed(reason: String)
 }
 
 /// Downloads file binaries the way records are read: through `RetryPolicy` (backoff with jitter,
 /// a bounded number of attempts; no pacing, since the CDN is outside the rate budget), streamed
-/// to `<id>.partial` without holding the binary in memory, checked against the record's size
-/// and checksum, fsynced and renamed to `<id>`. A file left by an earlier run is checked the
-/// same way before it is trusted. Cancellation is never swallowed.
+/// to `<id>.partial` without holding the binary in memory and hashed on the way, checked against
+/// the record's size and checksum, fsynced and renamed to `<id>`. A file left by an earlier run is
+/// checked the same way before it is trusted. Cancellation is never swallowed.
 struct BinaryDownloader: Sendable {
     let transport: any StreamingTransport
     var policy: RetryPolicy = .standard
@@ -40,7 +48,8 @@ struct BinaryDownloader: Sendable {
     func fetch(_ target: BinaryTarget, into directory: URL) async throws -> BinaryOutcome {
         let final = directory.appendingPathComponent(target.id)
         if FileManager.default.fileExists(atPath: final.path) {
-            if (try? check(final, against: target)) == nil { return .alreadyHeld }
+            let held = try BinaryDigest(bytes: Self.size(of: final), sha256: sha256Hex(ofFile: final))
+            if Self.problem(with: held, for: target) == nil { return .alreadyHeld(held) }
             try FileManager.default.removeItem(at: final)
         }
         let partial = final.appendingPathExtension("partial")
@@ -53,12 +62,12 @@ struct BinaryDownloader: Sendable {
             let failure: String
             let retryable: Bool
             do {
-                try await download(target.url, to: partial)
-                if let problem = try check(partial, against: target) {
+                let digest = try await download(target.url, to: partial)
+                if let problem = Self.problem(with: digest, for: target) {
                     (failure, retryable) = (problem, true)
                 } else {
-                    try Self.commit(partial, as: final)
-                    return .downloaded
+                    try renameDurably(partial, to: final)
+                    return .downloaded(digest)
                 }
             } catch let error as APIError {
                 (failure, retryable) = (error.localizedDescription, error.isRetryable)
@@ -73,67 +82,53 @@ struct BinaryDownloader: Sendable {
         }
     }
 
-    /// Streams one answer into `file` (created 0600, truncated) and syncs it.
-    func download(_ url: URL, to file: URL) async throws {
+    /// Streams one answer into `file` (created 0600, truncated), hashing it on the way, and
+    /// syncs it.
+    func download(_ url: URL, to file: URL) async throws -> BinaryDigest {
         let fd = open(file.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw DownloadError.cannotWrite(path: file.path, reason: String(cString: strerror(errno)))
-        }
+        guard fd >= 0 else { throw DownloadError.cannotWrite(file) }
         defer { close(fd) }
+        var hasher = SHA256()
+        var bytes = 0
         let request = APIRequest(method: .get, url: url)
         let response = try await transport.stream(request, deadline: deadline) { chunk in
+            hasher.update(bufferPointer: chunk)
+            bytes += chunk.count
             var offset = 0
             while offset < chunk.count {
                 let n = write(fd, chunk.baseAddress! + offset, chunk.count - offset)
                 if n < 0, errno == EINTR { continue }
-                guard n > 0 else {
-                    throw DownloadError.cannotWrite(path: file.path, reason: String(cString: strerror(errno)))
-                }
+                guard n > 0 else { throw DownloadError.cannotWrite(file) }
                 offset += n
             }
         }
         if let error = APIError.check(response, for: request) { throw error }
-        guard fsync(fd) == 0 else {
-            throw DownloadError.cannotWrite(path: file.path, reason: String(cString: strerror(errno)))
-        }
+        guard fsync(fd) == 0 else { throw DownloadError.cannotWrite(file) }
+        return BinaryDigest(bytes: bytes, sha256: hasher.finalize().hex)
     }
 
-    /// What is wrong with a downloaded file, or nil when it matches the record.
-    func check(_ file: URL, against target: BinaryTarget) throws -> String? {
-        let size = (try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.intValue ?? -1
-        if let want = target.bytes, want != size { return "got \(size) bytes, the record says \(want)" }
-        if let want = target.sha256 {
-            let got = try Self.sha256(of: file)
-            if got != want.lowercased() { return "SHA-256 \(got) does not match the record's \(want)" }
+    /// What is wrong with a binary, or nil when it matches the record.
+    static func problem(with digest: BinaryDigest, for target: BinaryTarget) -> String? {
+        if let want = target.bytes, want != digest.bytes { return "got \(digest.bytes) bytes, the record says \(want)" }
+        if let want = target.sha256, digest.sha256 != want.lowercased() {
+            return "SHA-256 \(digest.sha256) does not match the record's \(want)"
         }
         return nil
     }
 
-    /// Renames a synced `.partial` to its final name and syncs the directory.
-    static func commit(_ partial: URL, as final: URL) throws {
-        guard rename(partial.path, final.path) == 0 else {
-            throw DownloadError.cannotWrite(path: final.path, reason: String(cString: strerror(errno)))
-        }
-        let dir = open(final.deletingLastPathComponent().path, O_RDONLY)
-        if dir >= 0 {
-            fsync(dir)
-            close(dir)
-        }
-    }
-
-    /// The lowercase hex SHA-256 of a file, read in 1 MiB chunks.
-    static func sha256(of url: URL) throws -> String {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-        return hasher.finalize().hex
+    static func size(of file: URL) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.intValue ?? 0
     }
 }
 
 /// A binary could not be written locally (a disk problem, not the network's): the export stops.
 enum DownloadError: Error, LocalizedError {
     case cannotWrite(path: String, reason: String)
+
+    /// The failure of the last system call on `file` (from `errno`).
+    static func cannotWrite(_ file: URL) -> DownloadError {
+        .cannotWrite(path: file.path, reason: String(cString: strerror(errno)))
+    }
 
     var errorDescription: String? {
         switch self {

@@ -93,14 +93,14 @@ public struct Exporter: Sendable {
         let progress = ExportProgress(database: state, run: runKey)
         let now = Self.timestamp(Date())
         let startedAt = try progress.begin(now: now)
-        try Self.makePrivateDirectory(options.output)
+        try makePrivateDirectory(options.output)
         let staging = options.output.appendingPathComponent(".plutio-export-\(settings.business)-\(runID)")
         let resumed = FileManager.default.fileExists(atPath: staging.path)
         let journal = try StagingJournal(directory: staging, progress: progress)
         let history = ExportHistory(database: state, source: "\(settings.apiURL.absoluteString)|\(settings.business)")
 
         let scratch = staging.appendingPathComponent("scratch")
-        try Self.makePrivateDirectory(scratch)
+        try makePrivateDirectory(scratch)
         var reader = WorkspaceReader(client: client, catalog: catalog) { kind in
             try DiskIDSet(url: scratch.appendingPathComponent("\(kind).seen.sqlite"))
         }
@@ -142,14 +142,20 @@ public struct Exporter: Sendable {
 
     /// Downloads each binary that a `files` record points at (its kind's `binary` in the
     /// catalogue: `file`/`document` records; links are not downloaded), each once, kept across
-    /// resumes after a check. A binary that still fails is named in the summary's `failed`.
+    /// resumes after a check, and writes the archive's binary index as it goes (file-record
+    /// order, size and SHA-256 taken while streaming). A binary that still fails is named in the
+    /// summary's `failed`.
     func downloadBinaries(
         journal: StagingJournal, staging: URL
     ) async throws -> (
         Manifest.FileSummary, [MissingBinary]
     ) {
         let dir = staging.appendingPathComponent("files")
-        try Self.makePrivateDirectory(dir)
+        try makePrivateDirectory(dir)
+        let indexURL = Self.binaryIndex(in: staging)
+        let fd = open(indexURL.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw DownloadError.cannotWrite(indexURL) }
+        let index = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         var summary = Manifest.FileSummary()
         var missing: [MissingBinary] = []
         let binary = catalog.kind(named: "files")?.binary
@@ -160,14 +166,21 @@ public struct Exporter: Sendable {
                 continue
             }
             switch try await downloader.fetch(target, into: dir) {
-            case .downloaded, .alreadyHeld: summary.downloaded += 1
+            case .downloaded(let digest), .alreadyHeld(let digest):
+                let entry = BinaryIndexEntry(fileId: record.id, bytes: digest.bytes, sha256: digest.sha256)
+                try index.write(contentsOf: try entry.encoded() + [0x0A])
+                summary.downloaded += 1
             case .failed(let reason):
                 summary.failed.append(record.id)
                 missing.append(MissingBinary(fileID: record.id, reason: reason))
             }
         }
+        try index.synchronize()
         return (summary, missing)
     }
+
+    /// Where `downloadBinaries` writes the binary index in a staging directory.
+    static func binaryIndex(in staging: URL) -> URL { staging.appendingPathComponent("files-index.ndjson") }
 
     /// The binary a file record points at, or nil when it has none to download.
     static func binaryTarget(of record: RawRecord, _ binary: ResourceKind.Binary?) -> BinaryTarget? {
@@ -180,8 +193,7 @@ public struct Exporter: Sendable {
     }
 
     /// Writes the archive (format version 2): the manifest, the records of each kind, the binary
-    /// index, then the binaries in the index's order. The index is staged and hashed first,
-    /// because the manifest, which holds its checksum, is the archive's first entry.
+    /// index that `downloadBinaries` staged, then the binaries in the index's order.
     func writeArchive(
         to archive: URL, summaries: [KindSummary], journal: StagingJournal, staging: URL, files: Manifest.FileSummary,
         startedAt: String, toolVersion: String
@@ -195,20 +207,19 @@ public struct Exporter: Sendable {
             let path = Manifest.recordsPath(summary.kind)
             entries.append(
                 Manifest.Entry(
-                    path: path, sha256: try Self.sha256(of: file), bytes: counts.bytes, records: counts.records,
+                    path: path, sha256: try sha256Hex(ofFile: file), bytes: counts.bytes, records: counts.records,
                     kind: summary.kind))
             sources.append((path, file))
             kinds[summary.kind] = Manifest.KindStatus(
                 complete: counts.error == nil, records: counts.records, calls: counts.calls, error: counts.error)
         }
         let filesDir = staging.appendingPathComponent("files")
-        let index = staging.appendingPathComponent("files-index.ndjson")
-        let binaries = try await stageBinaryIndex(journal: journal, files: filesDir, to: index)
-        if binaries > 0 {
-            let size = (try FileManager.default.attributesOfItem(atPath: index.path)[.size] as? NSNumber)?.intValue ?? 0
+        let index = Self.binaryIndex(in: staging)
+        if files.downloaded > 0 {
             entries.append(
                 Manifest.Entry(
-                    path: Manifest.binaryIndexPath, sha256: try Self.sha256(of: index), bytes: size, records: binaries))
+                    path: Manifest.binaryIndexPath, sha256: try sha256Hex(ofFile: index),
+                    bytes: try BinaryDownloader.size(of: index), records: files.downloaded))
             sources.append((Manifest.binaryIndexPath, index))
         }
         let settings = client.settings
@@ -222,7 +233,7 @@ public struct Exporter: Sendable {
         let writer = try ArchiveWriter(url: archive)
         try writer.add(path: Manifest.entryName, bytes: try manifest.encoded())
         for (path, url) in sources { try writer.add(path: path, contentsOf: url) }
-        if binaries > 0 {
+        if files.downloaded > 0 {
             var lines = try LineReader(url: index)
             while let line = try lines.next() {
                 let entry = try BinaryIndexEntry.decode(line)
@@ -231,38 +242,6 @@ public struct Exporter: Sendable {
         }
         try writer.finish()
         return manifest
-    }
-
-    /// Writes one index line per downloaded binary, in file-record order; answers how many.
-    func stageBinaryIndex(journal: StagingJournal, files: URL, to index: URL) async throws -> Int {
-        guard FileManager.default.fileExists(atPath: files.path) else { return 0 }
-        let fd = open(index.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw DownloadError.cannotWrite(path: index.path, reason: String(cString: strerror(errno)))
-        }
-        let out = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        var count = 0
-        var held = try await journal.records(of: "files").makeIterator()
-        while let record = try held.next() {
-            let binary = files.appendingPathComponent(record.id)
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: binary.path),
-                let size = (attributes[.size] as? NSNumber)?.intValue
-            else { continue }
-            let entry = BinaryIndexEntry(fileId: record.id, bytes: size, sha256: try Self.sha256(of: binary))
-            try out.write(contentsOf: try entry.encoded() + [0x0A])
-            count += 1
-        }
-        try out.synchronize()
-        return count
-    }
-
-    static func sha256(of url: URL) throws -> String { try BinaryDownloader.sha256(of: url) }
-
-    /// Creates a directory (and its parents) readable by its owner only: staging holds every
-    /// record of a business.
-    static func makePrivateDirectory(_ url: URL) throws {
-        try FileManager.default.createDirectory(
-            at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }
 
     static func timestamp(_ date: Date) -> String {
@@ -277,4 +256,11 @@ public struct Exporter: Sendable {
         let digits = stamp.prefix(19).filter { $0.isNumber || $0 == "T" }
         return digits + "Z"
     }
+}
+
+/// Creates a directory (and its parents) readable by its owner only: staging holds every record
+/// of a business. An existing directory is left as it is.
+func makePrivateDirectory(_ url: URL) throws {
+    try FileManager.default.createDirectory(
+        at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
 }

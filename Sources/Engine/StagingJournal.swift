@@ -18,10 +18,8 @@ public actor StagingJournal: ReadJournal {
         self.directory = directory
         self.progress = progress
         // Staging holds every record of a business: owner-only, like the archive.
-        try FileManager.default.createDirectory(
-            at: directory.appendingPathComponent("records"), withIntermediateDirectories: true,
-            attributes: [.posixPermissions: 0o700])
-        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory.path)
+        try makePrivateDirectory(directory)
+        try makePrivateDirectory(directory.appendingPathComponent("records"))
     }
 
     public func file(of kind: String) -> URL { directory.appendingPathComponent("records/\(kind).ndjson") }

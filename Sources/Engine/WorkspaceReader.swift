@@ -226,6 +226,7 @@ struct ParentIDs {
     /// Ids given out so far; filled again from the start when a read resumes (`skip`).
     let asked: any IDSet
     let trashedHoldNone: Bool
+    /// The current trash row's ids, last first.
     private var pending: [String] = []
 
     init(
@@ -241,34 +242,44 @@ struct ParentIDs {
     }
 
     mutating func skip(_ count: Int) throws {
-        for _ in 0..<count where try nextID() == nil { return }
+        var left = count
+        while left > 0 {
+            let skipped = try next(min(left, 4096)).count
+            if skipped == 0 { return }
+            left -= skipped
+        }
     }
 
-    /// Up to `count` next ids.
+    /// Up to `count` next ids, each never given before (checked against `asked` in one batch).
     mutating func next(_ count: Int) throws -> [String] {
         var out: [String] = []
-        while out.count < count, let id = try nextID() { out.append(id) }
+        while out.count < count {
+            var candidates: [String] = []
+            while candidates.count < count - out.count, let id = try nextCandidate() { candidates.append(id) }
+            if candidates.isEmpty { break }
+            out += zip(candidates, try asked.insert(candidates)).compactMap { $1 ? $0 : nil }
+        }
         return out
     }
 
-    private mutating func nextID() throws -> String? {
-        while let record = try live.next() {
-            if try asked.insert([record.id])[0] { return record.id }
+    /// The next id in stream order, whether asked before or not.
+    private mutating func nextCandidate() throws -> String? {
+        if let record = try live.next() { return record.id }
+        while pending.isEmpty {
+            guard !trashedHoldNone, let row = try trash.next() else { return nil }
+            pending = Self.ids(of: kind, in: row, catalog: catalog).reversed()
         }
-        while true {
-            while pending.isEmpty {
-                guard !trashedHoldNone, let row = try trash.next() else { return nil }
-                guard let value = try? row.parsed() else { continue }
-                for entry in [value] + (value["children"]?.arrayValue ?? []) {
-                    if let slug = entry["entityType"]?.stringValue, let id = entry["entityId"]?.stringValue,
-                        catalog.kind(forSlug: slug)?.name == kind
-                    {
-                        pending.append(id)
-                    }
-                }
+        return pending.popLast()
+    }
+
+    /// The ids of a trash row's records of `kind`, root then children.
+    static func ids(of kind: String, in row: RawRecord, catalog: Catalog) -> [String] {
+        guard let value = try? row.parsed() else { return [] }
+        return ([value] + (value["children"]?.arrayValue ?? [])).compactMap { entry in
+            guard let slug = entry["entityType"]?.stringValue, catalog.kind(forSlug: slug)?.name == kind else {
+                return nil
             }
-            let id = pending.removeFirst()
-            if try asked.insert([id])[0] { return id }
+            return entry["entityId"]?.stringValue
         }
     }
 }

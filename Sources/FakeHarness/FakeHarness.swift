@@ -66,6 +66,17 @@ public struct FakeHarness: Sendable {
         return out
     }
 
+    /// The first `files` record whose binary the fake's CDN serves (`type: file`), with its `_id`
+    /// and `handle`, for tests that replace or remove that binary.
+    public func storedBinaryFile(_ business: String = "acme") async -> (record: JSONObject, id: String, handle: String)?
+    {
+        guard let ws = await fake.workspace(business),
+            let file = ws.objects(kind: "files").first(where: { $0["type"]?.stringValue == "file" }),
+            let id = file["_id"]?.stringValue, let handle = file["handle"]?.stringValue
+        else { return nil }
+        return (file, id, handle)
+    }
+
     /// Ids of the same records by kind.
     public func serverIDs(_ business: String = "acme", catalog: Catalog = .standard) async -> [String: Set<String>] {
         await serverRecords(business, catalog: catalog).mapValues { records in

@@ -55,7 +55,8 @@ public enum APIError: Error, LocalizedError, Sendable, Equatable {
         case 429: return .rateLimited(request: what, retryAfter: retryAfter(response.header("Retry-After")))
         case 500..<600: return .server(request: what, status: response.status)
         default:
-            return .validation(request: what, message: Self.message(in: response.body) ?? "HTTP \(response.status)")
+            return .validation(
+                request: what, message: Self.field("message", in: response.body) ?? "HTTP \(response.status)")
         }
     }
 
@@ -68,16 +69,11 @@ public enum APIError: Error, LocalizedError, Sendable, Equatable {
         return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
-    /// The OAuth `name` of a JSON error body (`invalid_client`, …), if the body has one.
-    static func errorName(in body: [UInt8]) -> String? {
+    /// A string member of a JSON error body (`message`, or the OAuth error `name` such as
+    /// `invalid_client`), if the body is a JSON object that has it.
+    static func field(_ key: String, in body: [UInt8]) -> String? {
         guard let value = try? JSONValue.parse(body) else { return nil }
-        return value["name"]?.stringValue
-    }
-
-    /// The `message` of a JSON error body, if the body is one.
-    static func message(in body: [UInt8]) -> String? {
-        guard let value = try? JSONValue.parse(body) else { return nil }
-        return value["message"]?.stringValue
+        return value[key]?.stringValue
     }
 
     public var errorDescription: String? {

@@ -46,8 +46,9 @@ public struct AsyncHTTPTransport: HTTPTransport, StreamingTransport {
             let head = APIResponse(status: status, headers: Self.headers(response))
             guard APIError.check(head, for: request) == nil else {
                 // An error answer is small and goes to `APIError.check` whole.
-                let buffer = try await response.body.collect(upTo: 1 << 20)
-                return APIResponse(status: status, headers: Self.headers(response), body: Array(buffer: buffer))
+                var answer = head
+                answer.body = Array(buffer: try await response.body.collect(upTo: 1 << 20))
+                return answer
             }
             for try await chunk in response.body {
                 do { try chunk.withUnsafeReadableBytes { try sink($0) } } catch { throw SinkFailure(error: error) }
@@ -82,8 +83,6 @@ public struct AsyncHTTPTransport: HTTPTransport, StreamingTransport {
             throw CancellationError()
         } catch let error as NIOConnectionError {
             throw TransportError.connection("cannot connect: \(Self.reason(error))", sent: false)
-        } catch let error as TransportError {
-            throw error
         } catch {
             if Task.isCancelled { throw CancellationError() }
             throw TransportError.connection(Self.reason(error), sent: sent || request.body != nil)

@@ -66,7 +66,7 @@ public actor TokenProvider: RequestAuthorizer {
         // The token route answers a wrong id or secret with 400 `invalid_client` (contract §2.2);
         // an OAuth server may use 401 for it, with the same error name.
         case .validation?: throw APIError.badCredentials(clientID: settings.clientID)
-        case .unauthorized? where APIError.errorName(in: response.body) == "invalid_client":
+        case .unauthorized? where APIError.field("name", in: response.body) == "invalid_client":
             throw APIError.badCredentials(clientID: settings.clientID)
         // Unknown routes answer 403 or 404, and a data route without a Bearer token 401: no token
         // route at this address means a wrong base URL (e.g. a missing or old version prefix).

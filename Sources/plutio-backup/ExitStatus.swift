@@ -31,7 +31,8 @@ enum ExitStatus: Int32 {
           130  interrupted; rerun with the same arguments to resume
         """
 
-    /// The status for an error thrown by a command's `run`.
+    /// The status for an error thrown while parsing or running a command: help and version
+    /// requests are `ok`, a command line that does not parse is `usage`.
     static func of(_ error: any Error) -> ExitStatus {
         switch error {
         case is ValidationError, is SettingsError: return .usage
@@ -44,7 +45,11 @@ enum ExitStatus: Int32 {
             default: return .failure
             }
         default:
-            return PlutioBackup.exitCode(for: error) == .validationFailure ? .usage : .failure
+            switch PlutioBackup.exitCode(for: error) {
+            case .success: return .ok
+            case .validationFailure: return .usage
+            default: return .failure
+            }
         }
     }
 

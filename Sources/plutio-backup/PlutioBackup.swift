@@ -32,20 +32,8 @@ struct PlutioBackup: AsyncParsableCommand {
     static func main() async {
         // Everything this process writes is the owner's only, whatever the caller's umask.
         umask(0o077)
-        let command: any ParsableCommand
         do {
-            command = try parseAsRoot()
-        } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(ExitStatus.ok.rawValue)
-            }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(ExitStatus.usage.rawValue)
-        }
-        do {
-            var command = command
+            var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -53,16 +41,14 @@ struct PlutioBackup: AsyncParsableCommand {
             }
             Foundation.exit(ExitStatus.ok.rawValue)
         } catch {
-            // `--help` and `help` parse into ArgumentParser's help command, whose run asks for help.
-            if exitCode(for: error) == .success, !(error is Outcome) {
-                print(fullMessage(for: error))
-                Foundation.exit(ExitStatus.ok.rawValue)
-            }
             let status = ExitStatus.of(error)
-            if status == .usage {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            } else if status != .ok, let message = ExitStatus.message(for: error) {
-                FileHandle.standardError.write(Data(("plutio-backup: " + message + "\n").utf8))
+            switch status {
+            case .ok: print(fullMessage(for: error))  // help (`--help` runs ArgumentParser's help command) or version
+            case .usage: FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            default:
+                if let message = ExitStatus.message(for: error) {
+                    FileHandle.standardError.write(Data(("plutio-backup: " + message + "\n").utf8))
+                }
             }
             Foundation.exit(status.rawValue)
         }

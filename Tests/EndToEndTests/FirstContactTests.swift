@@ -84,10 +84,8 @@ import Testing
     @Test func exportsPrivatelyAndNamesAMissingBinaryWithExit3() async throws {
         let h = try await FakeHarness.start(records: 800)
         defer { Task { await h.stop() } }
-        let ws = try #require(await h.fake.workspace("acme"))
-        let file = try #require(ws.objects(kind: "files").first { $0["type"]?.stringValue == "file" })
-        let id = try #require(file["_id"]?.stringValue)
-        await h.fake.withWorkspace("acme") { $0.binaries[file["handle"]!.stringValue!] = nil }
+        let (_, id, handle) = try #require(await h.storedBinaryFile())
+        await h.fake.withWorkspace("acme") { $0.binaries[handle] = nil }
         let root = try PlutioBackupBinaryTests.temporary()
         defer { try? FileManager.default.removeItem(at: root) }
         let out = root.appendingPathComponent("backups")
@@ -132,14 +130,12 @@ import Testing
         func peakKiB(binaryBytes: Int) async throws -> Int {
             let h = try await FakeHarness.start(records: 200)
             defer { Task { await h.stop() } }
-            let ws = try #require(await h.fake.workspace("acme"))
-            let file = try #require(ws.objects(kind: "files").first { $0["type"]?.stringValue == "file" })
-            let handle = try #require(file["handle"]?.stringValue)
+            let (_, id, handle) = try #require(await h.storedBinaryFile())
             var bytes = [UInt8](repeating: 0, count: binaryBytes)
             for i in stride(from: 0, to: bytes.count, by: 4096) { bytes[i] = UInt8(truncatingIfNeeded: i >> 12) }
             await h.fake.withWorkspace("acme") { $0.binaries[handle] = bytes }
             _ = try await h.client().send(
-                .put, "files", body: ["_id": file["_id"]!, "size": .number(Double(binaryBytes))])
+                .put, "files", body: ["_id": .string(id), "size": .number(Double(binaryBytes))])
             let out = try PlutioBackupBinaryTests.temporary()
             defer { try? FileManager.default.removeItem(at: out) }
             let stats = out.appendingPathComponent("time.txt")

@@ -73,10 +73,7 @@ import Testing
     @Test func aMissingBinaryMakesThePartialExportNameIt() async throws {
         let h = try await FakeHarness.start(records: 800)
         defer { Task { await h.stop() } }
-        let ws = try #require(await h.fake.workspace("acme"))
-        let file = try #require(ws.objects(kind: "files").first { $0["type"]?.stringValue == "file" })
-        let id = try #require(file["_id"]?.stringValue)
-        let handle = try #require(file["handle"]?.stringValue)
+        let (_, id, handle) = try #require(await h.storedBinaryFile())
         await h.fake.withWorkspace("acme") { $0.binaries[handle] = nil }
         let out = try Self.temporary()
         defer { try? FileManager.default.removeItem(at: out) }
@@ -93,9 +90,7 @@ import Testing
         let h = try await FakeHarness.start(records: 800)
         defer { Task { await h.stop() } }
         let ws = try #require(await h.fake.workspace("acme"))
-        let file = try #require(ws.objects(kind: "files").first { $0["type"]?.stringValue == "file" })
-        let id = try #require(file["_id"]?.stringValue)
-        let handle = try #require(file["handle"]?.stringValue)
+        let (file, id, handle) = try #require(await h.storedBinaryFile())
         let dir = try Self.temporary()
         defer { try? FileManager.default.removeItem(at: dir) }
         let downloader = BinaryDownloaderProbe(dir: dir)
