@@ -76,13 +76,13 @@ extension Seeder {
             project = record.object["projectId"] ?? .null
         }
         var parent: JSONValue = .null
-        if case .string(let g) = group, let siblings = tasksOfGroup[g.string], !siblings.isEmpty, chance(0.15) {
+        if let g = group.stringValue, let siblings = tasksOfGroup[g], !siblings.isEmpty, chance(0.15) {
             parent = .string(pick(siblings))
         }
         taskNumber += 1
         let plain = words(4...16)
         let id = newID()
-        if case .string(let g) = group { tasksOfGroup[g.string, default: []].append(id) }
+        if let g = group.stringValue { tasksOfGroup[g, default: []].append(id) }
         return add(
             "tasks", id: id,
             [

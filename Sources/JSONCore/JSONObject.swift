@@ -11,10 +11,7 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         public var value: JSONValue
 
         /// The decoded key.
-        public var key: String {
-            get { name.string }
-            set { name = JSONString(newValue) }
-        }
+        public var key: String { name.string }
 
         public init(key: String, value: JSONValue) {
             self.init(name: JSONString(key), value: value)

@@ -77,7 +77,7 @@ struct JSONParser {
         var members: [JSONObject.Member] = []
         repeat {
             let key = try scan.validateKey()
-            let name = string(in: key)
+            let name = string(in: key.range, escaped: key.escaped)
             members.append(JSONObject.Member(name: name, value: try parseValue()))
         } while try !scan.endOfMember()
         return .object(JSONObject(members))
@@ -99,16 +99,15 @@ struct JSONParser {
     /// Parses a string starting at its quote.
     mutating func parseString() throws(JSONParseError) -> JSONString {
         let start = scan.index + 1
-        scan.sawEscape = false
-        try scan.validateString()
-        return string(in: start..<(scan.index - 1))
+        let escaped = try scan.validateString()
+        return string(in: start..<(scan.index - 1), escaped: escaped)
     }
 
-    /// The string whose text between the quotes is at `range`, just checked by the scan (whose
-    /// `sawEscape` tells whether it has escapes to decode).
-    func string(in range: Range<Int>) -> JSONString {
+    /// The string whose text between the quotes is at `range`, just checked by the scan;
+    /// `escaped`: whether it has escapes to decode.
+    func string(in range: Range<Int>, escaped: Bool) -> JSONString {
         let inner = UnsafeBufferPointer(start: scan.base + range.lowerBound, count: range.count)
-        if !scan.sawEscape { return JSONString(String(decoding: inner, as: UTF8.self)) }
+        if !escaped { return JSONString(String(decoding: inner, as: UTF8.self)) }
         return JSONString(decodingValidated: inner)
     }
 

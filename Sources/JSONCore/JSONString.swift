@@ -145,8 +145,7 @@ public struct JSONString: Sendable {
 extension JSONString: Hashable, Comparable {
     /// Equal when the decoded strings are equal.
     public static func == (lhs: JSONString, rhs: JSONString) -> Bool {
-        if case .canonical(let a) = lhs.storage, case .canonical(let b) = rhs.storage { return a == b }
-        return lhs.string == rhs.string
+        lhs.string == rhs.string
     }
 
     /// Ordered as the decoded strings are.

@@ -19,8 +19,7 @@ public enum JSONValidator {
         try scan.validateValue(depth: 0, members: &members)
         scan.skipSpace()
         guard scan.index == buffer.count else { throw scan.fail("unexpected data after the value") }
-        let escaped = scan.escapedRootKey
-        return members.map { RawJSONObject(base: p, members: $0, escapedKeys: escaped) }
+        return members.map { RawJSONObject(base: p, members: $0) }
     }
 
     /// Checks that `bytes` hold exactly one valid JSON array and calls `body` with each element

@@ -26,58 +26,44 @@ public struct RawJSONValue {
         self.end = end
     }
 
-    /// The value's members when it is an object (nil when it is not, or is malformed).
+    /// The value's members when it is an object (nil when it is not, or is malformed). Keys are
+    /// checked; values are skipped quickly (they are checked when they are read).
     public var objectValue: RawJSONObject? {
         guard base[start] == UInt8(ascii: "{") else { return nil }
-        var scan = Scan(base: base, end: end, index: start + 1)
+        var scan = Scan(base: base, end: end, index: start)
         var members: [RawJSONObject.Member] = []
-        var escapedKeys = false
-        scan.skipSpace()
-        if scan.peek == UInt8(ascii: "}") { return RawJSONObject(base: base, members: members, escapedKeys: false) }
-        while true {
-            scan.skipSpace()
-            scan.sawEscape = false
-            guard scan.peek == UInt8(ascii: "\""), let afterKey = scan.skipString() else { return nil }
-            let keyStart = scan.lastStringStart
-            escapedKeys = escapedKeys || scan.sawEscape
-            scan.skipSpace()
-            guard scan.peek == UInt8(ascii: ":") else { return nil }
-            scan.index += 1
-            scan.skipSpace()
-            let valueStart = scan.index
-            guard scan.skipValue() else { return nil }
-            members.append(
-                RawJSONObject.Member(
-                    keyStart: keyStart, keyEnd: afterKey - 1,
-                    value: RawJSONValue(base: base, start: valueStart, end: scan.index)))
-            scan.skipSpace()
-            switch scan.peek {
-            case UInt8(ascii: ","): scan.index += 1
-            case UInt8(ascii: "}"): return RawJSONObject(base: base, members: members, escapedKeys: escapedKeys)
-            default: return nil
+        do {
+            if try scan.enterObject(depth: 1) {
+                repeat {
+                    let key = try scan.validateKey()
+                    let valueStart = scan.index
+                    guard scan.skipValue() else { return nil }
+                    members.append(
+                        RawJSONObject.Member(
+                            key: key.range, keyIsEscaped: key.escaped,
+                            value: RawJSONValue(base: base, start: valueStart, end: scan.index)))
+                } while try !scan.endOfMember()
             }
-        }
+        } catch { return nil }
+        return RawJSONObject(base: base, members: members)
     }
 
     /// The value's elements when it is an array (nil when it is not, or is malformed).
     public var arrayValue: [RawJSONValue]? {
         guard base[start] == UInt8(ascii: "[") else { return nil }
-        var scan = Scan(base: base, end: end, index: start + 1)
-        var out: [RawJSONValue] = []
-        scan.skipSpace()
-        if scan.peek == UInt8(ascii: "]") { return out }
-        while true {
-            scan.skipSpace()
-            let s = scan.index
-            guard scan.skipValue() else { return nil }
-            out.append(RawJSONValue(base: base, start: s, end: scan.index))
-            scan.skipSpace()
-            switch scan.peek {
-            case UInt8(ascii: ","): scan.index += 1
-            case UInt8(ascii: "]"): return out
-            default: return nil
+        var scan = Scan(base: base, end: end, index: start)
+        var elements: [RawJSONValue] = []
+        do {
+            if try scan.enterArray(depth: 1) {
+                repeat {
+                    scan.skipSpace()
+                    let elementStart = scan.index
+                    guard scan.skipValue() else { return nil }
+                    elements.append(RawJSONValue(base: base, start: elementStart, end: scan.index))
+                } while try !scan.endOfElement()
             }
-        }
+        } catch { return nil }
+        return elements
     }
 
     /// The decoded string when the value is a string.

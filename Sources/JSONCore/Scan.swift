@@ -9,17 +9,12 @@ import Foundation
 /// validator (`validateValue`, which builds nothing) and the tree parser (`JSONParser`, which
 /// builds values from the same tokens). Only the two recursive walks exist twice, because one
 /// must not build values and the other exists to. The quick skips (`skipString`, `skipValue`)
-/// trust the bytes and serve the in-place views (`RawJSONValue`).
+/// trust the bytes and serve the in-place views (`RawJSONValue`), which step through objects
+/// and arrays with the same shared steps.
 struct Scan {
     let base: UnsafePointer<UInt8>
     let end: Int
     var index: Int
-    /// Where the last string scanned by `skipString` started (after its quote).
-    var lastStringStart = 0
-    /// Whether any string scanned since this was last cleared held an escape.
-    var sawEscape = false
-    /// Whether a key of the object whose members are collected held an escape.
-    var escapedRootKey = false
     static let maxDepth = 512
 
     @inline(__always) static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
@@ -32,24 +27,19 @@ struct Scan {
         while index < end, Self.isSpace(base[index]) { index += 1 }
     }
 
-    /// Skips a string starting at its quote; answers the offset after the closing quote.
-    mutating func skipString() -> Int? {
+    /// Skips a string starting at its quote and passes its closing quote; false when the bytes
+    /// end first.
+    mutating func skipString() -> Bool {
         index += 1
-        lastStringStart = index
         while index < end {
             let b = base[index]
             if b == UInt8(ascii: "\"") {
                 index += 1
-                return index
+                return true
             }
-            if b == UInt8(ascii: "\\") {
-                sawEscape = true
-                index += 2
-            } else {
-                index += 1
-            }
+            index += b == UInt8(ascii: "\\") ? 2 : 1
         }
-        return nil
+        return false
     }
 
     /// Skips any value without checking it closely (the validator does that); false when the
@@ -57,13 +47,13 @@ struct Scan {
     mutating func skipValue() -> Bool {
         guard index < end else { return false }
         switch base[index] {
-        case UInt8(ascii: "\""): return skipString() != nil
+        case UInt8(ascii: "\""): return skipString()
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             var depth = 0
             while index < end {
                 let b = base[index]
                 if b == UInt8(ascii: "\"") {
-                    guard skipString() != nil else { return false }
+                    guard skipString() else { return false }
                     continue
                 }
                 if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
@@ -120,12 +110,11 @@ struct Scan {
         var nested: [RawJSONObject.Member]? = nil
         repeat {
             let key = try validateKey()
-            if members != nil, sawEscape { escapedRootKey = true }
             let valueStart = index
             try validateValue(depth: depth, members: &nested)
             members?.append(
                 RawJSONObject.Member(
-                    keyStart: key.lowerBound, keyEnd: key.upperBound,
+                    key: key.range, keyIsEscaped: key.escaped,
                     value: RawJSONValue(base: base, start: valueStart, end: index)))
         } while try !endOfMember()
     }
@@ -152,10 +141,8 @@ struct Scan {
             skipSpace()
             let start = index
             var members: [RawJSONObject.Member]? = peek == UInt8(ascii: "{") ? [] : nil
-            escapedRootKey = false
             try validateValue(depth: 1, members: &members)
-            let escaped = escapedRootKey
-            try body(start..<index, members.map { RawJSONObject(base: base, members: $0, escapedKeys: escaped) })
+            try body(start..<index, members.map { RawJSONObject(base: base, members: $0) })
         } while try !endOfElement()
     }
 
@@ -184,19 +171,18 @@ struct Scan {
     }
 
     /// Checks a member's key and passes the `:` after it and the spaces around; answers the
-    /// key's range between its quotes, and leaves `sawEscape` telling whether it has escapes.
-    mutating func validateKey() throws(JSONParseError) -> Range<Int> {
+    /// key's range between its quotes and whether it holds escapes.
+    mutating func validateKey() throws(JSONParseError) -> (range: Range<Int>, escaped: Bool) {
         skipSpace()
         guard peek == UInt8(ascii: "\"") else { throw fail("expected a key") }
         let start = index + 1
-        sawEscape = false
-        try validateString()
+        let escaped = try validateString()
         let keyEnd = index - 1
         skipSpace()
         guard peek == UInt8(ascii: ":") else { throw fail("expected ':'") }
         index += 1
         skipSpace()
-        return start..<keyEnd
+        return (start..<keyEnd, escaped)
     }
 
     /// Passes the `,` or `}` after an object's member (and the spaces before it); true at `}`.
@@ -230,11 +216,13 @@ struct Scan {
     }
 
     /// Checks a string starting at its quote (escapes, control characters, UTF-8) and passes
-    /// its closing quote; sets `sawEscape` when it holds an escape.
-    mutating func validateString() throws(JSONParseError) {
+    /// its closing quote; answers whether it holds an escape.
+    @discardableResult
+    mutating func validateString() throws(JSONParseError) -> Bool {
         index += 1
         let start = index
         var ascii = true
+        var escaped = false
         while index < end {
             let b = base[index]
             if b == UInt8(ascii: "\"") {
@@ -245,12 +233,12 @@ struct Scan {
                     throw JSONParseError(offset: start, reason: "invalid UTF-8 in string")
                 }
                 index += 1
-                return
+                return escaped
             }
             if b < 0x20 { throw fail("control character in string") }
             if b >= 0x80 { ascii = false }
             if b == UInt8(ascii: "\\") {
-                sawEscape = true
+                escaped = true
                 index += 1
                 guard index < end else { break }
                 switch base[index] {

@@ -12,8 +12,8 @@ enum Condition: Sendable {
         }
         var options = ""
         if let o = object["$options"] {
-            guard case .string(let s) = o else { throw QueryError.badOperand("$options") }
-            options = s.string
+            guard let s = o.stringValue else { throw QueryError.badOperand("$options") }
+            options = s
         }
         var conditions: [Condition] = []
         for member in object where member.key != "$options" {

@@ -62,8 +62,8 @@ enum Operator: @unchecked Sendable {
         case "$gt": return .compare(.gt, operand)
         case "$gte": return .compare(.gte, operand)
         case "$regex":
-            guard case .string(let pattern) = operand else { throw QueryError.badOperand(name) }
-            return .regex(try makeRegex(pattern.string, options: options))
+            guard let pattern = operand.stringValue else { throw QueryError.badOperand(name) }
+            return .regex(try makeRegex(pattern, options: options))
         case "$elemMatch":
             guard case .object(let sub) = operand else { throw QueryError.badOperand(name) }
             if let first = sub.members.first, first.key.hasPrefix("$"), first.key != "$and", first.key != "$or" {
@@ -109,8 +109,8 @@ enum Operator: @unchecked Sendable {
             return Condition.candidates(found).contains { Self.compare($0, c, bound) }
         case .regex(let regex):
             return Condition.candidates(found).contains { value in
-                guard case .string(let s) = value else { return false }
-                return (try? regex.firstMatch(in: s.string)) != nil
+                guard let s = value.stringValue else { return false }
+                return (try? regex.firstMatch(in: s)) != nil
             }
         case .elemMatch(let sub):
             return found.values.contains { value in
