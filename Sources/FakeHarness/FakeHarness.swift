@@ -55,6 +55,18 @@ public struct FakeHarness: Sendable {
         try? FileManager.default.removeItem(at: stateDir)
     }
 
+    /// Runs `body`, then stops the fake and removes its state directory, whether `body` returned or threw.
+    public func stopAfter<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await body()
+            await stop()
+            return result
+        } catch {
+            await stop()
+            throw error
+        }
+    }
+
     /// The fake's live records (and trash rows) of the kinds a backup reads, as the bytes it serves.
     public func serverRecords(_ business: String = "acme", catalog: Catalog = .standard) async -> [String: [[UInt8]]] {
         let ws = await fake.workspace(business)!

@@ -31,6 +31,7 @@ func run(_ tool: String, _ arguments: [String]) throws -> (Int32, [UInt8]) {
 @Suite struct ArchiveWriterReaderTests {
     @Test func roundTripsEntriesExactlyAndStreamsLargeOnes() throws {
         let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("a.tar.zst")
         let big = dir.appendingPathComponent("big.bin")
         var bytes = [UInt8](repeating: 0, count: 5 << 20)
@@ -60,6 +61,7 @@ func run(_ tool: String, _ arguments: [String]) throws -> (Int32, [UInt8]) {
 
     @Test func standardToolsReadWhatItWrites() throws {
         let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("b.tar.zst")
         let writer = try ArchiveWriter(url: url)
         try writer.add(path: "records/tasks.ndjson", bytes: Array("{\"_id\":\"A\",\"n\":1.50}\n".utf8))

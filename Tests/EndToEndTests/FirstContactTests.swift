@@ -65,52 +65,56 @@ import Testing
     /// looks wrong, not the credentials.
     @Test func aWrongAPIPathIsReportedAsAWrongURL() async throws {
         let h = try await FakeHarness.start(records: 0)
-        defer { Task { await h.stop() } }
-        let out = try PlutioBackupBinaryTests.temporary()
-        defer { try? FileManager.default.removeItem(at: out) }
-        let wrong = h.server.baseURL.deletingLastPathComponent().appendingPathComponent("v1.10").absoluteString
-        let run = try await Self.run(
-            [
-                "export", "--api-url", wrong, "--business", "acme", "--client-id", "acme-client", "--output", out.path,
-                "--state", out.appendingPathComponent("state").path,
-            ], environment: PlutioBackupBinaryTests.secret)
-        #expect(run.status == 1, "\(run.stderr)")
-        #expect(run.stderr.contains("--api-url looks wrong"), "\(run.stderr)")
-        #expect(!run.stderr.contains("client id or secret is wrong"))
+        try await h.stopAfter {
+            let out = try PlutioBackupBinaryTests.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            let wrong = h.server.baseURL.deletingLastPathComponent().appendingPathComponent("v1.10").absoluteString
+            let run = try await Self.run(
+                [
+                    "export", "--api-url", wrong, "--business", "acme", "--client-id", "acme-client", "--output",
+                    out.path,
+                    "--state", out.appendingPathComponent("state").path,
+                ], environment: PlutioBackupBinaryTests.secret)
+            #expect(run.status == 1, "\(run.stderr)")
+            #expect(run.stderr.contains("--api-url looks wrong"), "\(run.stderr)")
+            #expect(!run.stderr.contains("client id or secret is wrong"))
+        }
     }
 
     /// Archives, staging and state are the owner's only; a binary the CDN lost makes the export
     /// partial (exit 3) and the summary and manifest name its file record.
     @Test func exportsPrivatelyAndNamesAMissingBinaryWithExit3() async throws {
         let h = try await FakeHarness.start(records: 800)
-        defer { Task { await h.stop() } }
-        let (_, id, handle) = try #require(await h.storedBinaryFile())
-        await h.fake.withWorkspace("acme") { $0.binaries[handle] = nil }
-        let root = try PlutioBackupBinaryTests.temporary()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let out = root.appendingPathComponent("backups")
-        let export = try await Self.run(
-            PlutioBackupBinaryTests.exportArguments(h, output: out), environment: PlutioBackupBinaryTests.secret)
-        #expect(export.status == 3, "\(export.stderr)")
-        #expect(export.stderr.contains("file \(id): "), "\(export.stderr)")
-        #expect(export.stderr.contains("PARTIAL: 1 file binaries missing: \(id)"))
-        let archive = URL(fileURLWithPath: export.lastLine)
-        let manifest = try ArchiveVerifier.manifest(of: archive)
-        #expect(manifest.files.failed == [id] && !manifest.complete)
-        func mode(_ url: URL) throws -> Int {
-            (try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? NSNumber)?.intValue ?? -1
+        try await h.stopAfter {
+            let (_, id, handle) = try #require(await h.storedBinaryFile())
+            await h.fake.withWorkspace("acme") { $0.binaries[handle] = nil }
+            let root = try PlutioBackupBinaryTests.temporary()
+            defer { try? FileManager.default.removeItem(at: root) }
+            let out = root.appendingPathComponent("backups")
+            let export = try await Self.run(
+                PlutioBackupBinaryTests.exportArguments(h, output: out), environment: PlutioBackupBinaryTests.secret)
+            #expect(export.status == 3, "\(export.stderr)")
+            #expect(export.stderr.contains("file \(id): "), "\(export.stderr)")
+            #expect(export.stderr.contains("PARTIAL: 1 file binaries missing: \(id)"))
+            let archive = URL(fileURLWithPath: export.lastLine)
+            let manifest = try ArchiveVerifier.manifest(of: archive)
+            #expect(manifest.files.failed == [id] && !manifest.complete)
+            func mode(_ url: URL) throws -> Int {
+                (try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? NSNumber)?.intValue
+                    ?? -1
+            }
+            #expect(try mode(archive) == 0o600)
+            #expect(try mode(out) == 0o700)
+            let state = out.appendingPathComponent("state")
+            #expect(try mode(state) == 0o700)
+            #expect(try mode(state.appendingPathComponent("state.sqlite")) == 0o600)
+            let verify = try await Self.run(["verify", archive.path])
+            #expect(verify.status == 0, "\(verify.stdout)")
+            #expect(verify.stdout.contains("1 MISSING (download failed): \(id)"))
+            try await Self.expectManifestMatchesTheSchema(archive)
+            try await Self.expectManifestMatchesTheSchema(
+                Bundle.module.url(forResource: "Fixtures/good", withExtension: "tar.zst")!)
         }
-        #expect(try mode(archive) == 0o600)
-        #expect(try mode(out) == 0o700)
-        let state = out.appendingPathComponent("state")
-        #expect(try mode(state) == 0o700)
-        #expect(try mode(state.appendingPathComponent("state.sqlite")) == 0o600)
-        let verify = try await Self.run(["verify", archive.path])
-        #expect(verify.status == 0, "\(verify.stdout)")
-        #expect(verify.stdout.contains("1 MISSING (download failed): \(id)"))
-        try await Self.expectManifestMatchesTheSchema(archive)
-        try await Self.expectManifestMatchesTheSchema(
-            Bundle.module.url(forResource: "Fixtures/good", withExtension: "tar.zst")!)
     }
 
     /// The manifest that verify reads validates against schemas/manifest.schema.json.
@@ -129,28 +133,29 @@ import Testing
     @Test func aLargeBinaryDoesNotGrowTheExportsMemory() async throws {
         func peakKiB(binaryBytes: Int) async throws -> Int {
             let h = try await FakeHarness.start(records: 200)
-            defer { Task { await h.stop() } }
-            let (_, id, handle) = try #require(await h.storedBinaryFile())
-            var bytes = [UInt8](repeating: 0, count: binaryBytes)
-            for i in stride(from: 0, to: bytes.count, by: 4096) { bytes[i] = UInt8(truncatingIfNeeded: i >> 12) }
-            await h.fake.withWorkspace("acme") { $0.binaries[handle] = bytes }
-            _ = try await h.client().send(
-                .put, "files", body: ["_id": .string(id), "size": .number(Double(binaryBytes))])
-            let out = try PlutioBackupBinaryTests.temporary()
-            defer { try? FileManager.default.removeItem(at: out) }
-            let stats = out.appendingPathComponent("time.txt")
-            let run = try await Self.run(
-                ["-f", "%M", "-o", stats.path, products.appendingPathComponent("plutio-backup").path]
-                    + PlutioBackupBinaryTests.exportArguments(h, output: out, extra: ["--kinds", "files"]),
-                environment: PlutioBackupBinaryTests.secret, via: "/usr/bin/time")
-            #expect(run.status == 0, "\(run.stderr)")
-            let archive = URL(fileURLWithPath: run.lastLine)
-            let entries = try ArchiveReader(url: archive)
-            var sizes: [String: Int] = [:]
-            while let e = try entries.next() { sizes[e.path] = e.size }
-            #expect(sizes.values.contains(binaryBytes), "the binary is in the archive")
-            let text = try String(contentsOf: stats, encoding: .utf8)
-            return Int(text.split(separator: "\n").last.map(String.init) ?? "") ?? -1
+            return try await h.stopAfter {
+                let (_, id, handle) = try #require(await h.storedBinaryFile())
+                var bytes = [UInt8](repeating: 0, count: binaryBytes)
+                for i in stride(from: 0, to: bytes.count, by: 4096) { bytes[i] = UInt8(truncatingIfNeeded: i >> 12) }
+                await h.fake.withWorkspace("acme") { $0.binaries[handle] = bytes }
+                _ = try await h.client().send(
+                    .put, "files", body: ["_id": .string(id), "size": .number(Double(binaryBytes))])
+                let out = try PlutioBackupBinaryTests.temporary()
+                defer { try? FileManager.default.removeItem(at: out) }
+                let stats = out.appendingPathComponent("time.txt")
+                let run = try await Self.run(
+                    ["-f", "%M", "-o", stats.path, products.appendingPathComponent("plutio-backup").path]
+                        + PlutioBackupBinaryTests.exportArguments(h, output: out, extra: ["--kinds", "files"]),
+                    environment: PlutioBackupBinaryTests.secret, via: "/usr/bin/time")
+                #expect(run.status == 0, "\(run.stderr)")
+                let archive = URL(fileURLWithPath: run.lastLine)
+                let entries = try ArchiveReader(url: archive)
+                var sizes: [String: Int] = [:]
+                while let e = try entries.next() { sizes[e.path] = e.size }
+                #expect(sizes.values.contains(binaryBytes), "the binary is in the archive")
+                let text = try String(contentsOf: stats, encoding: .utf8)
+                return Int(text.split(separator: "\n").last.map(String.init) ?? "") ?? -1
+            }
         }
         let small = try await peakKiB(binaryBytes: 1 << 20)
         let large = try await peakKiB(binaryBytes: 50 << 20)

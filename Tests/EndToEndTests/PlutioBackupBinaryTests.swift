@@ -79,34 +79,36 @@ import Testing
             $0.faults.serverErrorRate = 0.02
             $0.faults.dropBeforeRate = 0.01
         }
-        defer { Task { await h.stop() } }
-        let before = await h.serverRecords()
-        let out = try Self.temporary()
-        let export = try await Self.run(Self.exportArguments(h, output: out), environment: Self.secret)
-        #expect(export.status == 0, "\(export.stderr)")
-        let archive = URL(fileURLWithPath: export.lastLine)
-        #expect(archive.lastPathComponent.hasPrefix("acme-") && archive.pathExtension == "zst")
-        #expect(!export.stderr.contains("acme-secret") && !export.stdout.contains("acme-secret"))
-        let after = await h.serverRecords()
-        let got = try Self.archiveRecords(archive)
-        for (kind, records) in before where kind != "trash-bin" {
-            let lines = got[kind] ?? []
-            #expect(lines.count == Set(lines).count, "\(kind): duplicates")
-            // Records that existed throughout and did not change are in the archive byte for byte.
-            let unchanged = Set(records).intersection(after[kind] ?? [])
-            #expect(
-                unchanged.isSubset(of: Set(lines)),
-                "\(kind): \(unchanged.subtracting(lines).count) unchanged records missing")
+        try await h.stopAfter {
+            let before = await h.serverRecords()
+            let out = try Self.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            let export = try await Self.run(Self.exportArguments(h, output: out), environment: Self.secret)
+            #expect(export.status == 0, "\(export.stderr)")
+            let archive = URL(fileURLWithPath: export.lastLine)
+            #expect(archive.lastPathComponent.hasPrefix("acme-") && archive.pathExtension == "zst")
+            #expect(!export.stderr.contains("acme-secret") && !export.stdout.contains("acme-secret"))
+            let after = await h.serverRecords()
+            let got = try Self.archiveRecords(archive)
+            for (kind, records) in before where kind != "trash-bin" {
+                let lines = got[kind] ?? []
+                #expect(lines.count == Set(lines).count, "\(kind): duplicates")
+                // Records that existed throughout and did not change are in the archive byte for byte.
+                let unchanged = Set(records).intersection(after[kind] ?? [])
+                #expect(
+                    unchanged.isSubset(of: Set(lines)),
+                    "\(kind): \(unchanged.subtracting(lines).count) unchanged records missing")
+            }
+            let verify = try await Self.run(["verify", archive.path])
+            #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+            #expect(verify.stdout.contains("OK"))
+            let archivePath = archive.path
+            let (tarStatus, titles) = try await offThePool {
+                try shell("tar --zstd -xOf '\(archivePath)' records/tasks.ndjson | jq -r .title | wc -l")
+            }
+            #expect(tarStatus == 0)
+            #expect(Int(titles.trimmingCharacters(in: .whitespacesAndNewlines)) == got["tasks"]?.count)
         }
-        let verify = try await Self.run(["verify", archive.path])
-        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
-        #expect(verify.stdout.contains("OK"))
-        let archivePath = archive.path
-        let (tarStatus, titles) = try await offThePool {
-            try shell("tar --zstd -xOf '\(archivePath)' records/tasks.ndjson | jq -r .title | wc -l")
-        }
-        #expect(tarStatus == 0)
-        #expect(Int(titles.trimmingCharacters(in: .whitespacesAndNewlines)) == got["tasks"]?.count)
     }
 
     @Test func resumesAfterKillsWithoutRefetchingPages() async throws {
@@ -119,6 +121,7 @@ import Testing
         // Uninterrupted, for the call count.
         let baseline = try await fake()
         let plain = try Self.temporary()
+        defer { try? FileManager.default.removeItem(at: plain) }
         let once = try await Self.run(
             Self.exportArguments(baseline, output: plain, extra: ["--no-files", "--rate", "100/1s"]),
             environment: Self.secret)
@@ -127,104 +130,113 @@ import Testing
         await baseline.stop()
 
         let h = try await fake()
-        defer { Task { await h.stop() } }
-        let out = try Self.temporary()
-        var random = SeededRandom(seed: 77)
-        var kills = 0
-        for _ in 0..<5 {
-            let (process, _, _) = try Self.launch(
+        try await h.stopAfter {
+            let out = try Self.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            var random = SeededRandom(seed: 77)
+            var kills = 0
+            for _ in 0..<5 {
+                let (process, _, _) = try Self.launch(
+                    Self.exportArguments(h, output: out, extra: ["--no-files", "--rate", "100/1s"]),
+                    environment: Self.secret)
+                try await Task.sleep(for: .milliseconds(250 + Int(random.next() % 450)))
+                if process.isRunning {
+                    kill(process.processIdentifier, SIGKILL)
+                    kills += 1
+                }
+                try await offThePool { process.waitUntilExit() }
+            }
+            let final = try await Self.run(
                 Self.exportArguments(h, output: out, extra: ["--no-files", "--rate", "100/1s"]),
                 environment: Self.secret)
-            try await Task.sleep(for: .milliseconds(250 + Int(random.next() % 450)))
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                kills += 1
+            #expect(final.status == 0, "\(final.stderr)")
+            #expect(kills == 5, "the export should still have been running at every kill")
+            let log = await h.fake.requestLog().filter { !$0.path.hasSuffix("/oauth/token") }
+            let calls = log.count
+            let byStatus = Dictionary(grouping: log, by: \.status).mapValues(\.count)
+            let byPath = Dictionary(grouping: log, by: { $0.path }).mapValues(\.count).sorted { $0.value > $1.value }
+                .prefix(4)
+            print("resume figures: \(calls) list calls with \(kills) kills, \(baselineCalls) uninterrupted")
+            #expect(
+                Double(calls) <= Double(baselineCalls) * 1.05,
+                "\(calls) calls with kills, \(baselineCalls) without; \(byStatus) \(byPath)")
+            let archive = URL(fileURLWithPath: final.lastLine)
+            let got = try Self.archiveRecords(archive)
+            let expected = await h.serverRecords()
+            for (kind, records) in expected {
+                #expect(Set(got[kind] ?? []) == Set(records), "\(kind)")
+                #expect((got[kind] ?? []).count == records.count, "\(kind): duplicates")
             }
-            try await offThePool { process.waitUntilExit() }
+            #expect(try await Self.run(["verify", archive.path]).status == 0)
         }
-        let final = try await Self.run(
-            Self.exportArguments(h, output: out, extra: ["--no-files", "--rate", "100/1s"]), environment: Self.secret)
-        #expect(final.status == 0, "\(final.stderr)")
-        #expect(kills == 5, "the export should still have been running at every kill")
-        let log = await h.fake.requestLog().filter { !$0.path.hasSuffix("/oauth/token") }
-        let calls = log.count
-        let byStatus = Dictionary(grouping: log, by: \.status).mapValues(\.count)
-        let byPath = Dictionary(grouping: log, by: { $0.path }).mapValues(\.count).sorted { $0.value > $1.value }
-            .prefix(4)
-        print("resume figures: \(calls) list calls with \(kills) kills, \(baselineCalls) uninterrupted")
-        #expect(
-            Double(calls) <= Double(baselineCalls) * 1.05,
-            "\(calls) calls with kills, \(baselineCalls) without; \(byStatus) \(byPath)")
-        let archive = URL(fileURLWithPath: final.lastLine)
-        let got = try Self.archiveRecords(archive)
-        let expected = await h.serverRecords()
-        for (kind, records) in expected {
-            #expect(Set(got[kind] ?? []) == Set(records), "\(kind)")
-            #expect((got[kind] ?? []).count == records.count, "\(kind): duplicates")
-        }
-        #expect(try await Self.run(["verify", archive.path]).status == 0)
     }
 
     @Test func exitCodesFollowTheTable() async throws {
         let h = try await FakeHarness.start(records: 300) { $0.faults.refusedKinds = ["automations"] }
-        defer { Task { await h.stop() } }
-        let out = try Self.temporary()
-        let refused = try await Self.run(
-            Self.exportArguments(h, output: out, extra: ["--no-files"]), environment: Self.secret)
-        #expect(refused.status == 3, "\(refused.stderr)")
-        #expect(refused.stderr.contains("automations"))
-        let archive = URL(fileURLWithPath: refused.lastLine)
-        let manifest = try ArchiveVerifier.manifest(of: archive)
-        #expect(manifest.kinds["automations"]?.complete == false)
-        #expect(manifest.complete == false)
+        try await h.stopAfter {
+            let out = try Self.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            let refused = try await Self.run(
+                Self.exportArguments(h, output: out, extra: ["--no-files"]), environment: Self.secret)
+            #expect(refused.status == 3, "\(refused.stderr)")
+            #expect(refused.stderr.contains("automations"))
+            let archive = URL(fileURLWithPath: refused.lastLine)
+            let manifest = try ArchiveVerifier.manifest(of: archive)
+            #expect(manifest.kinds["automations"]?.complete == false)
+            #expect(manifest.complete == false)
 
-        let badSecret = try await Self.run(
-            Self.exportArguments(h, output: out), environment: ["PLUTIO_CLIENT_SECRET": "wrong"])
-        #expect(badSecret.status == 4)
-        #expect(badSecret.stderr.contains("client id or secret is wrong"))
-        #expect(!badSecret.stderr.contains("wrong\n"))
-        let noBusiness = try await Self.run(
-            ["export", "--output", out.path, "--client-id", "x"], environment: Self.secret)
-        #expect(noBusiness.status == 2)
-        #expect(noBusiness.stderr.contains("--business"))
-        let unknownKind = try await Self.run(
-            Self.exportArguments(h, output: out, extra: ["--kinds", "tasks,nope"]), environment: Self.secret)
-        #expect(unknownKind.status == 2)
-        #expect(unknownKind.stderr.contains("nope"))
+            let badSecret = try await Self.run(
+                Self.exportArguments(h, output: out), environment: ["PLUTIO_CLIENT_SECRET": "wrong"])
+            #expect(badSecret.status == 4)
+            #expect(badSecret.stderr.contains("client id or secret is wrong"))
+            #expect(!badSecret.stderr.contains("wrong\n"))
+            let noBusiness = try await Self.run(
+                ["export", "--output", out.path, "--client-id", "x"], environment: Self.secret)
+            #expect(noBusiness.status == 2)
+            #expect(noBusiness.stderr.contains("--business"))
+            let unknownKind = try await Self.run(
+                Self.exportArguments(h, output: out, extra: ["--kinds", "tasks,nope"]), environment: Self.secret)
+            #expect(unknownKind.status == 2)
+            #expect(unknownKind.stderr.contains("nope"))
+        }
     }
 
     /// `--json` reports every checkpoint; the second export of a workspace has the first one's
     /// cost to estimate from, and a terminal shows kind, records, calls, budget and ETA in place.
     @Test func reportsProgressPerPageWithAnETAFromTheLastExport() async throws {
         let h = try await FakeHarness.start(records: 1500) { $0.limitCap = 50 }
-        defer { Task { await h.stop() } }
-        let out = try Self.temporary()
-        let args = Self.exportArguments(h, output: out, extra: ["--no-files", "--json"])
-        let first = try await Self.run(args, environment: Self.secret)
-        #expect(first.status == 0, "\(first.stderr)")
-        let events = first.stdout.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }
-        #expect(events.first?["event"] == "started" && events.first?["history"] == false)
-        let taskPages = events.filter { $0["event"] == "progress" && $0["kind"] == "tasks" }
-        #expect(taskPages.count > 5, "one event per checkpointed page")
-        let counts = taskPages.compactMap { $0["records"]?.numberValue }
-        #expect(counts == counts.sorted() && counts.count == Set(counts).count)
-        let second = try await Self.run(args, environment: Self.secret)
-        #expect(
-            second.stdout.split(separator: "\n").first.flatMap { try? JSONValue.parse(String($0)) }?["history"] == true)
+        try await h.stopAfter {
+            let out = try Self.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            let args = Self.exportArguments(h, output: out, extra: ["--no-files", "--json"])
+            let first = try await Self.run(args, environment: Self.secret)
+            #expect(first.status == 0, "\(first.stderr)")
+            let events = first.stdout.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }
+            #expect(events.first?["event"] == "started" && events.first?["history"] == false)
+            let taskPages = events.filter { $0["event"] == "progress" && $0["kind"] == "tasks" }
+            #expect(taskPages.count > 5, "one event per checkpointed page")
+            let counts = taskPages.compactMap { $0["records"]?.numberValue }
+            #expect(counts == counts.sorted() && counts.count == Set(counts).count)
+            let second = try await Self.run(args, environment: Self.secret)
+            #expect(
+                second.stdout.split(separator: "\n").first.flatMap { try? JSONValue.parse(String($0)) }?["history"]
+                    == true)
 
-        // A terminal (script(1) gives the child one): the status line is redrawn in place.
-        let command =
-            ([products.appendingPathComponent("plutio-backup").path]
-            + Self.exportArguments(h, output: out, extra: ["--no-files"])).map { "'\($0)'" }.joined(separator: " ")
-        let (status, screen) = try await offThePool {
-            try shell("PLUTIO_CLIENT_SECRET=acme-secret script -qec \"\(command)\" /dev/null")
+            // A terminal (script(1) gives the child one): the status line is redrawn in place.
+            let command =
+                ([products.appendingPathComponent("plutio-backup").path]
+                + Self.exportArguments(h, output: out, extra: ["--no-files"])).map { "'\($0)'" }.joined(separator: " ")
+            let (status, screen) = try await offThePool {
+                try shell("PLUTIO_CLIENT_SECRET=acme-secret script -qec \"\(command)\" /dev/null")
+            }
+            #expect(status == 0, "\(screen)")
+            #expect(screen.contains("\r\u{1B}[K"), "redrawn in place")
+            #expect(screen.contains(" records, ") && screen.contains(" calls · budget 1000/3,600s, "))
+            #expect(
+                screen.range(of: #"ETA [0-9]+(s|m [0-9]{2}s)"#, options: .regularExpression) != nil,
+                "\(screen.suffix(600))"
+            )
         }
-        #expect(status == 0, "\(screen)")
-        #expect(screen.contains("\r\u{1B}[K"), "redrawn in place")
-        #expect(screen.contains(" records, ") && screen.contains(" calls · budget 1000/3,600s, "))
-        #expect(
-            screen.range(of: #"ETA [0-9]+(s|m [0-9]{2}s)"#, options: .regularExpression) != nil, "\(screen.suffix(600))"
-        )
     }
 
     @Test(arguments: [

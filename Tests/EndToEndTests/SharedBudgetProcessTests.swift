@@ -14,48 +14,50 @@ import Testing
             $0.limitCap = 7
             $0.rate = RateLimit(limit: 60, window: 1)
         }
-        defer { Task { await h.stop() } }
-        let out = try PlutioBackupBinaryTests.temporary()
-        let state = out.appendingPathComponent("state").path
-        func launch(_ business: String) throws -> (Process, Pipe) {
-            let (process, _, err) = try PlutioBackupBinaryTests.launch(
-                [
-                    "export", "--api-url", h.server.baseURL.absoluteString, "--business", business, "--client-id",
-                    "agency",
-                    "--output", out.appendingPathComponent(business).path, "--state", state, "--rate", "60/1s",
-                    "--no-files",
-                    "--kinds", "tasks,people,time-tracks,comments",
-                ], environment: ["PLUTIO_CLIENT_SECRET": "s3cret"])
-            return (process, err)
+        try await h.stopAfter {
+            let out = try PlutioBackupBinaryTests.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            let state = out.appendingPathComponent("state").path
+            func launch(_ business: String) throws -> (Process, Pipe) {
+                let (process, _, err) = try PlutioBackupBinaryTests.launch(
+                    [
+                        "export", "--api-url", h.server.baseURL.absoluteString, "--business", business, "--client-id",
+                        "agency",
+                        "--output", out.appendingPathComponent(business).path, "--state", state, "--rate", "60/1s",
+                        "--no-files",
+                        "--kinds", "tasks,people,time-tracks,comments",
+                    ], environment: ["PLUTIO_CLIENT_SECRET": "s3cret"])
+                return (process, err)
+            }
+            let (a, aErr) = try launch("acme")
+            let (b, bErr) = try launch("globex")
+            let aText = try await offThePool {
+                String(decoding: aErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            }
+            let bText = try await offThePool {
+                String(decoding: bErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            }
+            try await offThePool {
+                a.waitUntilExit()
+                b.waitUntilExit()
+            }
+            #expect(a.terminationStatus == 0, "\(aText)")
+            #expect(b.terminationStatus == 0, "\(bText)")
+            let log = await h.fake.requestLog()
+            #expect(Set(log.compactMap(\.business)) == ["acme", "globex"])
+            #expect(log.count > 150, "the exports should span several windows")
+            #expect(!log.contains { $0.status == 429 }, "\(log.filter { $0.status == 429 }.count) calls answered 429")
+            let times = log.filter { $0.clientID == "agency" && $0.counted }.map(\.time).sorted()
+            var peak = 0
+            var start = 0
+            for (end, t) in times.enumerated() {
+                while times[start] <= t.addingTimeInterval(-1) { start += 1 }
+                peak = max(peak, end - start + 1)
+            }
+            #expect(peak <= 60, "\(peak) calls in one second")
+            print(
+                "shared budget figures: \(times.count) calls by two processes, peak \(peak) in any 1 s window of a 60/1s budget"
+            )
         }
-        let (a, aErr) = try launch("acme")
-        let (b, bErr) = try launch("globex")
-        let aText = try await offThePool {
-            String(decoding: aErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        }
-        let bText = try await offThePool {
-            String(decoding: bErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        }
-        try await offThePool {
-            a.waitUntilExit()
-            b.waitUntilExit()
-        }
-        #expect(a.terminationStatus == 0, "\(aText)")
-        #expect(b.terminationStatus == 0, "\(bText)")
-        let log = await h.fake.requestLog()
-        #expect(Set(log.compactMap(\.business)) == ["acme", "globex"])
-        #expect(log.count > 150, "the exports should span several windows")
-        #expect(!log.contains { $0.status == 429 }, "\(log.filter { $0.status == 429 }.count) calls answered 429")
-        let times = log.filter { $0.clientID == "agency" && $0.counted }.map(\.time).sorted()
-        var peak = 0
-        var start = 0
-        for (end, t) in times.enumerated() {
-            while times[start] <= t.addingTimeInterval(-1) { start += 1 }
-            peak = max(peak, end - start + 1)
-        }
-        #expect(peak <= 60, "\(peak) calls in one second")
-        print(
-            "shared budget figures: \(times.count) calls by two processes, peak \(peak) in any 1 s window of a 60/1s budget"
-        )
     }
 }

@@ -6,10 +6,13 @@ import Testing
 
 /// What `verify` says about records: repeated ids refuse the archive, dangling references are
 /// listed with distinct examples, and trash rows' records are counted apart.
-@Suite struct ArchiveCheckerTests {
+@Suite final class ArchiveCheckerTests {
+    /// This test's scratch directory, removed when the test ends (each test gets its own instance).
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("checker-\(UUID().uuidString)")
+    deinit { try? FileManager.default.removeItem(at: scratch) }
     /// Writes an archive holding `lines` per kind, with a matching manifest.
-    static func archive(_ lines: [String: [String]]) throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("checker-\(UUID().uuidString)")
+    func archive(_ lines: [String: [String]]) throws -> URL {
+        let dir = scratch.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let url = dir.appendingPathComponent("a.tar.zst")
         var entries: [Manifest.Entry] = []
@@ -44,7 +47,7 @@ import Testing
 
     @Test(arguments: [Int.max, 0])
     func danglingReferencesAreListedByKindAndFieldWithDistinctExamples(memoryIndexLimit: Int) throws {
-        let url = try Self.archive([
+        let url = try archive([
             "tasks": [
                 #"{"_id":"T1","projectId":"GONE","assignedTo":["NOBODY"]}"#,
                 #"{"_id":"T2","projectId":"GONE","assignedTo":["NOBODY","ELSE"]}"#,
@@ -59,7 +62,7 @@ import Testing
 
     @Test(arguments: [Int.max, 0])
     func anIDThatRepeatsWithinAKindRefusesTheArchive(memoryIndexLimit: Int) throws {
-        let url = try Self.archive([
+        let url = try archive([
             "tasks": [#"{"_id":"T1"}"#, #"{"_id":"T2"}"#, #"{"_id":"T1","title":"again"}"#],
             "projects": [#"{"_id":"T2"}"#],
         ])
@@ -70,7 +73,7 @@ import Testing
     }
 
     @Test func trashRowsWhoseRecordsAreNotInTheArchiveAreNotDanglingReferences() throws {
-        let url = try Self.archive([
+        let url = try archive([
             "tasks": [#"{"_id":"T1","projectId":"P1"}"#],
             "projects": [#"{"_id":"P1"}"#],
             "trash-bin": [

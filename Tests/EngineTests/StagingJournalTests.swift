@@ -6,7 +6,10 @@ import Testing
 @testable import Engine
 
 /// Staged records count only once an append checkpoints them; a crash or a refusal drops them.
-@Suite struct StagingJournalTests {
+@Suite final class StagingJournalTests {
+    /// This test's scratch directory, removed when the test ends (each test gets its own instance).
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("staging-\(UUID().uuidString)")
+    deinit { try? FileManager.default.removeItem(at: scratch) }
     static func record(_ id: String) -> RawRecord { RawRecord(bytes: Array("{\"_id\":\"\(id)\"}".utf8), id: id) }
 
     static func journal(_ dir: URL) throws -> StagingJournal {
@@ -23,7 +26,7 @@ import Testing
     }
 
     @Test func stagedRecordsCountWithTheNextAppendOnly() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("staging-\(UUID().uuidString)")
+        let dir = scratch
         let first = try Self.journal(dir)
         try await first.append([Self.record("a")], of: "comments", position: KindPosition(parentsDone: 1), calls: 1)
         try await first.stage([Self.record("b"), Self.record("c")], of: "comments")

@@ -39,6 +39,18 @@ struct Harness {
 
     func stop() async { await server.stop() }
 
+    /// Runs `body`, then stops the fake, whether `body` returned or threw.
+    func stopAfter<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await body()
+            await stop()
+            return result
+        } catch {
+            await stop()
+            throw error
+        }
+    }
+
     /// Percent-encodes a query value (everything but unreserved characters).
     static func encode(_ s: String) -> String {
         var allowed = CharacterSet.alphanumerics

@@ -20,56 +20,61 @@ import Testing
     @Test(arguments: [403, 404, 405])
     func refusesUnknownRoutesVerbsAndPathIDForms(status: Int) async throws {
         let h = try await Harness.start(records: 60) { $0.unsupportedRouteStatus = status }
-        defer { Task { await h.stop() } }
-        let token = try await h.token()
-        for (method, path) in Self.unknownRoutes {
-            let answer = try await h.send(method, path, body: method == .GET ? nil : "{}", token: token)
-            #expect(answer.status == status, "\(method) \(path)")
-            #expect(answer.json?["code"] == .number(Double(status)))
+        try await h.stopAfter {
+            let token = try await h.token()
+            for (method, path) in Self.unknownRoutes {
+                let answer = try await h.send(method, path, body: method == .GET ? nil : "{}", token: token)
+                #expect(answer.status == status, "\(method) \(path)")
+                #expect(answer.json?["code"] == .number(Double(status)))
+            }
+            let otherVersion = try await h.get(h.origin + "/v1.8/tasks", token: token)
+            #expect(otherVersion.status == status)
         }
-        let otherVersion = try await h.get(h.origin + "/v1.8/tasks", token: token)
-        #expect(otherVersion.status == status)
     }
 
     @Test func allowsRestrictedWritesWhenConfigured() async throws {
         let h = try await Harness.start(records: 60) { $0.allowsRestrictedWrites = true }
-        defer { Task { await h.stop() } }
-        let token = try await h.token()
-        let field = try #require(try await h.get("/custom-fields", token: token).ids.first)
-        let answer = try await h.send(
-            .PUT, "/custom-fields", body: #"{"_id":"\#(field)","title":"Renamed"}"#, token: token)
-        #expect(answer.status == 200)
-        #expect(answer.json?["title"] == "Renamed")
+        try await h.stopAfter {
+            let token = try await h.token()
+            let field = try #require(try await h.get("/custom-fields", token: token).ids.first)
+            let answer = try await h.send(
+                .PUT, "/custom-fields", body: #"{"_id":"\#(field)","title":"Renamed"}"#, token: token)
+            #expect(answer.status == 200)
+            #expect(answer.json?["title"] == "Renamed")
+        }
     }
 
     @Test(arguments: ["", "[]", "\"x\"", "not json"])
     func refusesWritesWithoutAnObjectBody(body: String) async throws {
         let h = try await Harness.start(records: 0)
-        defer { Task { await h.stop() } }
-        let token = try await h.token()
-        let answer = try await h.send(.POST, "/tasks", body: body, token: token)
-        #expect(answer.status == 400)
-        #expect(answer.message == "Request body must be a JSON object")
+        try await h.stopAfter {
+            let token = try await h.token()
+            let answer = try await h.send(.POST, "/tasks", body: body, token: token)
+            #expect(answer.status == 400)
+            #expect(answer.message == "Request body must be a JSON object")
+        }
     }
 
     @Test func answersErrorsAsCodeAndMessage() async throws {
         let h = try await Harness.start(records: 0)
-        defer { Task { await h.stop() } }
-        let token = try await h.token()
-        let answer = try await h.send(.PUT, "/tasks", body: #"{"_id":"NBTm56xe8Rh5cF47X"}"#, token: token)
-        #expect(answer.status == 404)
-        #expect(answer.json?["code"] == 404)
-        #expect(answer.message == "Not found")
+        try await h.stopAfter {
+            let token = try await h.token()
+            let answer = try await h.send(.PUT, "/tasks", body: #"{"_id":"NBTm56xe8Rh5cF47X"}"#, token: token)
+            #expect(answer.status == 404)
+            #expect(answer.json?["code"] == 404)
+            #expect(answer.message == "Not found")
+        }
     }
 
     @Test func everyCatalogueKindIsRoutable() async throws {
         let h = try await Harness.start(records: 300)
-        defer { Task { await h.stop() } }
-        let token = try await h.token()
-        for kind in await h.fake.catalog.kinds where kind.supports(.list) && kind.scope == nil {
-            let answer = try await h.get("/\(kind.name)", token: token)
-            #expect(answer.status == 200, "\(kind.name)")
-            #expect(answer.json?.arrayValue != nil, "\(kind.name)")
+        try await h.stopAfter {
+            let token = try await h.token()
+            for kind in await h.fake.catalog.kinds where kind.supports(.list) && kind.scope == nil {
+                let answer = try await h.get("/\(kind.name)", token: token)
+                #expect(answer.status == 200, "\(kind.name)")
+                #expect(answer.json?.arrayValue != nil, "\(kind.name)")
+            }
         }
     }
 }

@@ -29,12 +29,15 @@ final class ScriptedTransport: HTTPTransport {
     }
 }
 
-@Suite struct PacedTransportTests {
+@Suite final class PacedTransportTests {
+    /// This test's scratch directory, removed when the test ends (each test gets its own instance).
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("paced-\(UUID().uuidString)")
+    deinit { try? FileManager.default.removeItem(at: scratch) }
     func make(_ answers: [APIResponse], budget: RateBudget) throws -> (PacedTransport, ScriptedTransport, VirtualClock)
     {
         let clock = VirtualClock()
         let inner = ScriptedTransport(clock: clock, answers: answers)
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("paced-\(UUID().uuidString)/s.sqlite")
+        let url = scratch.appendingPathComponent("\(UUID().uuidString).sqlite")
         let ledger = RateLedger(database: try StateDatabase(url: url), scope: "x")
         return (PacedTransport(inner: inner, ledger: ledger, budget: budget, clock: clock), inner, clock)
     }

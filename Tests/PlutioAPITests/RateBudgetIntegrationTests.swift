@@ -29,40 +29,44 @@ import Testing
             $0.rate = RateLimit(limit: 40, window: 1)
             $0.limitCap = 7
         }
-        defer { Task { await h.stop() } }
-        let a = try h.client(accounts[0], rate: budget)
-        let b = try h.client(accounts[1], rate: budget)
-        async let first = collect(a.records(of: "tasks"))
-        async let second = collect(b.records(of: "tasks"))
-        let (x, y) = try await (first, second)
-        #expect(!x.isEmpty && !y.isEmpty)
-        let log = await h.fake.requestLog()
-        #expect(log.count > 80, "the walk should span several windows")
-        #expect(!log.contains { $0.status == 429 })
-        #expect(Self.peak(log, client: "agency", window: 1) <= 40)
+        try await h.stopAfter {
+            let a = try h.client(accounts[0], rate: budget)
+            let b = try h.client(accounts[1], rate: budget)
+            async let first = collect(a.records(of: "tasks"))
+            async let second = collect(b.records(of: "tasks"))
+            let (x, y) = try await (first, second)
+            #expect(!x.isEmpty && !y.isEmpty)
+            let log = await h.fake.requestLog()
+            #expect(log.count > 80, "the walk should span several windows")
+            #expect(!log.contains { $0.status == 429 })
+            #expect(Self.peak(log, client: "agency", window: 1) <= 40)
+        }
     }
 
     @Test func keepsTheBudgetBusyForThreeWindowsWithoutA429() async throws {
         let budget = RateBudget(limit: 30, window: .seconds(2))
         let h = try await FakeHarness.start(records: 200) { $0.rate = RateLimit(limit: 30, window: 2) }
-        defer { Task { await h.stop() } }
-        let client = try h.client(rate: budget)
-        let start = Date()
-        let deadline = start.addingTimeInterval(3 * 2)
-        let worker = Task {
-            var completed: [Date] = []
-            while !Task.isCancelled {
-                do { _ = try await client.page("tasks", q: PlutioClient.everything, skip: 0, limit: 5) } catch { break }
-                completed.append(Date())
+        try await h.stopAfter {
+            let client = try h.client(rate: budget)
+            let start = Date()
+            let deadline = start.addingTimeInterval(3 * 2)
+            let worker = Task {
+                var completed: [Date] = []
+                while !Task.isCancelled {
+                    do { _ = try await client.page("tasks", q: PlutioClient.everything, skip: 0, limit: 5) } catch {
+                        break
+                    }
+                    completed.append(Date())
+                }
+                return completed
             }
-            return completed
+            try await Task.sleep(for: .seconds(3 * 2))
+            worker.cancel()
+            let done = await worker.value.filter { $0 < deadline }
+            let log = await h.fake.requestLog()
+            #expect(!log.contains { $0.status == 429 })
+            let share = Double(done.count + 1) / Double(3 * budget.limit)
+            #expect(share >= 0.97, "\(done.count) calls plus the token call in three windows of \(budget.limit)")
         }
-        try await Task.sleep(for: .seconds(3 * 2))
-        worker.cancel()
-        let done = await worker.value.filter { $0 < deadline }
-        let log = await h.fake.requestLog()
-        #expect(!log.contains { $0.status == 429 })
-        let share = Double(done.count + 1) / Double(3 * budget.limit)
-        #expect(share >= 0.97, "\(done.count) calls plus the token call in three windows of \(budget.limit)")
     }
 }

@@ -4,13 +4,18 @@ import Testing
 
 @testable import StateStore
 
-@Suite struct DiskIDSetTests {
-    static func scratch() -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("ids-\(UUID().uuidString).sqlite")
+@Suite final class DiskIDSetTests {
+    /// This test's scratch directory, removed when the test ends (each test gets its own instance).
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ids-\(UUID().uuidString)")
+    deinit { try? FileManager.default.removeItem(at: scratch) }
+    /// The set's file, in this test's scratch directory (created here: DiskIDSet does not make directories).
+    var file: URL {
+        try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        return scratch.appendingPathComponent("ids.sqlite")
     }
 
     @Test func answersWhichIdsAreNewPerSpace() throws {
-        let set = try DiskIDSet(url: Self.scratch())
+        let set = try DiskIDSet(url: file)
         #expect(try set.insert(["a", "b", "a"]) == [true, true, false])
         #expect(try set.insert(["b", "c"]) == [false, true])
         #expect(try set.insert(["a"], space: 7) == [true])
@@ -22,7 +27,7 @@ import Testing
     }
 
     @Test func bufferedAddsAreSeenByTheNextQuestion() throws {
-        let set = try DiskIDSet(url: Self.scratch())
+        let set = try DiskIDSet(url: file)
         for i in 0..<10_000 { try set.add("id-\(i)", space: i % 3) }
         #expect(try set.contains("id-9999", space: 0))
         #expect(try !set.contains("id-9999", space: 1))
@@ -30,7 +35,7 @@ import Testing
     }
 
     @Test func agreesWithTheMemorySetOnARandomWorkload() throws {
-        let disk = try DiskIDSet(url: Self.scratch())
+        let disk = try DiskIDSet(url: file)
         let memory = MemoryIDSet()
         var seed: UInt64 = 42
         func next(_ bound: Int) -> Int {
@@ -54,7 +59,7 @@ import Testing
     }
 
     @Test func theScratchFileGoesWithTheSet() throws {
-        let url = Self.scratch()
+        let url = file
         do {
             let set = try DiskIDSet(url: url)
             _ = try set.insert(["x"])
@@ -73,10 +78,13 @@ import Testing
     }
 }
 
-@Suite struct ExportHistoryTests {
+@Suite final class ExportHistoryTests {
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("history-\(UUID().uuidString)")
+    deinit { try? FileManager.default.removeItem(at: scratch) }
+
     @Test func keepsTheLastCompleteFiguresPerWorkspace() throws {
         let db = try StateDatabase(
-            url: FileManager.default.temporaryDirectory.appendingPathComponent("h-\(UUID().uuidString)/s.sqlite"))
+            url: scratch.appendingPathComponent("s.sqlite"))
         let acme = ExportHistory(database: db, source: "api|acme")
         #expect(try acme.last().isEmpty)
         try acme.record(["tasks": .init(records: 10, calls: 2), "people": .init(records: 3, calls: 1)], at: "t1")

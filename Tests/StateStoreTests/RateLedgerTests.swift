@@ -3,20 +3,21 @@ import Testing
 
 @testable import StateStore
 
-@Suite struct RateLedgerTests {
-    static func tempURL() -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("state-tests-\(UUID().uuidString)/state.sqlite")
-    }
+@Suite final class RateLedgerTests {
+    /// This test's scratch directory, removed when the test ends (each test gets its own instance).
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("state-tests-\(UUID().uuidString)")
+    deinit { try? FileManager.default.removeItem(at: scratch) }
+    var tempURL: URL { scratch.appendingPathComponent("state.sqlite") }
 
     @Test func appliesNamedMigrations() throws {
-        let db = try StateDatabase(url: Self.tempURL())
+        let db = try StateDatabase(url: tempURL)
         #expect(try db.appliedMigrations() == ["v1: rate ledger", "v2: export progress", "v3: export history"])
         let again = try StateDatabase(url: db.url)
         #expect(try again.appliedMigrations() == ["v1: rate ledger", "v2: export progress", "v3: export history"])
     }
 
     @Test func recordsGrantedCallsSettlesAndBlocks() throws {
-        let ledger = RateLedger(database: try StateDatabase(url: Self.tempURL()), scope: "api|client")
+        let ledger = RateLedger(database: try StateDatabase(url: tempURL), scope: "api|client")
         let t0 = Date(timeIntervalSince1970: 1000)
         let (decision, slot) = try ledger.reserve(now: t0, window: 60) { times, block in
             #expect(times.isEmpty && block == nil)
@@ -37,7 +38,7 @@ import Testing
     }
 
     @Test func scopesAreSeparate() throws {
-        let db = try StateDatabase(url: Self.tempURL())
+        let db = try StateDatabase(url: tempURL)
         let a = RateLedger(database: db, scope: "a")
         let b = RateLedger(database: db, scope: "b")
         _ = try a.reserve(now: Date(), window: 60) { _, _ in .proceed }
@@ -46,7 +47,7 @@ import Testing
     }
 
     @Test func separateHandlesNeverGrantMoreThanTheBudget() async throws {
-        let url = Self.tempURL()
+        let url = tempURL
         let handles = try (0..<4).map { _ in RateLedger(database: try StateDatabase(url: url), scope: "shared") }
         let now = Date()
         let granted = try await withThrowingTaskGroup(of: Int.self) { group in
