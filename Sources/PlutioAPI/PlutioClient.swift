@@ -15,6 +15,8 @@ public final class PlutioClient: Sendable {
     let tokens: TokenProvider
     let counter: CallCounter
     let largestPage = Mutex(0)
+    /// Scoped kinds whose server refused batched parent scopes: later sequences ask one parent per call.
+    let unbatchedKinds = Mutex<Set<String>>([])
 
     public init(
         settings: ConnectionSettings, http: any HTTPTransport, ledger: any CallLedger,
@@ -38,6 +40,11 @@ public final class PlutioClient: Sendable {
     /// The largest page any list has returned: a lower bound on the server's silent cap, so a
     /// shorter page of any kind proves that kind's end (contract §3.2).
     public var largestPageSeen: Int { largestPage.withLock { $0 } }
+
+    /// Whether the server refused batched parent scopes for `kind` earlier in this run.
+    func refusesBatchedScopes(_ kind: String) -> Bool { unbatchedKinds.withLock { $0.contains(kind) } }
+
+    func noteBatchedScopesRefused(_ kind: String) { _ = unbatchedKinds.withLock { $0.insert(kind) } }
 
     /// Businesses the API client may address (known after the first call).
     public func enabledBusinesses() async -> [String] { await tokens.enabledBusinesses }

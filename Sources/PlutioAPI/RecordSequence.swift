@@ -45,8 +45,11 @@ public struct RecordSequence: AsyncSequence, Sendable {
             case .single(let q): single = q
             case .scoped(let slug, let ids, let batch):
                 scopeSlug = slug
-                pending = stride(from: 0, to: ids.count, by: batch).map {
-                    Array(ids[$0..<Swift.min($0 + batch, ids.count)])
+                // Once the server refused a batch of this kind, the rest of the run asks one parent per call.
+                batched = !client.refusesBatchedScopes(kind)
+                let size = batched ? batch : 1
+                pending = stride(from: 0, to: ids.count, by: size).map {
+                    Array(ids[$0..<Swift.min($0 + size, ids.count)])
                 }
             }
         }
@@ -114,6 +117,7 @@ public struct RecordSequence: AsyncSequence, Sendable {
                     // The server refuses $in batches (contract §3.6): one parent per call from here on.
                     retire()
                     batched = false
+                    client.noteBatchedScopesRefused(kind)
                     pending = currentBatch.map { [$0] } + pending.flatMap { $0.map { [$0] } }
                 }
             }

@@ -1,5 +1,6 @@
 // plutio-bench: measurements for scripts/bench, against a FakePlutio started in-process.
 import ArgumentParser
+import Catalog
 import Engine
 import FakeHarness
 import FakePlutio
@@ -58,7 +59,44 @@ struct Calls: AsyncParsableCommand {
             print(
                 "cap \(capText): \(repeatCalls) calls used by a repeat export (largest kind first, sizes from the last one)"
             )
+            try await refusedBatch(cap: cap, capText: capText, page: page)
         }
+    }
+
+    /// The variant where `/comments` refuses batched parent scopes (contract §10): one call per parent.
+    /// Its minimum is one call per parent that may hold comments (live parents, and trashed parents
+    /// whose kind does not take its comments into the trash), plus the extra pages of parents with
+    /// more comments than a page.
+    func refusedBatch(cap: Int?, capText: String, page: Int) async throws {
+        let harness = try await FakeHarness.start(records: records, seed: seed) {
+            $0.limitCap = cap
+            $0.acceptsBatchedCommentScopes = false
+        }
+        let summaries = try await WorkspaceReader(client: try harness.client(), catalog: .standard)
+            .read(into: MemoryJournal())
+        let ws = await harness.fake.workspace("acme")!
+        await harness.stop()
+        let catalog = Catalog.standard
+        guard let comments = catalog.kind(named: "comments"),
+            let summary = summaries.first(where: { $0.kind == "comments" })
+        else { return }
+        var perParent: [String: Int] = [:]
+        for comment in ws.objects(kind: "comments") {
+            if let parent = comment["entityId"]?.stringValue { perParent[parent, default: 0] += 1 }
+        }
+        var parents = Set<String>()
+        for kind in comments.parents {
+            for record in ws.objects(kind: kind) { if let id = record["_id"]?.stringValue { parents.insert(id) } }
+        }
+        for (kind, record) in ws.trashedObjects() where comments.parents.contains(kind) {
+            let cascades = catalog.kind(named: kind)?.cascade.contains { $0.kind == "comments" } ?? false
+            if !cascades, let id = record["_id"]?.stringValue { parents.insert(id) }
+        }
+        let extraPages = parents.reduce(0) { $0 + max(0, ((perParent[$1] ?? 0) + page - 1) / page - 1) }
+        let minimum = parents.count + extraPages
+        print(
+            "cap \(capText), batched comment scopes refused: comments \(summary.records) records in \(summary.calls) calls, "
+                + "minimum \(minimum) (\(parents.count) parents that may hold comments, \(extraPages) extra pages)")
     }
 
     func pad(_ n: Int, _ width: Int) -> String {
