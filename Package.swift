@@ -93,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "plutio-backup",
             dependencies: [
-                "Engine", "PlutioAPI", "Archive", "StateStore", "Catalog", "MongoQuery",
+                "Engine", "PlutioAPI", "Catalog", "MongoQuery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

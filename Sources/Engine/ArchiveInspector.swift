@@ -12,7 +12,8 @@ public struct ArchiveInspector: Sendable {
     /// The manifest (format version checked).
     public func manifest() throws -> Manifest { try ArchiveVerifier.manifest(of: url) }
 
-    /// Calls `body` with each record of `kind` matching `query`, as the bytes in the archive.
+    /// Calls `body` with each record of `kind` matching `query`, as the bytes in the archive;
+    /// throws `MissingKind` when the manifest has no such kind.
     ///
     /// Every entry header is checked first (unsafe names, truncation), so nothing is shown from
     /// an archive that will turn out to be bad.
@@ -23,7 +24,10 @@ public struct ArchiveInspector: Sendable {
         guard let first = try reader.next(), first.path == Manifest.entryName else {
             throw ArchiveError.missingManifest(path: url.path)
         }
-        _ = try Manifest.decode(try reader.readAll(), archive: url.path)
+        let manifest = try Manifest.decode(try reader.readAll(), archive: url.path)
+        guard manifest.kinds[kind] != nil else {
+            throw MissingKind(kind: kind, available: manifest.kinds.keys.sorted())
+        }
         let wanted = Manifest.recordsPath(kind)
         while let entry = try reader.next() {
             guard entry.path == wanted else { continue }
@@ -38,5 +42,15 @@ public struct ArchiveInspector: Sendable {
             }
             return
         }
+    }
+}
+
+/// A kind the archive does not hold (a usage error: the message lists the kinds it has).
+public struct MissingKind: Error, LocalizedError {
+    public let kind: String
+    public let available: [String]
+
+    public var errorDescription: String? {
+        "The archive has no kind \(kind); it has: \(available.joined(separator: ", "))"
     }
 }

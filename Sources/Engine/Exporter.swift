@@ -23,11 +23,14 @@ public struct ExportOptions: Sendable {
     }
 }
 
+/// What a kind cost the last complete export of a workspace: its records and calls.
+public typealias KindCost = ExportHistory.Kind
+
 /// Progress of an export, for the CLI to show.
 public enum ExportEvent: Sendable {
     /// The run began; `kinds` will be read in this order; `expected` holds what each kind cost
     /// the last complete export of this workspace (empty the first time), for an ETA.
-    case started(resumed: Bool, staging: URL, kinds: [String], expected: [String: ExportHistory.Kind])
+    case started(resumed: Bool, staging: URL, kinds: [String], expected: [String: KindCost])
     /// A page (or parent batch) of a kind is checkpointed: the kind's records and calls so far.
     case progress(KindSummary)
     case kindFinished(KindSummary)

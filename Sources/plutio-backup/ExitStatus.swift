@@ -1,8 +1,7 @@
-import Archive
 import ArgumentParser
+import Engine
 import Foundation
 import PlutioAPI
-import StateStore
 
 /// The exit codes, documented in `--help` and the README; mapped in one place, from error
 /// types and cases (never from message text).
@@ -35,7 +34,7 @@ enum ExitStatus: Int32 {
     /// requests are `ok`, a command line that does not parse is `usage`.
     static func of(_ error: any Error) -> ExitStatus {
         switch error {
-        case is ValidationError, is SettingsError: return .usage
+        case is ValidationError, is SettingsError, is MissingKind: return .usage
         case let outcome as Outcome: return outcome.status
         case is CancellationError: return .interrupted
         case let error as APIError:

@@ -3,7 +3,6 @@ import Catalog
 import Engine
 import Foundation
 import PlutioAPI
-import StateStore
 
 /// `plutio-backup export`: reads a workspace into a versioned archive.
 struct Export: AsyncParsableCommand {
@@ -40,21 +39,13 @@ struct Export: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try connection.settings()
-        let stateURL =
-            state.map { URL(fileURLWithPath: $0).appendingPathComponent("state.sqlite") } ?? StateDatabase.defaultURL()
-        let database = try StateDatabase(url: stateURL)
-        let ledger = RateLedger(database: database, scope: settings.ledgerScope)
-        let client = PlutioClient(settings: settings, http: AsyncHTTPTransport(), ledger: ledger)
+        let session = try ExportSession(settings: settings, stateDirectory: state.map { URL(fileURLWithPath: $0) })
         let options = ExportOptions(
             output: URL(fileURLWithPath: output), kinds: kinds.map { Set($0.split(separator: ",").map(String.init)) },
             downloadFiles: !noFiles,
             toolVersion: PlutioBackup.version)
-        let budget = settings.rate
-        let reporter = ProgressReporter(json: json, budget: budget) {
-            try? ledger.calls(since: Date().addingTimeInterval(-budget.window.seconds)).count
-        }
-        let exporter = Exporter(client: client, catalog: .standard, state: database, downloads: AsyncHTTPTransport())
-        let result = try await exporter.run(options) { reporter.report($0, calls: client.callsMade) }
+        let reporter = ProgressReporter(json: json, budget: settings.rate) { session.callsInWindow() }
+        let result = try await session.export(options) { reporter.report($0, calls: session.callsMade) }
         reporter.summary(result)
         print(result.archive.path)
         if result.isPartial { throw Outcome(status: .partial) }

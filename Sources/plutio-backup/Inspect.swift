@@ -24,8 +24,8 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         let inspector = ArchiveInspector(url: URL(fileURLWithPath: archive))
-        let manifest = try inspector.manifest()
         guard let kind else {
+            let manifest = try inspector.manifest()
             print(
                 "\(manifest.source.business), \(manifest.finishedAt), format \(manifest.formatVersion)\(manifest.complete ? "" : ", INCOMPLETE")"
             )
@@ -37,10 +37,6 @@ struct Inspect: ParsableCommand {
             }
             print("files: \(manifest.files.downloaded) binaries")
             return
-        }
-        guard manifest.kinds[kind] != nil else {
-            throw ValidationError(
-                "The archive has no kind \(kind); it has: \(manifest.kinds.keys.sorted().joined(separator: ", "))")
         }
         let q = try query.map { try MongoQuery(text: $0) } ?? .all
         var shown = 0

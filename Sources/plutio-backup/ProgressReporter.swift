@@ -1,7 +1,6 @@
 import Engine
 import Foundation
 import PlutioAPI
-import StateStore
 import Synchronization
 
 /// Shows export events. On a terminal: a status line redrawn in place (kind, records, calls,
@@ -18,7 +17,7 @@ final class ProgressReporter: Sendable {
     struct State {
         var start = ContinuousClock.now
         var kinds: [String] = []
-        var expected: [String: ExportHistory.Kind] = [:]
+        var expected: [String: KindCost] = [:]
         var calls: [String: Int] = [:]
         var finished: Set<String> = []
         var lastDraw: ContinuousClock.Instant?

@@ -265,6 +265,10 @@ import Testing
         #expect(done.stdout.contains("E6FYC9Pi582gBe8Rj"))
         let bad = try await Self.run(["inspect", url.path, "--kind", "tasks", "--where", #"{"a":{"$where":1}}"#])
         #expect(bad.status == 2)
+        let missing = try await Self.run(["inspect", url.path, "--kind", "invoices"])
+        #expect(missing.status == 2)
+        #expect(missing.stdout.isEmpty)
+        #expect(missing.stderr.contains("The archive has no kind invoices; it has: "), "\(missing.stderr)")
     }
 }
 
