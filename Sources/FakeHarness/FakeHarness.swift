@@ -72,9 +72,13 @@ public struct FakeHarness: Sendable {
         let ws = await fake.workspace(business)!
         var out: [String: [[UInt8]]] = [:]
         for kind in catalog.kinds where kind.supports(.list) && kind.isBackedUp && kind.name != "archive" {
-            out[kind.name] = ws.objects(kind: kind.name).map { JSONValue.object($0).bytes }
+            var records: [[UInt8]] = []
+            for object in ws.objects(kind: kind.name) { records.append(await fake.servedBytes(object)) }
+            out[kind.name] = records
         }
-        out["trash-bin"] = ws.trashRows().map { JSONValue.object($0).bytes }
+        var rows: [[UInt8]] = []
+        for row in ws.trashRows() { rows.append(await fake.servedBytes(row)) }
+        out["trash-bin"] = rows
         return out
     }
 

@@ -27,17 +27,23 @@ public struct AccountSpec: Sendable, Hashable {
     public var subdomain: String
     public var clientID: String
     public var secret: String
+    /// Whether the business starts with only the fresh-account baseline (contract §4.8), as a
+    /// migration target, instead of being seeded.
+    public var empty: Bool
 
-    public init(subdomain: String, clientID: String, secret: String) {
+    public init(subdomain: String, clientID: String, secret: String, empty: Bool = false) {
         self.subdomain = subdomain
         self.clientID = clientID
         self.secret = secret
+        self.empty = empty
     }
 
-    /// Parses `SUBDOMAIN:CLIENT_ID:SECRET`.
+    /// Parses `SUBDOMAIN:CLIENT_ID:SECRET`, or `SUBDOMAIN:CLIENT_ID:SECRET:empty` (the secret may hold colons).
     public init?(parsing text: String) {
-        let parts = text.split(separator: ":", maxSplits: 2).map(String.init)
+        let empty = text.hasSuffix(":empty")
+        let spec = empty ? text.dropLast(":empty".count) : Substring(text)
+        let parts = spec.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty }) else { return nil }
-        self.init(subdomain: parts[0].lowercased(), clientID: parts[1], secret: parts[2])
+        self.init(subdomain: parts[0].lowercased(), clientID: parts[1], secret: parts[2], empty: empty)
     }
 }

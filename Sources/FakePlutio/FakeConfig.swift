@@ -40,6 +40,24 @@ public struct FakeConfig: Sendable {
     public var ignoresProposalContractStatus = false
     /// Whether U/D on custom-fields and dashboard-pages are allowed instead of 403.
     public var allowsRestrictedWrites = false
+    /// Whether creates and PUTs must name live records of the declared target kinds (contract §4.8);
+    /// false stores references unchecked.
+    public var checksReferences = true
+    /// Whether `isTemplate:true` is kept on create (false: dropped, template bodies cannot be made).
+    public var keepsTemplateFlag = true
+    /// Whether the server generates custom-field option `_id`s on create (false: client ids kept).
+    public var generatesOptionIDs = true
+    /// Whether PUT applies destination fields (§4.4) instead of dropping them.
+    public var parentsByPut = false
+    /// Whether `tasks.taskId` and `invoices.invoiceId` are assigned on create (false: a client value is kept).
+    public var assignsNumbers = true
+    /// Whether a new project gets a default board "Tasks" with a default group.
+    public var defaultProjectBoard = false
+    /// Whether every `type:file|document` create is refused.
+    public var refusesAllFileCreates = false
+    /// Whether records are served as non-canonical JSON (spacing, `1.50`, `1e3`, `\u00e9`, key
+    /// order), the same bytes on every read.
+    public var nonCanonicalBytes = false
     /// How long trash rows live before they are purged.
     public var trashRetention: TimeInterval = 30 * 24 * 3600
     /// Seeded faults.
@@ -96,6 +114,10 @@ public struct FaultPlan: Sendable {
     /// Probability that a `/cdn` download fails: half of them answer 500, half cut the body
     /// halfway (outside the API: no call number, its own seeded draws).
     public var cdnFailureRate = 0.0
+    /// Probability that a write is applied and then answered 500 (token calls are not writes).
+    public var serverErrorAfterWriteRate = 0.0
+    /// Faults aimed at the Nth create of a kind.
+    public var writeFaults: [WriteFault] = []
     /// Scripted drops by call number.
     public var drops: [Int: DropPoint] = [:]
     /// Kinds whose every call is refused with 403 (a server that will not serve a kind).
@@ -123,6 +145,37 @@ public struct FaultPlan: Sendable {
     public var isActive: Bool {
         serverErrorRate > 0 || !serverErrorCalls.isEmpty || dropBeforeRate > 0 || dropAfterWriteRate > 0
             || dropMidBodyRate > 0 || !drops.isEmpty || !stormStarts.isEmpty || stormRate > 0 || slowRate > 0
+            || serverErrorAfterWriteRate > 0 || !writeFaults.isEmpty
+    }
+}
+
+/// A fault aimed at one write: the `n`th create (from 1) of `kind`, counted over the whole server.
+public struct WriteFault: Sendable, Hashable {
+    public enum Mode: String, Sendable, CaseIterable {
+        /// The create is applied, then the connection is dropped before the answer.
+        case dropAfter = "drop-after"
+        /// The create is applied, then answered 500.
+        case serverErrorAfter = "500-after"
+        /// The connection is dropped before the create is handled: nothing is applied.
+        case dropBefore = "drop-before"
+    }
+
+    public var kind: String
+    public var n: Int
+    public var mode: Mode
+
+    public init(kind: String, n: Int, mode: Mode) {
+        self.kind = kind
+        self.n = n
+        self.mode = mode
+    }
+
+    /// Parses `KIND:N:drop-after|500-after|drop-before`.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: ":").map(String.init)
+        guard parts.count == 3, !parts[0].isEmpty, let n = Int(parts[1]), n > 0, let mode = Mode(rawValue: parts[2])
+        else { return nil }
+        self.init(kind: parts[0], n: n, mode: mode)
     }
 }
 

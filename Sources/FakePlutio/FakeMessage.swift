@@ -60,6 +60,13 @@ public struct FakeResponse: Sendable {
         self.body = body
     }
 
+    /// A connection closed without an answer.
+    static var dropped: FakeResponse {
+        var r = FakeResponse(status: 0, body: [])
+        r.transport = .drop
+        return r
+    }
+
     static func json(_ value: JSONValue, status: Int = 200) -> FakeResponse {
         FakeResponse(status: status, headers: [("Content-Type", "application/json")], body: value.bytes)
     }

@@ -56,13 +56,13 @@ extension FakePlutio {
         let pageSize = min(requested ?? Int.max, config.limitCap ?? Int.max)
         if config.honoursSort, let sortField {
             let sorted = Self.sorted(source.filter(visible), by: sortField)
-            return .array(sorted.dropFirst(skip).prefix(pageSize).map(\.bytes))
+            return .array(sorted.dropFirst(skip).prefix(pageSize).map(served))
         }
         var page: [[UInt8]] = []
         var passed = 0
         for record in source where pageSize > 0 && visible(record) {
             if passed >= skip {
-                page.append(record.bytes)
+                page.append(served(record))
                 if page.count == pageSize { break }
             }
             passed += 1

@@ -9,7 +9,9 @@ extension FakePlutio {
         guard workspaces[context.business]?.record(kind.name, id) != nil else { throw .notFound() }
         var changes = JSONObject()
         for field in kind.moveFields where field != "position" {
-            if let value = body[field] { changes[field] = value }
+            guard let value = body[field] else { continue }
+            try checkMoveDestination(kind, id: id, field: field, value: value, business: context.business)
+            changes[field] = value
         }
         var record = mutate(context.business) { $0.update(kind.name, id, with: changes, at: context.now)! }
         if kind.moveFields.contains("position"), case .number(let wanted)? = body["position"] {
@@ -97,6 +99,9 @@ extension FakePlutio {
         case ("GET", "/_fake/log"):
             let since = Int(query["since"] ?? "") ?? 0
             return .array(log.filter { $0.call > since }.map(\.json.bytes))
+        case ("GET", "/_fake/writes"):
+            let since = Int(query["since"] ?? "") ?? 0
+            return .array(writeLog.filter { $0.call > since }.map(\.entryJSON.bytes))
         case ("DELETE", "/_fake/log"):
             log.removeAll()
             return .json(["ok": true])

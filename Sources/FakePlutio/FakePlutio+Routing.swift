@@ -6,7 +6,7 @@ extension FakePlutio {
     /// Resolves the route and verb after authentication, then runs the handler.
     func route(
         _ request: FakeRequest, client: FakeAPIClient?, now: Date, entry: inout RequestLogEntry,
-        appliedWrite: inout Bool
+        write: inout WriteOutcome?
     ) throws(APIFailure) -> FakeResponse {
         if request.path == Self.apiPrefix + "/oauth/token" { return try issueToken(request, now: now) }
         let (client, business) = try authorize(request, now: now)
@@ -27,10 +27,16 @@ extension FakePlutio {
         guard allowed else { throw unsupported() }
         var context = WriteContext(kind: kind, business: business, user: client.userID, now: now)
         if verb == .list { return try list(kind, request, business: business) }
+        write = WriteOutcome(kind: kind.name, verb: verb)
+        if verb == .create, let fault = nextCreateFault(kind.name) { write?.fault = fault }
+        if write?.fault == .dropBefore { return FakeResponse.dropped }
         let body = try Self.jsonBody(request)
-        let response = try write(verb, body: body, context: &context)
-        appliedWrite = context.applied
-        return response
+        defer {
+            write?.applied = context.applied
+            write?.id = context.recordID
+        }
+        if verb != .create, case .string(let id)? = body["_id"] { context.recordID = id.string }
+        return try self.write(verb, body: body, context: &context)
     }
 
     /// The verb for a method and the path segments after the kind; nil for unknown forms.
@@ -67,4 +73,15 @@ struct WriteContext {
     var user: String
     var now: Date
     var applied = false
+    /// The record created or changed (for single-record writes).
+    var recordID: String?
+}
+
+/// What one write did, for the write log and the faults aimed at writes.
+struct WriteOutcome {
+    var kind: String
+    var verb: Verb
+    var applied = false
+    var id: String?
+    var fault: WriteFault.Mode?
 }

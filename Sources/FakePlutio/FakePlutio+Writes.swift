@@ -42,12 +42,13 @@ extension FakePlutio {
         case .create:
             let record = try create(kind, body: body, context: context)
             context.applied = true
-            return .jsonBytes(record.bytes)
+            context.recordID = record.id
+            return .jsonBytes(served(record))
         case .update:
             let id = try Self.requiredID(body)
             let record = try update(kind, id, body, context: context)
             context.applied = true
-            return .jsonBytes(record.bytes)
+            return .jsonBytes(served(record))
         case .delete:
             let id = try Self.requiredID(body)
             guard trashRecord(kind, id, context: context) else { throw .notFound() }
@@ -59,7 +60,7 @@ extension FakePlutio {
             changes["_ids"] = nil
             var updated: [[UInt8]] = []
             for id in ids where workspaces[context.business]?.record(kind.name, id) != nil {
-                updated.append(try update(kind, id, changes, context: context).bytes)
+                updated.append(served(try update(kind, id, changes, context: context)))
             }
             context.applied = !updated.isEmpty
             return .array(updated)
@@ -91,11 +92,12 @@ extension FakePlutio {
         case .move:
             let record = try move(kind, body, context: context)
             context.applied = true
-            return .jsonBytes(record.bytes)
+            return .jsonBytes(served(record))
         case .copy:
             let record = try copy(kind, body, context: context)
             context.applied = true
-            return .jsonBytes(record.bytes)
+            context.recordID = record.id
+            return .jsonBytes(served(record))
         case .list, .deleteAll:
             throw unsupported()
         }
@@ -125,102 +127,93 @@ extension FakePlutio {
     // MARK: Create
 
     func create(_ kind: ResourceKind, body: JSONObject, context: WriteContext) throws(APIFailure) -> StoredRecord {
-        try validateCreate(kind, body, business: context.business)
-        try validateCustomFields(body, business: context.business)
-        var body = body
+        var body = createBody(kind, body, business: context.business)
+        if kind.defaultBlocks != nil { body["blocks"] = nil }
+        let sent = Set(body.map(\.key)).subtracting(Workspace.serverFields)
+        try validateWrite(kind, record: body, sent: sent, id: nil, business: context.business)
         if config.templateIdCopiesContent, let templateID = body["templateId"]?.stringValue {
             copyTemplateContent(into: &body, templateID: templateID, business: context.business)
         }
-        if kind.defaultBlocks != nil { body["blocks"] = nil }
         var record = mutate(context.business) { $0.create(kind: kind, body: body, at: context.now, by: context.user) }
         if let defaults = kind.defaultBlocks, Self.matches(defaults.when, record.object),
             let blocksKind = catalog.kind(named: "blocks")
         {
             let slug = kind.slug(of: record.value) ?? kind.name
+            // A template body's default blocks are template blocks too.
+            let isTemplate = record.isTrue("isTemplate")
             let ids = defaults.types.map { type in
                 mutate(context.business) { ws in
-                    ws.create(
-                        kind: blocksKind,
-                        body: ["entityType": .string(slug), "entityId": .string(record.id), "type": .string(type)],
-                        at: context.now, by: context.user
-                    ).id
+                    var block: JSONObject = [
+                        "entityType": .string(slug), "entityId": .string(record.id), "type": .string(type),
+                    ]
+                    if isTemplate { block["isTemplate"] = true }
+                    return ws.create(kind: blocksKind, body: block, at: context.now, by: context.user).id
                 }
             }
             record = mutate(context.business) {
                 $0.update(kind.name, record.id, with: ["blocks": .array(ids.map(JSONValue.string))], at: context.now)!
             }
         }
+        if kind.name == "projects", config.defaultProjectBoard { addDefaultBoard(project: record.id, context: context) }
         if kind.name == "blocks", config.blockCreateAppendsToOwner { appendBlockToOwner(record, context: context) }
         if config.mirrorsPersonCompanyLinks { mirrorLinks(kind, before: nil, after: record.object, context: context) }
         return record
+    }
+
+    /// The board "Tasks" and its default group that some accounts give every new project.
+    func addDefaultBoard(project: String, context: WriteContext) {
+        guard let boards = catalog.kind(named: "task-boards"), let groups = catalog.kind(named: "task-groups") else {
+            return
+        }
+        mutate(context.business) { ws in
+            let board = ws.create(
+                kind: boards, body: ["title": "Tasks", "projectId": .string(project), "position": 0], at: context.now,
+                by: context.user)
+            ws.create(
+                kind: groups,
+                body: [
+                    "title": "To do", "taskBoardId": .string(board.id), "projectId": .string(project), "position": 0,
+                    "isDefault": true,
+                ], at: context.now, by: context.user)
+        }
     }
 
     static func matches(_ conditions: [String: String]?, _ object: JSONObject) -> Bool {
         (conditions ?? [:]).allSatisfy { object[$0.key]?.stringValue == $0.value }
     }
 
-    func validateCreate(_ kind: ResourceKind, _ body: JSONObject, business: String) throws(APIFailure) {
-        for group in kind.required {
-            let present = group.contains { field in
-                switch body[field] {
-                case nil, .null?: false
-                case .string(let s)?: !s.string.isEmpty
-                default: true
-                }
-            }
-            if !present { throw .badRequest("\(group[0]) is required") }
-        }
+    /// Kind-specific checks of the fields a write sends (on create: all of them).
+    func validateKindFields(
+        _ kind: ResourceKind, _ record: JSONObject, sent: Set<String>, creating: Bool, business: String
+    ) throws(APIFailure) {
         switch kind.name {
-        case "task-groups":
-            let count = body["title"]?.stringValue?.count ?? 0
+        case "task-groups" where sent.contains("title"):
+            let count = record["title"]?.stringValue?.count ?? 0
             if !(1...256).contains(count) { throw .badRequest("title must be between 1 and 256 characters") }
-        case "files":
-            let type = body["type"]?.stringValue ?? "file"
+        case "files" where creating || sent.contains("type") || sent.contains("handle"):
+            let type = record["type"]?.stringValue ?? "file"
             if type == "link" {
-                guard body["url"]?.stringValue?.isEmpty == false else { throw .badRequest("url is required") }
-            } else if let handle = body["handle"]?.stringValue, workspaces[business]?.binaries[handle] != nil {
+                guard record["url"]?.stringValue?.isEmpty == false else { throw .badRequest("url is required") }
+            } else if !config.refusesAllFileCreates, let handle = record["handle"]?.stringValue,
+                workspaces[business]?.binaries[handle] != nil
+            {
                 break
             } else {
                 throw .badRequest("Handle is required")
             }
-        case "blocks":
-            let slug = body["entityType"]?.stringValue ?? ""
+        case "blocks" where creating || sent.contains("type") || sent.contains("entityType"):
+            let slug = record["entityType"]?.stringValue ?? ""
             if let owner = catalog.kind(forSlug: slug), let types = owner.blockTypes {
-                let type = body["type"]?.stringValue ?? ""
+                let type = record["type"]?.stringValue ?? ""
                 if !types.contains(type) {
                     throw .badRequest(
                         "Type \"\(type)\" is invalid. Valid options are: \(types.joined(separator: ", "))")
                 }
             }
-            if slug == "wiki" || slug == "wiki-page", body["hasText"] != nil {
+            if slug == "wiki" || slug == "wiki-page", record["hasText"] != nil {
                 throw .badRequest("hasText is not allowed on wiki blocks")
             }
         default: break
-        }
-    }
-
-    /// Select and multiselect values must be option ids of their field.
-    func validateCustomFields(_ body: JSONObject, business: String) throws(APIFailure) {
-        guard case .array(let entries)? = body["customFields"], let ws = workspaces[business] else { return }
-        for entry in entries {
-            guard let fieldID = entry["_id"]?.stringValue, let field = ws.record("custom-fields", fieldID) else {
-                continue
-            }
-            let options = Set((field.object["options"]?.arrayValue ?? []).compactMap { $0["_id"]?.stringValue })
-            let value = entry["value"] ?? .null
-            switch field.object["inputType"]?.stringValue {
-            case "select":
-                if value.isNull { continue }
-                guard let id = value.stringValue, options.contains(id) else {
-                    throw .badRequest("Invalid custom field value")
-                }
-            case "multiselect":
-                if value.isNull { continue }
-                guard let ids = value.arrayValue?.compactMap(\.stringValue), ids.count == value.arrayValue?.count,
-                    ids.allSatisfy(options.contains)
-                else { throw .badRequest("Invalid custom field value") }
-            default: continue
-            }
         }
     }
 
@@ -241,11 +234,21 @@ extension FakePlutio {
         _ kind: ResourceKind, _ id: String, _ changes: JSONObject, context: WriteContext
     ) throws(APIFailure) -> StoredRecord {
         guard let before = workspaces[context.business]?.record(kind.name, id) else { throw .notFound() }
-        try validateCustomFields(changes, business: context.business)
         var ignored = Set(kind.ignoredOnWrite)
         if kind.lifecycleStatus, config.ignoresProposalContractStatus { ignored.insert("status") }
+        let changes = updateChanges(kind, changes)
+        var merged = before.object
+        var sent = Set<String>()
+        for member in changes where !Workspace.serverFields.contains(member.key) && !ignored.contains(member.key) {
+            merged[member.key] = member.value
+            sent.insert(member.key)
+        }
+        try validateWrite(kind, record: merged, sent: sent, id: id, business: context.business)
         let record = mutate(context.business) {
             $0.update(kind.name, id, with: changes, ignoring: ignored, at: context.now)!
+        }
+        if let field = Self.numberFields[kind.name], sent.contains(field) {
+            noteNumber(kind.name, changes[field], business: context.business)
         }
         if config.mirrorsPersonCompanyLinks {
             mirrorLinks(kind, before: before.object, after: record.object, context: context)

@@ -15,10 +15,17 @@ public actor FakePlutio {
     var businesses: [String: FakeBusiness] = [:]
     var clients: [String: FakeAPIClient] = [:]
     var workspaces: [String: Workspace] = [:]
+    /// Businesses that hold only the fresh-account baseline and are never seeded.
+    var emptyBusinesses: Set<String> = []
     var tokens: [String: IssuedToken] = [:]
     var ledgers: [String: RateLedger] = [:]
     var callCounts: [String: Int] = [:]
     var log: [RequestLogEntry] = []
+    var writeLog: [WriteLogEntry] = []
+    /// The write the current call made, if it reached a write handler.
+    var currentWrite: WriteOutcome?
+    /// Creates per kind that reached the handler, for faults aimed at the Nth one.
+    var createCounts: [String: Int] = [:]
     var callNumber = 0
     var faultRandom: SeededRandom
     /// Draws for CDN faults, apart from the API's so they do not shift its fault sequence.
@@ -58,6 +65,7 @@ public actor FakePlutio {
                 businesses[spec.subdomain] = business
                 workspaces[spec.subdomain] = Workspace(catalog: catalog, business: business, seed: r.next())
             }
+            if spec.empty { emptyBusinesses.insert(spec.subdomain) }
             if var client = clients[spec.clientID] {
                 if !client.businesses.contains(spec.subdomain) { client.businesses.append(spec.subdomain) }
                 clients[spec.clientID] = client
@@ -68,6 +76,14 @@ public actor FakePlutio {
                     businesses: [spec.subdomain])
             }
         }
+        // Every account holds a fresh account's baseline; seeding adds a workspace to the others.
+        for subdomain in businesses.keys.sorted() {
+            var seeder = Seeder(
+                workspace: workspaces[subdomain]!, seed: stableHash(subdomain), startDate: Seeder.startDate,
+                user: clients.values.first { $0.businesses.contains(subdomain) }?.userID ?? Seeder.defaultUser)
+            seeder.seedBaseline()
+            workspaces[subdomain] = seeder.workspace
+        }
     }
 
     // MARK: Inspection and control, for tests and the admin routes
@@ -77,6 +93,9 @@ public actor FakePlutio {
 
     /// Forgets the request log (call counts and rate windows stay).
     public func clearRequestLog() { log.removeAll() }
+
+    /// Every write to a resource so far, in order (token calls are not writes).
+    public func writes() -> [WriteLogEntry] { writeLog }
 
     /// Calls counted against a client's rate limit so far.
     public func callCount(clientID: String) -> Int { callCounts[clientID, default: 0] }
@@ -150,6 +169,16 @@ public actor FakePlutio {
             entry.fault = entry.fault ?? "slow"
         }
         log.append(entry)
+        // Every write to a resource is logged, also one refused or faulted before it was handled.
+        if request.method != "GET", request.path != Self.apiPrefix + "/oauth/token",
+            let kind = currentWrite?.kind ?? kindName(of: request.path)
+        {
+            writeLog.append(
+                WriteLogEntry(
+                    call: call, method: request.method, path: request.path,
+                    status: response.transport == .respond ? response.status : 0, kind: kind, body: request.body,
+                    id: currentWrite?.id, applied: currentWrite?.applied == true, fault: entry.fault))
+        }
         if let every = config.mutations.every, every > 0, call % every == 0 {
             applyMutation(nil, business: entry.business, near: kindName(of: request.path))
         }
@@ -181,6 +210,7 @@ public actor FakePlutio {
     }
 
     func process(_ request: FakeRequest, call: Int, now: Date, entry: inout RequestLogEntry) -> FakeResponse {
+        currentWrite = nil
         faultDraws = drawFaults(call: call)
         let isTokenCall = request.path == Self.apiPrefix + "/oauth/token"
         let clientID =
@@ -220,9 +250,7 @@ public actor FakePlutio {
         }
         if faultDraws.dropBefore {
             entry.fault = "drop"
-            var r = FakeResponse(status: 0, body: [])
-            r.transport = .drop
-            return r
+            return .dropped
         }
         if faultDraws.serverError {
             entry.fault = "500"
@@ -234,21 +262,39 @@ public actor FakePlutio {
             return APIFailure(status: 500, message: "Internal server error").response
         }
         var response: FakeResponse
-        var appliedWrite = false
+        var write: WriteOutcome?
         do {
-            response = try route(request, client: client, now: now, entry: &entry, appliedWrite: &appliedWrite)
+            response = try route(request, client: client, now: now, entry: &entry, write: &write)
         } catch {
             response = error.response
         }
         response.headers += rateHeaders
-        if appliedWrite, faultDraws.dropAfterWrite {
+        currentWrite = write
+        let applied = write?.applied == true
+        // Drawn only when configured, so the seeded sequences of the other faults stay as they were.
+        let failAfter =
+            applied && config.faults.serverErrorAfterWriteRate > 0
+            && faultRandom.chance(config.faults.serverErrorAfterWriteRate)
+        if write?.fault == .dropBefore {
+            entry.fault = "dropBeforeWrite"
+        } else if applied, faultDraws.dropAfterWrite || write?.fault == .dropAfter {
             entry.fault = "dropAfterWrite"
             response.transport = .drop
+        } else if applied, failAfter || write?.fault == .serverErrorAfter {
+            entry.fault = "500AfterWrite"
+            response = APIFailure(status: 500, message: "Internal server error").response
         } else if faultDraws.dropMidBody, response.body.count > 1 {
             entry.fault = "dropMidBody"
             response.transport = .dropMidBody
         }
         return response
+    }
+
+    /// The fault aimed at this create of `kind`, counting creates that reached the handler.
+    func nextCreateFault(_ kind: String) -> WriteFault.Mode? {
+        createCounts[kind, default: 0] += 1
+        let n = createCounts[kind]!
+        return config.faults.writeFaults.first { $0.kind == kind && $0.n == n }?.mode
     }
 
     func count(_ client: FakeAPIClient, _ entry: inout RequestLogEntry) {

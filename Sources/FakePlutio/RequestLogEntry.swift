@@ -34,3 +34,39 @@ public struct RequestLogEntry: Sendable, Hashable {
         return .object(o)
     }
 }
+
+/// One write to a resource as the fake handled it: what was sent, what it answered, and whether
+/// the write was applied (a fault may answer 500 or drop the connection after applying it).
+public struct WriteLogEntry: Sendable, Hashable {
+    /// The call number, as in the request log.
+    public var call: Int
+    public var method: String
+    public var path: String
+    /// The status answered; 0 when the connection was dropped instead.
+    public var status: Int
+    public var kind: String
+    /// The request body's bytes.
+    public var body: [UInt8]
+    /// The record created or changed (single-record writes).
+    public var id: String?
+    public var applied: Bool
+    /// The injected fault, if any (`dropBeforeWrite`, `dropAfterWrite`, `500AfterWrite`, `500`, ...).
+    public var fault: String?
+
+    /// The body as JSON, when it parses.
+    public var json: JSONValue? { try? JSONValue.parse(body) }
+
+    var entryJSON: JSONValue {
+        var o = JSONObject()
+        o["call"] = .number(Double(call))
+        o["method"] = .string(method)
+        o["path"] = .string(path)
+        o["status"] = .number(Double(status))
+        o["kind"] = .string(kind)
+        o["body"] = json ?? .string(String(decoding: body, as: UTF8.self))
+        o["id"] = id.map(JSONValue.string) ?? .null
+        o["applied"] = .bool(applied)
+        o["fault"] = fault.map(JSONValue.string) ?? .null
+        return .object(o)
+    }
+}

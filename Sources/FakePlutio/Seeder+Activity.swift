@@ -178,16 +178,20 @@ extension Seeder {
 
 extension FakePlutio {
     /// Seeds every workspace with about `records` records; the same seed gives the same data.
+    /// Businesses started empty (`AccountSpec.empty`) keep only their fresh-account baseline.
     public func seed(records: Int, seed: UInt64 = 1) {
-        let start = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
-        for subdomain in workspaces.keys.sorted() {
-            var seeder = Seeder(
-                workspace: workspaces[subdomain]!, seed: seed ^ stableHash(subdomain), startDate: start,
-                user: clients.values.first { $0.businesses.contains(subdomain) }?.userID ?? "AsHTTb7CYTfKAxXfK")
+        for subdomain in workspaces.keys.sorted() where !emptyBusinesses.contains(subdomain) {
+            var seeder = seeder(for: subdomain, seed: seed)
             workspaces[subdomain] = nil
             seeder.seedWorkspace(total: records, now: clock.now())
             workspaces[subdomain] = seeder.workspace
         }
         setOrigin(origin)
+    }
+
+    func seeder(for subdomain: String, seed: UInt64) -> Seeder {
+        Seeder(
+            workspace: workspaces[subdomain]!, seed: seed ^ stableHash(subdomain), startDate: Seeder.startDate,
+            user: clients.values.first { $0.businesses.contains(subdomain) }?.userID ?? Seeder.defaultUser)
     }
 }

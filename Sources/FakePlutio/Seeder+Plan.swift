@@ -73,7 +73,17 @@ extension Seeder {
 
     // MARK: Settings kinds
 
-    mutating func seedSettings() {
+    /// The roles every account has (contract §4.8).
+    static let defaultRoles = [
+        ("owner", "Owner"), ("co-owner", "Co-owner"), ("manager", "Manager"), ("team", "Team"), ("client", "Client"),
+    ]
+    /// The five role dashboards every account has.
+    static let dashboardTitles = ["Owner", "Co-Owner", "Client", "Manager", "Team Member"]
+
+    /// The fresh-account baseline (contract §4.8): the business record, the five dashboards, the
+    /// five default roles, the owner's profile and the owner's person (same email). Every business
+    /// starts with it; `seedWorkspace` adds the rest.
+    mutating func seedBaseline() {
         let business = workspace.business
         add(
             "businesses", id: business.id,
@@ -81,24 +91,35 @@ extension Seeder {
                 "name": .string(business.subdomain.capitalized + " Studio"), "subdomain": .string(business.subdomain),
                 "currency": "USD", "timezone": "Europe/Berlin",
             ])
-        for (i, name) in ["Owner", "Co-Owner", "Team"].enumerated() {
-            add(
-                "profiles",
-                [
-                    "email": .string("\(name.lowercased())@\(business.subdomain).example"), "name": .string(name),
-                    "index": .number(Double(i)),
-                ])
-        }
-        for (slug, title) in [
-            ("co-owner", "Co-owner"), ("team", "Team"), ("client", "Client"), ("lead", "Lead"),
-            ("contributor", "Contributor"), ("designer", "Designer"),
-        ] {
+        let ownerEmail = JSONValue.string("owner@\(business.subdomain).example")
+        add("profiles", ["email": ownerEmail, "name": "Owner", "index": 0])
+        for (slug, title) in Self.defaultRoles {
             add(
                 "roles",
                 ["title": .string(title), "slug": .string(slug), "permissions": ["projects.view", "tasks.edit"]])
         }
-        for name in ["Owner", "Co-Owner", "Client", "Manager", "Team Member"] {
-            add("dashboards", ["title": .string(name), "pages": []])
+        for name in Self.dashboardTitles { add("dashboards", ["title": .string(name), "pages": []]) }
+        add(
+            "people",
+            [
+                "name": ["first": .string(business.subdomain.capitalized), "last": "Owner"], "role": "owner",
+                "status": "active", "contactEmails": [["address": ownerEmail, "type": "work"]],
+            ])
+    }
+
+    mutating func seedSettings() {
+        let business = workspace.business
+        for (i, name) in ["Co-Owner", "Team"].enumerated() {
+            add(
+                "profiles",
+                [
+                    "email": .string("\(name.lowercased())@\(business.subdomain).example"), "name": .string(name),
+                    "index": .number(Double(i + 1)),
+                ])
+        }
+        // Roles beyond the defaults: people with these need a role created in a migration target.
+        for (slug, title) in [("lead", "Lead"), ("contributor", "Contributor"), ("designer", "Designer")] {
+            add("roles", ["title": .string(title), "slug": .string(slug), "permissions": ["projects.view"]])
         }
         for (entityType, inputType) in [
             ("person", "select"), ("company", "multiselect"), ("project", "select"), ("task", "select"),

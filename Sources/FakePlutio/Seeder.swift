@@ -16,7 +16,11 @@ public struct Seeder {
     var tasksOfGroup: [String: [String]] = [:]
     let user: String
 
-    init(workspace: Workspace, seed: UInt64, startDate: Date, user: String = "AsHTTb7CYTfKAxXfK") {
+    /// When seeded history starts: 2026-01-01T00:00:00Z.
+    static let startDate = Date(timeIntervalSince1970: 1_767_225_600)
+    static let defaultUser = "AsHTTb7CYTfKAxXfK"
+
+    init(workspace: Workspace, seed: UInt64, startDate: Date, user: String = defaultUser) {
         self.workspace = workspace
         self.random = SeededRandom(seed: seed)
         self.clock = startDate

@@ -14,6 +14,8 @@ public struct Workspace: Sendable {
     /// File binaries by handle.
     public var binaries: [String: [UInt8]] = [:]
     var random: SeededRandom
+    /// The last human number given per kind (`taskId`, `invoiceId`); found by a scan on first use.
+    var lastNumbers: [String: Int] = [:]
 
     init(catalog: Catalog, business: FakeBusiness, seed: UInt64) {
         self.catalog = catalog

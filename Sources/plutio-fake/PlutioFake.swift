@@ -12,8 +12,10 @@ struct PlutioFake: AsyncParsableCommand {
         abstract: "A strict local fake of the Plutio REST API (v1.11), with seeded workspaces.",
         discussion: """
             Prints `listening on http://127.0.0.1:PORT/v1.11` as its first line, then the accounts \
-            and record counts. Admin routes outside the API: GET /_fake/log, GET /_fake/calls, \
-            GET /_fake/stats, POST /_fake/revoke?client=ID. File binaries: GET /cdn/<handle>.
+            and record counts. Admin routes outside the API: GET /_fake/log, GET /_fake/writes (every \
+            write: method, path, status, kind, body, id, applied), GET /_fake/calls, GET /_fake/stats, \
+            POST /_fake/revoke?client=ID. File binaries: GET /cdn/<handle>. A business given as \
+            SUBDOMAIN:CLIENT_ID:SECRET:empty holds only a fresh account's baseline (a migration target).
             """)
 
     @Option(help: "Port to listen on; 0 picks a free one.") var port = 0
@@ -22,8 +24,10 @@ struct PlutioFake: AsyncParsableCommand {
     @Option(help: "About how many records to seed per business.") var records = 5000
     @Option(
         name: .customLong("business"),
-        help: "An account as SUBDOMAIN:CLIENT_ID:SECRET; repeat it. Accounts sharing a client id share one rate limit.")
-    var businesses: [String] = ["acme:acme-client:acme-secret", "globex:globex-client:globex-secret"]
+        help:
+            "An account as SUBDOMAIN:CLIENT_ID:SECRET, or SUBDOMAIN:CLIENT_ID:SECRET:empty for a fresh account; repeat it. Accounts sharing a client id share one rate limit."
+    )
+    var businesses: [String] = ["acme:acme-client:acme-secret", "globex:globex-client:globex-secret:empty"]
 
     @Option(help: "Silent cap on `limit`, or `none`.") var limitCap = "1000"
     @Option(help: "Page size when `limit` is omitted, or `none` for everything.") var defaultLimit = "20"
@@ -44,6 +48,23 @@ struct PlutioFake: AsyncParsableCommand {
     @Flag(help: "Ignore status writes on proposals and contracts too.") var ignoreProposalStatus = false
     @Flag(help: "Allow update and delete on custom-fields and dashboard-pages.") var allowRestrictedWrites = false
     @Option(help: "Trash retention, e.g. 30d or 10s.") var trashRetention = "30d"
+    @Flag(help: "Store references on create and PUT unchecked (default: 400 `<field> is invalid`).")
+    var noReferenceChecks = false
+    @Flag(help: "Drop isTemplate:true on create (template bodies cannot be made).") var dropTemplateFlag = false
+    @Flag(help: "Keep client custom-field option ids on create (default: the server generates them).")
+    var keepOptionIds = false
+    @Flag(help: "Apply destination fields sent by PUT (default: dropped; parents change through /move).")
+    var parentsByPut = false
+    @Flag(help: "Keep a client taskId / invoiceId on create (default: the server assigns the next number).")
+    var keepNumbers = false
+    @Flag(help: "Give every new project a default board \"Tasks\" with a default group.") var defaultProjectBoard =
+        false
+    @Flag(help: "Refuse every type:file|document create (400 Handle is required).") var refuseAllFileCreates = false
+    @Flag(
+        help:
+            "Serve records as non-canonical JSON (spacing, 1.50, 1e3, \\u00e9 escapes, key order), the same bytes on every read."
+    )
+    var nonCanonicalBytes = false
 
     @Option(help: "Seed of injected faults and mutations.") var faultSeed: UInt64 = 1
     @Option(help: "Probability of a 500 per call.") var failRate = 0.0
@@ -51,6 +72,12 @@ struct PlutioFake: AsyncParsableCommand {
     @Option(help: "Probability of dropping a connection before handling.") var dropRate = 0.0
     @Option(help: "Probability of dropping a connection after a write was applied.") var dropAfterWriteRate = 0.0
     @Option(help: "Probability of cutting a response body halfway.") var dropMidBodyRate = 0.0
+    @Option(help: "Probability that a write is applied and then answered 500.") var failAfterWriteRate = 0.0
+    @Option(
+        help:
+            "Fault the Nth create of a kind as KIND:N:drop-after|500-after|drop-before (e.g. tasks:3:drop-after); repeat it."
+    )
+    var faultOnWrite: [String] = []
     @Option(help: "Probability that a file download from /cdn fails (a 500, or a body cut halfway).")
     var cdnFailRate = 0.0
     @Option(help: "Probability per call that a storm of 429s starts.") var stormRate = 0.0
@@ -62,7 +89,8 @@ struct PlutioFake: AsyncParsableCommand {
 
     func validate() throws {
         for b in businesses where AccountSpec(parsing: b) == nil {
-            throw ValidationError("--business \(b) is not SUBDOMAIN:CLIENT_ID:SECRET")
+            throw ValidationError(
+                "--business \(b) is not SUBDOMAIN:CLIENT_ID:SECRET or SUBDOMAIN:CLIENT_ID:SECRET:empty")
         }
         guard RateLimit(parsing: rate) != nil else {
             throw ValidationError("--rate \(rate) is not N/DURATION, e.g. 1000/1h")
@@ -81,12 +109,22 @@ struct PlutioFake: AsyncParsableCommand {
         for (name, p) in [
             ("--fail-rate", failRate), ("--drop-rate", dropRate), ("--drop-after-write-rate", dropAfterWriteRate),
             ("--drop-mid-body-rate", dropMidBodyRate), ("--storm-rate", stormRate), ("--slow-rate", slowRate),
-            ("--cdn-fail-rate", cdnFailRate),
+            ("--cdn-fail-rate", cdnFailRate), ("--fail-after-write-rate", failAfterWriteRate),
         ]
         where !(0...1).contains(p) {
             throw ValidationError("\(name) takes a probability between 0 and 1")
         }
         if let n = mutateEvery, n < 1 { throw ValidationError("--mutate-every takes a positive number") }
+        for text in faultOnWrite {
+            guard let fault = WriteFault(parsing: text) else {
+                throw ValidationError(
+                    "--fault-on-write \(text) is not KIND:N:MODE with N >= 1 and MODE drop-after, 500-after or drop-before"
+                )
+            }
+            guard let kind = Catalog.standard.kind(named: fault.kind), kind.supports(.create) else {
+                throw ValidationError("--fault-on-write: \(fault.kind) is not a kind that can be created")
+            }
+        }
     }
 
     func makeConfig() -> FakeConfig {
@@ -110,6 +148,16 @@ struct PlutioFake: AsyncParsableCommand {
         c.ignoresProposalContractStatus = ignoreProposalStatus
         c.allowsRestrictedWrites = allowRestrictedWrites
         c.trashRetention = parseDuration(trashRetention)!
+        c.checksReferences = !noReferenceChecks
+        c.keepsTemplateFlag = !dropTemplateFlag
+        c.generatesOptionIDs = !keepOptionIds
+        c.parentsByPut = parentsByPut
+        c.assignsNumbers = !keepNumbers
+        c.defaultProjectBoard = defaultProjectBoard
+        c.refusesAllFileCreates = refuseAllFileCreates
+        c.nonCanonicalBytes = nonCanonicalBytes
+        c.faults.serverErrorAfterWriteRate = failAfterWriteRate
+        c.faults.writeFaults = faultOnWrite.compactMap(WriteFault.init(parsing:))
         c.faults.seed = faultSeed
         c.faults.serverErrorRate = failRate
         c.faults.htmlServerErrors = htmlErrors

@@ -107,6 +107,9 @@ import Testing
         let h = try await Harness.start(records: 0)
         try await h.stopAfter {
             let token = try await h.token()
+            // References must name live records: a wiki for the wiki pages.
+            let wiki = try #require(try await h.send(.POST, "/wiki", body: #"{"title":"W"}"#, token: token).json)
+            let body = body.replacingOccurrences(of: #""W""#, with: "\"\(wiki["_id"]!.stringValue!)\"")
             let doc = try #require(try await h.send(.POST, "/\(kind)", body: body, token: token).json)
             let blockIDs = (doc["blocks"]?.arrayValue ?? []).compactMap(\.stringValue)
             #expect(blockIDs.count == types.count)
@@ -146,9 +149,13 @@ import Testing
             let token = try await h.token()
             let task = try #require(try await h.get("/tasks", [("limit", "1")], token: token).array.first)
             let id = task["_id"]!.stringValue!
+            let field = try #require(
+                try await h.all("custom-fields", token: token).first {
+                    $0["entityType"] == "task" && $0["inputType"] == "text"
+                }?["_id"]?.stringValue)
             clock.advance(by: 5)
             let body =
-                #"{"_id":"\#(id)","title":"New","assignedTo":[],"dueDate":null,"createdAt":"1999","customFields":[{"_id":"z","value":1}]}"#
+                #"{"_id":"\#(id)","title":"New","assignedTo":[],"dueDate":null,"createdAt":"1999","customFields":[{"_id":"\#(field)","value":"x"}]}"#
             let updated = try #require(try await h.send(.PUT, "/tasks", body: body, token: token).json)
             #expect(updated["_id"] == task["_id"])
             #expect(updated["title"] == "New")
@@ -157,7 +164,7 @@ import Testing
             #expect(updated["descriptionPlain"] == task["descriptionPlain"])
             #expect(updated["createdAt"] == task["createdAt"])
             #expect(updated["updatedAt"]?.stringValue == Timestamp.string(clock.now()))
-            #expect(updated["customFields"] == [["_id": "z", "value": 1]])
+            #expect(updated["customFields"] == [["_id": .string(field), "value": "x"]])
             #expect(
                 try await h.send(.PUT, "/tasks", body: #"{"title":"x"}"#, token: token).message == "_id is required")
         }
