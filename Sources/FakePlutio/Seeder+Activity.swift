@@ -150,6 +150,15 @@ extension Seeder {
 
     /// Puts a few records (with their cascades) in the trash bin, as people do, deleted within
     /// the ten days before `now` so retention keeps them.
+    /// Every archivable kind holds at least one archived record, however the draws fell.
+    mutating func seedArchived() {
+        for kind in workspace.catalog.kinds where kind.archivable {
+            let records = workspace.table(kind.name).inOrder.filter { !$0.isTrue("isTemplate") }
+            guard !records.contains(where: { $0.isTrue("isArchived") }), let last = records.last else { continue }
+            set(kind.name, last.id, ["isArchived": true])
+        }
+    }
+
     mutating func seedTrash(now: Date) {
         let catalog = workspace.catalog
         let picks: [(String, Int)] = [
@@ -161,7 +170,8 @@ extension Seeder {
         for (kindName, count) in picks {
             guard let kind = catalog.kind(named: kindName) else { continue }
             for _ in 0..<count {
-                let live = workspace.table(kindName).order
+                // Template bodies stay: every template kind keeps one (they have the smallest cascades).
+                let live = workspace.table(kindName).inOrder.filter { !$0.isTrue("isTemplate") }.map(\.id)
                 guard live.count > 2 else { break }
                 // Of three candidates, trash the one with the smallest cascade, so small
                 // workspaces keep records of every kind.
@@ -172,6 +182,12 @@ extension Seeder {
                 deletedAt.addTimeInterval(Double(int(600...7200)))
                 _ = workspace.trash(kind, id, at: deletedAt, by: user)
             }
+        }
+        // A dangling reference at the source: a live invoice whose project sits in the trash.
+        if let project = workspace.trashedObjects().first(where: { $0.kind == "projects" })?.object["_id"],
+            let invoice = workspace.table("invoices").inOrder.first(where: { !$0.isTrue("isTemplate") })
+        {
+            set("invoices", invoice.id, ["projectId": project])
         }
     }
 }

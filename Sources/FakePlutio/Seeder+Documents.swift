@@ -10,7 +10,11 @@ extension Seeder {
         let id = newID()
         let blockIDs = blockTypes.map { _ in newID() }
         var body = body
-        body["blocks"] = .array(blockIDs.map(JSONValue.string))
+        // Blocks are created in type order; an edited document lists them in another order, which
+        // an importer must restore by PUT.
+        var order = blockIDs
+        if order.count > 1, chance(0.4) { order = Array(order.dropFirst()) + [order[0]] }
+        body["blocks"] = .array(order.map(JSONValue.string))
         if isTemplate { body["isTemplate"] = true }
         add(kind, id: id, body)
         for (blockID, type) in zip(blockIDs, blockTypes) {
@@ -188,14 +192,16 @@ extension Seeder {
     }
 
     /// A template row and its body: a record of the body's kind with `isTemplate:true`.
+    /// The kinds a template body can be, by slug.
+    static let templateBodies = [
+        ("project", "projects"), ("task", "tasks"), ("proposal", "proposals"), ("contract", "contracts"),
+        ("invoice", "invoices"), ("form", "forms"), ("item", "items"), ("task-board", "task-boards"),
+        ("task-group", "task-groups"), ("scheduler", "scheduler"), ("block", "blocks"),
+    ]
+
     mutating func addTemplate() {
-        let bodies = [
-            ("project", "projects"), ("task", "tasks"), ("proposal", "proposals"), ("contract", "contracts"),
-            ("invoice", "invoices"), ("form", "forms"), ("item", "items"), ("task-board", "task-boards"),
-            ("task-group", "task-groups"), ("scheduler", "scheduler"), ("block", "blocks"),
-        ]
         // Cycle through the body kinds so every kind has templates once there are enough.
-        let (slug, kind) = bodies[(ids["templates"]?.count ?? 0) % bodies.count]
+        let (slug, kind) = Self.templateBodies[(ids["templates"]?.count ?? 0) % Self.templateBodies.count]
         let body: String
         switch kind {
         case "projects": body = addProject(isTemplate: true)

@@ -42,7 +42,8 @@ extension Seeder {
         for _ in 0..<plan["contracts"]! { addContract(isTemplate: false) }
         for _ in 0..<plan["scheduler"]! { addScheduler(isTemplate: false) }
         seedDashboards(pages: plan["dashboard-pages"]!)
-        for _ in 0..<plan["templates"]! { addTemplate() }
+        // At least one template body of every template kind.
+        for _ in 0..<max(plan["templates"]!, Self.templateBodies.count) { addTemplate() }
         linkTemplates()
         for _ in 0..<plan["conversations"]! { addConversation() }
         for _ in 0..<plan["comments"]! { addComment() }
@@ -51,6 +52,7 @@ extension Seeder {
         for _ in 0..<plan["events"]! { addEvent() }
         for _ in 0..<plan["notes"]! { addNote() }
         seedSchedulesAndAutomations()
+        seedArchived()
         seedTrash(now: now)
     }
 
@@ -121,10 +123,12 @@ extension Seeder {
         for (slug, title) in [("lead", "Lead"), ("contributor", "Contributor"), ("designer", "Designer")] {
             add("roles", ["title": .string(title), "slug": .string(slug), "permissions": ["projects.view"]])
         }
-        for (entityType, inputType) in [
-            ("person", "select"), ("company", "multiselect"), ("project", "select"), ("task", "select"),
-            ("task", "text"), ("invoice", "number"), ("workspace", "text"), ("time-track", "checkbox"),
-        ] {
+        // Every input type of the contract (§8), spread over several kinds; select-like fields have options.
+        let entityTypes = ["person", "company", "project", "task", "invoice", "time-track", "form"]
+        let fields = Self.customFieldInputTypes.enumerated().map {
+            (entityTypes[$0.offset % entityTypes.count], $0.element)
+        }
+        for (entityType, inputType) in fields + [("task", "select"), ("workspace", "text")] {
             var options: [JSONValue] = []
             if inputType.hasSuffix("select") {
                 for (i, label) in ["Low", "Medium", "High", "Urgent"].enumerated() {
@@ -170,6 +174,12 @@ extension Seeder {
         }
     }
 
+    /// The custom-field input types of the contract (§8).
+    static let customFieldInputTypes = [
+        "select", "multiselect", "text", "number", "checkbox", "currency", "date", "rating", "url", "email", "phone",
+        "color", "time", "richtext", "file", "contact", "link", "multi", "multirange", "slider",
+    ]
+
     /// A custom-field value of the right form for a kind, or null.
     mutating func customFields(for entityType: String) -> JSONValue {
         var out: [JSONValue] = []
@@ -180,8 +190,26 @@ extension Seeder {
             case "select": out.append(["_id": .string(field.id), "value": pick(options)])
             case "multiselect":
                 out.append(["_id": .string(field.id), "value": .array(Array(options.prefix(int(1...3))))])
-            case "number": out.append(["_id": .string(field.id), "value": .number(Double(int(1...500)))])
+            case "number", "currency", "slider":
+                out.append(["_id": .string(field.id), "value": .number(Double(int(1...500)) / 2)])
+            case "rating": out.append(["_id": .string(field.id), "value": .number(Double(int(1...5)))])
             case "checkbox": out.append(["_id": .string(field.id), "value": .bool(chance(0.5))])
+            case "date": out.append(["_id": .string(field.id), "value": date(daysFromNow: -30...30)])
+            case "url", "link":
+                out.append(["_id": .string(field.id), "value": .string("https://example.com/\(pick(Self.vocabulary))")])
+            case "email":
+                out.append(["_id": .string(field.id), "value": .string("\(pick(Self.vocabulary))@example.com")])
+            case "phone": out.append(["_id": .string(field.id), "value": .string("+1 555 \(int(1000...9999))")])
+            case "color": out.append(["_id": .string(field.id), "value": .string(pick(Self.colors))])
+            case "time":
+                out.append(["_id": .string(field.id), "value": .string("\(int(8...18)):\(pick(["00", "30"]))")])
+            case "richtext": out.append(["_id": .string(field.id), "value": .string("<p>\(words(2...6))</p>")])
+            case "multi":
+                out.append(["_id": .string(field.id), "value": [.string(words(1...2)), .string(words(1...2))]])
+            case "multirange":
+                out.append([
+                    "_id": .string(field.id), "value": [.number(Double(int(0...10))), .number(Double(int(11...99)))],
+                ])
             default: out.append(["_id": .string(field.id), "value": .string(words(1...3))])
             }
         }

@@ -92,7 +92,7 @@ public struct Seeder {
         "research", "content", "logo", "social", "retainer", "proposal", "feedback", "roadmap", "workshop", "photos",
         "newsletter", "seo", "analytics", "pricing", "checkout", "support", "training", "contract", "meeting", "plan",
     ]
-    static let firstNames = ["Leo", "Mia", "Noah", "Ava", "Liam", "Zoe", "Ezra", "Ivy", "Omar", "Lena", "Kai", "Nora"]
+    static let firstNames = ["Leo", "Mia", "Noah", "Ava", "Liam", "Zoë", "Ezra", "Ivy", "Omar", "Léna", "Kai", "Nora"]
     static let lastNames = ["Doe", "Park", "Silva", "Novak", "Berg", "Khan", "Moreau", "Rossi", "Tanaka", "Okafor"]
     static let colors = ["#1abc9c", "#3498db", "#9b59b6", "#e67e22", "#e74c3c", "#34495e"]
 }

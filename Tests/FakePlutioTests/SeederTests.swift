@@ -119,7 +119,7 @@ import Testing
             })
         let proposal = try #require(ws.objects(kind: "proposals").first)
         let blocks = proposal["blocks"]!.arrayValue!.compactMap { ws.object(kind: "blocks", id: $0.stringValue!) }
-        #expect(blocks.map { $0["type"]!.stringValue! } == ["intro", "content", "signature"])
+        #expect(blocks.map { $0["type"]!.stringValue! }.sorted() == ["content", "intro", "signature"])
         #expect(blocks.allSatisfy { $0["entityId"] == proposal["_id"] && $0["entityType"] == "proposal" })
         #expect(
             ws.objects(kind: "templates").allSatisfy { template in

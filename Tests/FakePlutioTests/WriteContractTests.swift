@@ -151,7 +151,7 @@ import Testing
             let id = task["_id"]!.stringValue!
             let field = try #require(
                 try await h.all("custom-fields", token: token).first {
-                    $0["entityType"] == "task" && $0["inputType"] == "text"
+                    $0["entityType"] == "task" && $0["inputType"] == "phone"
                 }?["_id"]?.stringValue)
             clock.advance(by: 5)
             let body =
