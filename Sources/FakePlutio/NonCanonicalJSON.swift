@@ -27,7 +27,7 @@ enum NonCanonicalJSON {
         case .object(let object):
             out += Array("{ ".utf8)
             for (i, member) in object.reversed().enumerated() {
-                if i > 0 { out += Array(",\n  ".utf8) }
+                if i > 0 { out += Array(",\t ".utf8) }
                 writeString(member.key, into: &out)
                 out += Array(" : ".utf8)
                 write(member.value, into: &out)

@@ -170,8 +170,10 @@ extension Seeder {
         for (kindName, count) in picks {
             guard let kind = catalog.kind(named: kindName) else { continue }
             for _ in 0..<count {
-                // Template bodies stay: every template kind keeps one (they have the smallest cascades).
-                let live = workspace.table(kindName).inOrder.filter { !$0.isTrue("isTemplate") }.map(\.id)
+                // Template bodies and the owner stay (they have the smallest cascades).
+                let live = workspace.table(kindName).inOrder.filter {
+                    !$0.isTrue("isTemplate") && $0.object["role"] != "owner"
+                }.map(\.id)
                 guard live.count > 2 else { break }
                 // Of three candidates, trash the one with the smallest cascade, so small
                 // workspaces keep records of every kind.

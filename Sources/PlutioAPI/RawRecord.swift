@@ -17,8 +17,8 @@ public struct RawRecord: Sendable, Hashable {
 }
 
 /// List answers read in place with JSONCore's validator: a top-level array split into records
-/// whose bytes are kept as the server sent them, each checked and its `_id` read in the same
-/// scan. Nothing is built or re-serialised.
+/// whose bytes are kept as the server sent them (line breaks between tokens aside, which become
+/// spaces), each checked and its `_id` read in the same scan. Nothing is built or re-serialised.
 public enum RawJSON {
     /// A list answer that is not a valid JSON array of objects with a string `_id`: the byte
     /// offset of the problem and what it is.
@@ -35,9 +35,19 @@ public enum RawJSON {
             guard let id = members["_id"]?.stringValue else {
                 throw Malformed(offset: range.lowerBound, reason: "a record has no string _id")
             }
-            records.append(RawRecord(bytes: Array(body[range]), id: id))
+            records.append(RawRecord(bytes: oneLine(body[range]), id: id))
         }
         return records
+    }
+
+    /// A record's bytes on one line, as an NDJSON archive needs them: a valid record holds line
+    /// breaks only as whitespace between tokens (inside strings they are escaped), and those become
+    /// spaces. Nothing else changes, not even the length; a record without one is kept as is.
+    static func oneLine(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        var out = Array(bytes)
+        guard out.contains(where: { $0 == 0x0A || $0 == 0x0D }) else { return out }
+        for i in out.indices where out[i] == 0x0A || out[i] == 0x0D { out[i] = 0x20 }
+        return out
     }
 
     /// The string value of a top-level key of an object, or nil when absent or not a string;

@@ -171,6 +171,28 @@ import Testing
         }
     }
 
+    /// A server that writes JSON non-canonically (spacing, `1.50`, `1e3`, `\u00e9`, key order):
+    /// the archive keeps each record's bytes exactly as served, and verify accepts them.
+    @Test func archivesNonCanonicalRecordBytesUnchanged() async throws {
+        let h = try await FakeHarness.start(records: 800) { $0.nonCanonicalBytes = true }
+        try await h.stopAfter {
+            let out = try Self.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            let export = try await Self.run(
+                Self.exportArguments(h, output: out, extra: ["--no-files"]), environment: Self.secret)
+            #expect(export.status == 0, "\(export.stderr)")
+            let got = try Self.archiveRecords(URL(fileURLWithPath: export.lastLine))
+            let served = await h.serverRecords()
+            #expect(served["people"]?.contains { String(decoding: $0, as: UTF8.self).contains(#"\u00"#) } == true)
+            for (kind, records) in served {
+                #expect(
+                    (got[kind] ?? []).sorted { $0.lexicographicallyPrecedes($1) }
+                        == records.sorted { $0.lexicographicallyPrecedes($1) }, "\(kind)")
+            }
+            #expect(try await Self.run(["verify", export.lastLine]).status == 0)
+        }
+    }
+
     @Test func exitCodesFollowTheTable() async throws {
         let h = try await FakeHarness.start(records: 300) { $0.faults.refusedKinds = ["automations"] }
         try await h.stopAfter {
