@@ -50,8 +50,23 @@ import Testing
         #expect((try JSONSerialization.jsonObject(with: listData) as? [Any])?.count == 7)
     }
 
+    /// `:empty` starts a business with only a fresh account's baseline (contract §4.8).
+    @Test func anEmptyBusinessHoldsOnlyTheBaseline() async throws {
+        let (process, out, _) = try Self.launch([
+            "--port", "0", "--records", "400", "--business", "acme:acme-client:acme-secret",
+            "--business", "globex:globex-client:globex-secret:empty",
+        ])
+        defer { process.terminate() }
+        let lines = try await offThePool { (0..<8).map { _ in Self.readLine(out) } }
+        let globex = try #require(lines.firstIndex { $0.hasPrefix("business globex") })
+        #expect(lines[globex].hasSuffix(": 13 records, 0 trash rows"), "\(lines[globex])")
+        #expect(lines[globex + 1] == "  businesses=1 dashboards=5 people=1 profiles=1 roles=5")
+    }
+
     @Test(arguments: [
         ["--rate", "fast"], ["--business", "acme"], ["--limit-cap", "-3"], ["--unsupported-status", "500"],
+        ["--fault-on-write", "tasks:0:drop-after"], ["--fault-on-write", "profiles:1:drop-after"],
+        ["--fail-after-write-rate", "2"],
     ])
     func refusesBadFlagsWithAUsageError(arguments: [String]) async throws {
         let (process, _, err) = try Self.launch(arguments)
