@@ -44,6 +44,40 @@ import Testing
         #expect(!(await fake.archiveRowObjects("acme")).isEmpty)
     }
 
+    /// What an importer meets (issue: seeder realism): every custom-field input type, blocks[]
+    /// out of creation order, a template body of every template kind, non-default role slugs, human
+    /// numbers, and an invoice whose project sits in the trash.
+    @Test func seedsWhatAnImporterMeets() async throws {
+        let fake = await Self.seeded(records: 1500)
+        let ws = try #require(await fake.workspace("acme"))
+        let fields = ws.objects(kind: "custom-fields")
+        #expect(Set(fields.compactMap { $0["inputType"]?.stringValue }).count == 20)
+        #expect(Set(fields.compactMap { $0["entityType"]?.stringValue }).count >= 6)
+        #expect(
+            ws.objects(kind: "tasks").contains { task in
+                task["customFields"]?.arrayValue?.contains { $0["value"]?.stringValue != nil } == true
+            })
+        // Blocks are created in type order; some documents list them in another.
+        let documents = ws.objects(kind: "proposals") + ws.objects(kind: "contracts")
+        let reordered = documents.filter { document in
+            let listed = document["blocks"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let created = ws.objects(kind: "blocks").compactMap { block in
+                block["entityId"] == document["_id"] ? block["_id"]?.stringValue : nil
+            }
+            return listed != created
+        }
+        #expect(!reordered.isEmpty && reordered.count < documents.count)
+        let templateKinds = Set(ws.objects(kind: "templates").compactMap { $0["entityType"]?.stringValue })
+        #expect(templateKinds.count == 11)
+        let roles = Set(ws.objects(kind: "people").compactMap { $0["role"]?.stringValue })
+        #expect(roles.isSuperset(of: ["owner", "lead", "contributor"]))
+        #expect(ws.objects(kind: "tasks").allSatisfy { $0["isTemplate"] == true || $0["taskId"] != nil })
+        #expect(ws.objects(kind: "invoices").contains { $0["invoiceId"]?.stringValue?.hasPrefix("INV-") == true })
+        let trashedProjects = Set(
+            ws.trashedObjects().filter { $0.kind == "projects" }.compactMap { $0.object["_id"]?.stringValue })
+        #expect(ws.objects(kind: "invoices").contains { trashedProjects.contains($0["projectId"]?.stringValue ?? "") })
+    }
+
     @Test func everyReferenceResolvesToADeclaredTargetKind() async throws {
         let fake = await Self.seeded(records: 5000)
         let catalog = fake.catalog
