@@ -21,6 +21,10 @@ public enum APIError: Error, LocalizedError, Sendable, Equatable {
     case server(request: String, status: Int)
     /// No complete answer.
     case connection(request: String, reason: String)
+    /// A write that is not idempotent (a create) was sent and then lost its answer (a dropped
+    /// connection, a timeout, or a 5xx): it may have been applied. Never retried blindly: look
+    /// for the record it may have made first (contract §4.8).
+    case outcomeUnknown(request: String, reason: String)
     /// An answer that is not what the contract promises.
     case invalidResponse(request: String, reason: String)
     /// The token route does not exist at the configured base (403 or 404 on `/oauth/token`): the
@@ -94,6 +98,8 @@ public enum APIError: Error, LocalizedError, Sendable, Equatable {
             "Plutio failed at \(request) (HTTP \(status)). Retry later; the run resumes where it stopped."
         case .connection(let request, let reason):
             "No answer from \(request) (\(reason)). Check the network and --api-url, then retry; the run resumes where it stopped."
+        case .outcomeUnknown(let request, let reason):
+            "\(request) may have been applied: its answer was lost (\(reason)). It is not sent again until a lookup shows whether it was."
         case .noTokenRoute(let url):
             "\(url) is not a token route (the server answered it as an unknown route), so --api-url looks wrong: it must be the API base with its version, e.g. https://api.plutio.com/v1.11. The client id and secret were not checked."
         case .invalidResponse(let request, let reason):

@@ -4,7 +4,9 @@ import Foundation
 /// token once on 401.
 ///
 /// A request that is not idempotent (POST) is retried only when it surely did not take effect:
-/// a connection that failed before sending, or a 429. Everything else surfaces as `APIError`.
+/// a connection that failed before sending, or a 429. When it was sent and its answer is lost
+/// (timeout, dropped connection, 5xx) it ends in `APIError.outcomeUnknown`, which is not
+/// retryable. Everything else surfaces as `APIError`.
 public struct RetryingTransport: HTTPTransport {
     let inner: any HTTPTransport
     let policy: RetryPolicy
@@ -46,13 +48,14 @@ public struct RetryingTransport: HTTPTransport {
                     continue
                 }
                 guard error.isRetryable else { return response }
-                if case .server = error, !request.isIdempotent { return response }
+                if case .server(_, let status) = error, !request.isIdempotent {
+                    throw APIError.outcomeUnknown(request: request.summary, reason: "HTTP \(status) after it was sent")
+                }
                 failure = error
             } catch let error as TransportError {
                 switch error {
                 case .timeout where !request.isIdempotent, .connection(_, sent: true) where !request.isIdempotent:
-                    throw APIError.connection(
-                        request: request.summary, reason: "\(error); the write may have been applied")
+                    throw APIError.outcomeUnknown(request: request.summary, reason: "\(error)")
                 case .timeout: failure = .connection(request: request.summary, reason: "timeout")
                 case .connection(let reason, _): failure = .connection(request: request.summary, reason: reason)
                 }
