@@ -13,7 +13,11 @@ extension FakePlutio {
             try checkMoveDestination(kind, id: id, field: field, value: value, business: context.business)
             changes[field] = value
         }
+        let before = workspaces[context.business]!.record(kind.name, id)!
         var record = mutate(context.business) { $0.update(kind.name, id, with: changes, at: context.now)! }
+        // What sits under the record moves with it (a board's groups and tasks take its new project).
+        let under = workspaces[context.business]!.cascade(of: kind, id: id).dropFirst().map { ($0.kind, $0.record.id) }
+        carryDestination(changes, from: before.object, to: under, context: context)
         if kind.moveFields.contains("position"), case .number(let wanted)? = body["position"] {
             let scope = kind.siblingScope.map { record.object[$0] }
             let siblings = workspaces[context.business]!.table(kind.name).inOrder.filter { other in
@@ -33,26 +37,53 @@ extension FakePlutio {
         return record
     }
 
-    /// `POST /<res>/copy`: duplicates the record and its structural children (boards, groups,
-    /// tasks) under new ids, applying destination fields to the root.
+    /// `POST /<res>/copy`: duplicates the record, its structural children (boards, groups, tasks)
+    /// and the blocks they own under new ids, with ids among them remapped and new human numbers;
+    /// destination fields (checked as `/move` checks them) apply to the root and carry down.
     func copy(_ kind: ResourceKind, _ body: JSONObject, context: WriteContext) throws(APIFailure) -> StoredRecord {
         let id = try Self.requiredID(body)
-        guard let ws = workspaces[context.business], ws.record(kind.name, id) != nil else { throw .notFound() }
-        let subtree = ws.cascade(of: kind, id: id).filter { $0.kind != "comments" }
+        guard let ws = workspaces[context.business], let original = ws.record(kind.name, id) else {
+            throw .notFound()
+        }
+        var destination = JSONObject()
+        for field in kind.moveFields {
+            guard let value = body[field] else { continue }
+            if field != "position" {
+                try checkMoveDestination(kind, id: id, field: field, value: value, business: context.business)
+            }
+            destination[field] = value
+        }
+        var subtree = ws.cascade(of: kind, id: id).filter { $0.kind != "comments" }
+        let copied = Set(subtree.map(\.record.id))
+        for block in ws.table("blocks").inOrder where !copied.contains(block.id) {
+            if let owner = block.object["entityId"]?.stringValue, copied.contains(owner) {
+                subtree.append(("blocks", block))
+            }
+        }
         var newIDs: [String: String] = [:]
         for item in subtree { newIDs[item.record.id] = mutate(context.business) { $0.newID() } }
+        func remapped(_ value: JSONValue) -> JSONValue {
+            switch value {
+            case .string(let s): newIDs[s.string].map(JSONValue.string) ?? value
+            case .array(let items): .array(items.map(remapped))
+            case .object(let o): .object(JSONObject(o.map { .init(key: $0.key, value: remapped($0.value)) }))
+            default: value
+            }
+        }
         var root: StoredRecord?
         for (index, item) in subtree.enumerated() {
             var object = JSONObject([.init(key: "_id", value: .string(newIDs[item.record.id]!))])
-            for member in item.record.object where member.key != "_id" {
-                if case .string(let s) = member.value, let mapped = newIDs[s.string] {
-                    object[member.key] = .string(mapped)
-                } else {
+            for member in item.record.object where member.key != "_id" { object[member.key] = remapped(member.value) }
+            if index == 0 {
+                for member in destination { object[member.key] = member.value }
+            } else {
+                // Children follow the root to its destination.
+                for member in destination where item.record.object[member.key] == original.object[member.key] {
                     object[member.key] = member.value
                 }
             }
-            if index == 0 {
-                for field in kind.moveFields { if let v = body[field] { object[field] = v } }
+            if let field = Self.numberFields[item.kind], object[field] != nil {
+                object[field] = nextNumber(item.kind, field, business: context.business)
             }
             let stamp = JSONValue.string(Timestamp.string(context.now))
             object["createdBy"] = .string(context.user)

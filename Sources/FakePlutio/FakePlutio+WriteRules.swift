@@ -26,8 +26,12 @@ extension FakePlutio {
             body["status"] = kind.ignoredOnWrite.contains("status") ? "draft" : nil
         }
         if !config.keepsTemplateFlag { body["isTemplate"] = nil }
-        if let field = Self.numberFields[kind.name], config.assignsNumbers || body[field] == nil {
-            body[field] = nextNumber(kind.name, field, business: business)
+        if let field = Self.numberFields[kind.name] {
+            if config.assignsNumbers || body[field] == nil {
+                body[field] = nextNumber(kind.name, field, business: business)
+            } else {
+                noteNumber(kind.name, field, body[field], business: business)
+            }
         }
         if kind.name == "custom-fields", config.generatesOptionIDs, case .array(let options)? = body["options"] {
             body["options"] = .array(
@@ -43,22 +47,23 @@ extension FakePlutio {
     /// The next human number of a kind in a business: `taskId` 1 + the largest, `invoiceId` `INV-<n>`.
     func nextNumber(_ kind: String, _ field: String, business: String) -> JSONValue {
         let next = mutate(business) { ws in
-            let last =
-                ws.lastNumbers[kind] ?? ws.table(kind).inOrder.compactMap { Self.number(in: $0.object[field]) }.max()
-                ?? 1000
-            ws.lastNumbers[kind] = last + 1
-            return last + 1
+            let next = Self.lastNumber(kind, field, in: ws) + 1
+            ws.lastNumbers[kind] = next
+            return next
         }
         return field == "invoiceId" ? .string("INV-\(next)") : .number(Double(next))
     }
 
-    /// A PUT that sets a human number moves the business's counter past it.
-    func noteNumber(_ kind: String, _ value: JSONValue?, business: String) {
+    /// A number a client set (by PUT, or on create under `--keep-numbers`) moves the business's
+    /// counter past it, so no later create repeats it.
+    func noteNumber(_ kind: String, _ field: String, _ value: JSONValue?, business: String) {
         guard let n = Self.number(in: value) else { return }
-        mutate(business) { ws in
-            if let last = ws.lastNumbers[kind], last >= n { return }
-            ws.lastNumbers[kind] = max(n, ws.lastNumbers[kind] ?? 0)
-        }
+        mutate(business) { ws in ws.lastNumbers[kind] = max(n, Self.lastNumber(kind, field, in: ws)) }
+    }
+
+    /// The largest number given so far: the counter, or on first use a scan of the table.
+    static func lastNumber(_ kind: String, _ field: String, in ws: Workspace) -> Int {
+        ws.lastNumbers[kind] ?? ws.table(kind).inOrder.compactMap { number(in: $0.object[field]) }.max() ?? 1000
     }
 
     /// The number in `1042` or `"INV-1042"`.
@@ -134,7 +139,8 @@ extension FakePlutio {
             switch ref.naming {
             case .slug:
                 found = ref.targetKinds.contains { target in
-                    ws.table(target).inOrder.contains { $0.object["slug"]?.stringValue == ref.value }
+                    let key = catalog.kind(named: target)?.slugKey ?? "slug"
+                    return ws.table(target).inOrder.contains { $0.object[key]?.stringValue == ref.value }
                 }
             case .id:
                 found = ref.targetKinds.contains { ws.record($0, ref.value) != nil }
@@ -157,9 +163,11 @@ extension FakePlutio {
                 if config.checksReferences { throw .badRequest("Invalid custom field") }
                 continue
             }
-            if config.checksReferences, field.object["entityType"]?.stringValue != slug {
-                throw .badRequest("Invalid custom field")
+            // A field applies to a kind by any of its slugs (businesses' fields say `workspace` too).
+            let applies = field.object["entityType"]?.stringValue.map { fieldSlug in
+                fieldSlug == slug || catalog.kind(forSlug: fieldSlug)?.name == kind.name
             }
+            if config.checksReferences, applies != true { throw .badRequest("Invalid custom field") }
             let options = Set((field.object["options"]?.arrayValue ?? []).compactMap { $0["_id"]?.stringValue })
             let value = entry["value"] ?? .null
             if value.isNull { continue }
@@ -204,7 +212,8 @@ extension FakePlutio {
         _ kind: ResourceKind, id: String, field: String, value: JSONValue, business: String
     ) throws(APIFailure) {
         guard let ws = workspaces[business], let target = value.stringValue else {
-            if value.isNull { return }
+            let required = kind.required.contains { $0 == [field] }
+            if value.isNull, !required { return }
             throw .badRequest("\(field) is invalid")
         }
         let targets = catalog.references(of: kind).filter { $0.path == field }.flatMap(\.to)
@@ -218,6 +227,23 @@ extension FakePlutio {
             if at == id { throw .badRequest("\(field) is invalid: the move would form a cycle") }
             current = ws.record(kind.name, at)?.object[field]?.stringValue
             steps += 1
+        }
+    }
+
+    /// Records under a moved or copied record follow it: where a descendant held the root's old
+    /// value of a destination field (a board's groups and tasks and their `projectId`), it takes
+    /// the new one.
+    func carryDestination(
+        _ changes: JSONObject, from old: JSONObject, to records: [(kind: String, id: String)], context: WriteContext
+    ) {
+        for member in changes {
+            guard let before = old[member.key], before != member.value else { continue }
+            for (kind, id) in records where workspaces[context.business]?.record(kind, id)?.object[member.key] == before
+            {
+                mutate(context.business) {
+                    $0.update(kind, id, with: [member.key: member.value], at: context.now)
+                }
+            }
         }
     }
 }

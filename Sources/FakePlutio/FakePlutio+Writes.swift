@@ -58,10 +58,11 @@ extension FakePlutio {
             let ids = try Self.requiredIDs(body)
             var changes = body
             changes["_ids"] = nil
+            let found = ids.filter { workspaces[context.business]?.record(kind.name, $0) != nil }
+            // All or nothing: every record is validated before any is changed.
+            for id in found { _ = try prepareUpdate(kind, id, changes, context: context) }
             var updated: [[UInt8]] = []
-            for id in ids where workspaces[context.business]?.record(kind.name, id) != nil {
-                updated.append(served(try update(kind, id, changes, context: context)))
-            }
+            for id in found { updated.append(served(try update(kind, id, changes, context: context))) }
             context.applied = !updated.isEmpty
             return .array(updated)
         case .bulkDelete:
@@ -127,13 +128,15 @@ extension FakePlutio {
     // MARK: Create
 
     func create(_ kind: ResourceKind, body: JSONObject, context: WriteContext) throws(APIFailure) -> StoredRecord {
-        var body = createBody(kind, body, business: context.business)
-        if kind.defaultBlocks != nil { body["blocks"] = nil }
-        let sent = Set(body.map(\.key)).subtracting(Workspace.serverFields)
-        try validateWrite(kind, record: body, sent: sent, id: nil, business: context.business)
+        var body = body
+        // What a template gives is validated and dropped like what the client sent.
         if config.templateIdCopiesContent, let templateID = body["templateId"]?.stringValue {
             copyTemplateContent(into: &body, templateID: templateID, business: context.business)
         }
+        body = createBody(kind, body, business: context.business)
+        if kind.defaultBlocks != nil { body["blocks"] = nil }
+        let sent = Set(body.map(\.key)).subtracting(Workspace.serverFields)
+        try validateWrite(kind, record: body, sent: sent, id: nil, business: context.business)
         var record = mutate(context.business) { $0.create(kind: kind, body: body, at: context.now, by: context.user) }
         if let defaults = kind.defaultBlocks, Self.matches(defaults.when, record.object),
             let blocksKind = catalog.kind(named: "blocks")
@@ -194,7 +197,7 @@ extension FakePlutio {
             let type = record["type"]?.stringValue ?? "file"
             if type == "link" {
                 guard record["url"]?.stringValue?.isEmpty == false else { throw .badRequest("url is required") }
-            } else if !config.refusesAllFileCreates, let handle = record["handle"]?.stringValue,
+            } else if !(creating && config.refusesAllFileCreates), let handle = record["handle"]?.stringValue,
                 workspaces[business]?.binaries[handle] != nil
             {
                 break
@@ -230,9 +233,10 @@ extension FakePlutio {
 
     // MARK: Update
 
-    func update(
+    /// Validates a PUT of one record; answers what it applies, what it ignores, and which fields it sets.
+    func prepareUpdate(
         _ kind: ResourceKind, _ id: String, _ changes: JSONObject, context: WriteContext
-    ) throws(APIFailure) -> StoredRecord {
+    ) throws(APIFailure) -> (before: StoredRecord, changes: JSONObject, ignored: Set<String>, sent: Set<String>) {
         guard let before = workspaces[context.business]?.record(kind.name, id) else { throw .notFound() }
         var ignored = Set(kind.ignoredOnWrite)
         if kind.lifecycleStatus, config.ignoresProposalContractStatus { ignored.insert("status") }
@@ -244,11 +248,18 @@ extension FakePlutio {
             sent.insert(member.key)
         }
         try validateWrite(kind, record: merged, sent: sent, id: id, business: context.business)
+        return (before, changes, ignored, sent)
+    }
+
+    func update(
+        _ kind: ResourceKind, _ id: String, _ changes: JSONObject, context: WriteContext
+    ) throws(APIFailure) -> StoredRecord {
+        let (before, changes, ignored, sent) = try prepareUpdate(kind, id, changes, context: context)
         let record = mutate(context.business) {
             $0.update(kind.name, id, with: changes, ignoring: ignored, at: context.now)!
         }
         if let field = Self.numberFields[kind.name], sent.contains(field) {
-            noteNumber(kind.name, changes[field], business: context.business)
+            noteNumber(kind.name, field, changes[field], business: context.business)
         }
         if config.mirrorsPersonCompanyLinks {
             mirrorLinks(kind, before: before.object, after: record.object, context: context)

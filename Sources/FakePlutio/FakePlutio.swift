@@ -254,12 +254,7 @@ public actor FakePlutio {
         }
         if faultDraws.serverError {
             entry.fault = "500"
-            if config.faults.htmlServerErrors {
-                return FakeResponse(
-                    status: 500, headers: [("Content-Type", "text/html")],
-                    body: Array("<!DOCTYPE html><html><body><h1>Internal Server Error</h1></body></html>".utf8))
-            }
-            return APIFailure(status: 500, message: "Internal server error").response
+            return serverError()
         }
         var response: FakeResponse
         var write: WriteOutcome?
@@ -282,12 +277,22 @@ public actor FakePlutio {
             response.transport = .drop
         } else if applied, failAfter || write?.fault == .serverErrorAfter {
             entry.fault = "500AfterWrite"
-            response = APIFailure(status: 500, message: "Internal server error").response
+            response = serverError()
         } else if faultDraws.dropMidBody, response.body.count > 1 {
             entry.fault = "dropMidBody"
             response.transport = .dropMidBody
         }
         return response
+    }
+
+    /// An injected 500: JSON, or an HTML page when so configured.
+    func serverError() -> FakeResponse {
+        guard config.faults.htmlServerErrors else {
+            return APIFailure(status: 500, message: "Internal server error").response
+        }
+        return FakeResponse(
+            status: 500, headers: [("Content-Type", "text/html")],
+            body: Array("<!DOCTYPE html><html><body><h1>Internal Server Error</h1></body></html>".utf8))
     }
 
     /// The fault aimed at this create of `kind`, counting creates that reached the handler.

@@ -49,6 +49,17 @@ import Testing
             #expect(renumbered["invoiceId"] == "INV-7000")
             let next = try await h.send(.POST, "/invoices", body: #"{"name":"J"}"#, token: token).json
             #expect(next?["invoiceId"] == "INV-7001")
+            // A number set below the counter does not pull it back.
+            _ = try await h.send(
+                .PUT, "/invoices", body: #"{"_id":"\#(Self.id(invoice))","invoiceId":"INV-5"}"#, token: token)
+            let after = try await h.send(.POST, "/invoices", body: #"{"name":"K"}"#, token: token).json
+            #expect(after?["invoiceId"] == "INV-7002")
+            if keepNumbers {
+                // A kept client number moves the counter past it too.
+                _ = try await h.send(.POST, "/invoices", body: #"{"name":"L","invoiceId":"INV-9000"}"#, token: token)
+                let following = try await h.send(.POST, "/invoices", body: #"{"name":"M"}"#, token: token).json
+                #expect(following?["invoiceId"] == "INV-9001")
+            }
             let project = try #require(
                 try await h.send(.POST, "/projects", body: #"{"name":"P","taskCounts":{"all":9}}"#, token: token).json)
             #expect(project["taskCounts"] == nil)
@@ -145,6 +156,62 @@ import Testing
         }
     }
 
+    /// Nested, typed and slug paths: `client._id` by its `entityType`, `companies[]._id`,
+    /// `privateShareSettings.roles[]`; null is always accepted.
+    @Test func nestedTypedAndSlugReferencesAreChecked() async throws {
+        let h = try await Harness.start(records: 600)
+        try await h.stopAfter {
+            let token = try await h.token()
+            let company = Self.id(try await Self.first(h, "companies", token: token))
+            let person = Self.id(try await Self.first(h, "people", token: token))
+            let cases: [(String, String, String?)] = [
+                ("/invoices", #"{"name":"I","client":{"_id":"\#(company)","entityType":"company"}}"#, nil),
+                (
+                    "/invoices", #"{"name":"I","client":{"_id":"\#(company)","entityType":"person"}}"#,
+                    "client._id is invalid"
+                ),
+                (
+                    "/invoices", #"{"name":"I","client":{"_id":"\#(person)","entityType":"alien"}}"#,
+                    "client._id is invalid"
+                ),
+                ("/invoices", #"{"name":"I","client":null,"projectId":null}"#, nil),
+                ("/people", #"{"name":{"first":"A"},"role":"team","companies":[{"_id":"\#(company)"}]}"#, nil),
+                (
+                    "/people", #"{"name":{"first":"A"},"role":"team","companies":[{"_id":"NOPE"}]}"#,
+                    "companies._id is invalid"
+                ),
+                ("/wiki", #"{"title":"W","privateShareSettings":{"type":"roles","roles":["team","lead"]}}"#, nil),
+                (
+                    "/wiki", #"{"title":"W","privateShareSettings":{"type":"roles","roles":["astronaut"]}}"#,
+                    "privateShareSettings.roles is invalid"
+                ),
+            ]
+            for (path, body, message) in cases {
+                let answer = try await h.send(.POST, path, body: body, token: token)
+                #expect(answer.message == message, "\(body)")
+                #expect(answer.status == (message == nil ? 200 : 400), "\(body)")
+            }
+        }
+    }
+
+    @Test func aBulkUpdateIsValidatedWholeBeforeAnyRecordChanges() async throws {
+        let h = try await Harness.start(records: 300)
+        try await h.stopAfter {
+            let token = try await h.token()
+            let tasks = Array(try await h.all("tasks", token: token).prefix(2))
+            let ids = Self.jsonList(tasks.map(Self.id))
+            let bad = try await h.send(
+                .PUT, "/tasks/bulk", body: #"{"_ids":\#(ids),"assignedTo":["NOPE"]}"#, token: token)
+            #expect(bad.message == "assignedTo is invalid")
+            let after = try await h.all("tasks", token: token).filter { tasks.map(Self.id).contains(Self.id($0)) }
+            #expect(after.map { $0["assignedTo"] } == tasks.map { $0["assignedTo"] })
+            #expect(await h.fake.writes().last?.applied == false)
+            let good = try await h.send(
+                .PUT, "/tasks/bulk", body: #"{"_ids":\#(ids),"status":"completed"}"#, token: token)
+            #expect(good.array.allSatisfy { $0["status"] == "completed" } && good.array.count == 2)
+        }
+    }
+
     @Test(arguments: [true, false])
     func customFieldsAreCheckedAndOptionIDsMadeByTheServer(generatesOptionIDs: Bool) async throws {
         let h = try await Harness.start(records: 300) { $0.generatesOptionIDs = generatesOptionIDs }
@@ -219,6 +286,74 @@ import Testing
                 body: #"{"_id":"\#(Self.id(folder))","parentFolderId":"\#(Self.id(child))"}"#, token: token)
             #expect(cycle.status == 400)
             #expect(cycle.message?.hasPrefix("parentFolderId is invalid") == true)
+        }
+    }
+
+    /// Every destination field of §4.4 is dropped by PUT, and applied under `--parents-by-put`.
+    @Test(
+        arguments: [
+            ("task-boards", "projectId", "projects"), ("task-groups", "taskBoardId", "task-boards"),
+            ("wiki-entities", "parentId", "wiki"), ("file-folders", "parentFolderId", "file-folders"),
+            ("files", "folderId", "file-folders"),
+        ] as [(String, String, String)], [false, true] as [Bool])
+    func destinationFieldsByPut(_ edge: (kind: String, field: String, target: String), parentsByPut: Bool) async throws
+    {
+        let (kind, field, target) = edge
+        let h = try await Harness.start(records: 1500) { $0.parentsByPut = parentsByPut }
+        try await h.stopAfter {
+            let token = try await h.token()
+            let record = try await Self.first(h, kind, token: token) { $0[field]?.stringValue != nil }
+            let other = try await Self.first(h, target, token: token) {
+                $0["_id"] != record[field] && $0["_id"] != record["_id"]
+            }
+            let put = try #require(
+                try await h.send(
+                    .PUT, "/\(kind)", body: #"{"_id":"\#(Self.id(record))","\#(field)":"\#(Self.id(other))"}"#,
+                    token: token
+                ).json)
+            #expect(put[field] == (parentsByPut ? other["_id"] : record[field]))
+        }
+    }
+
+    /// What sits under a moved or copied record follows it; a copy gets new numbers and its own blocks.
+    @Test func movesAndCopiesCarryTheirSubtree() async throws {
+        let h = try await Harness.start(records: 1500)
+        try await h.stopAfter {
+            let token = try await h.token()
+            let tasks = try await h.all("tasks", token: token)
+            let board = try await Self.first(h, "task-boards", token: token) { board in
+                board["projectId"]?.stringValue != nil && tasks.contains { $0["taskBoardId"] == board["_id"] }
+            }
+            let project = try await Self.first(h, "projects", token: token) { $0["_id"] != board["projectId"] }
+            let moved = try await h.send(
+                .POST, "/task-boards/move", body: #"{"_id":"\#(Self.id(board))","projectId":"\#(Self.id(project))"}"#,
+                token: token)
+            #expect(moved.status == 200)
+            let under = try await h.all("tasks", token: token).filter { $0["taskBoardId"] == board["_id"] }
+            #expect(!under.isEmpty && under.allSatisfy { $0["projectId"] == project["_id"] })
+            // A copy's destination is checked, its tasks get new numbers, and it lands where asked.
+            let missing = try await h.send(
+                .POST, "/task-boards/copy", body: #"{"_id":"\#(Self.id(board))","projectId":"NOPE"}"#, token: token)
+            #expect(missing.message == "projectId is invalid")
+            let copy = try #require(
+                try await h.send(
+                    .POST, "/task-boards/copy",
+                    body: #"{"_id":"\#(Self.id(board))","projectId":"\#(Self.id(project))"}"#,
+                    token: token
+                ).json)
+            let copiedTasks = try await h.all("tasks", token: token).filter { $0["taskBoardId"] == copy["_id"] }
+            #expect(copiedTasks.count == under.count)
+            #expect(Set(copiedTasks.compactMap { $0["taskId"] }).isDisjoint(with: under.compactMap { $0["taskId"] }))
+            // A copied form owns copies of its blocks, so its blocks[] can be PUT.
+            let form = try await Self.first(h, "forms", token: token) { !($0["blocks"]?.arrayValue ?? []).isEmpty }
+            let formCopy = try #require(
+                try await h.send(.POST, "/forms/copy", body: #"{"_id":"\#(Self.id(form))"}"#, token: token).json)
+            let blocks = formCopy["blocks"]!.arrayValue!.compactMap(\.stringValue)
+            #expect(Set(blocks).isDisjoint(with: form["blocks"]!.arrayValue!.compactMap(\.stringValue)))
+            let put = try await h.send(
+                .PUT, "/forms", body: #"{"_id":"\#(Self.id(formCopy))","blocks":\#(Self.jsonList(blocks.reversed()))}"#,
+                token: token)
+            #expect(put.status == 200, "\(put.message ?? "")")
         }
     }
 
@@ -401,6 +536,10 @@ import Testing
                 if !records.isEmpty { counts[kind.name] = records.count }
             }
             #expect(counts == ["businesses": 1, "dashboards": 5, "roles": 5, "profiles": 1, "people": 1])
+            let dashboards = try await h.all("dashboards", token: token, business: "globex")
+            #expect(
+                Set(dashboards.compactMap { $0["title"]?.stringValue })
+                    == ["Owner", "Co-Owner", "Client", "Manager", "Team Member"])
             let roles = try await h.all("roles", token: token, business: "globex").compactMap {
                 $0["slug"]?.stringValue
             }
