@@ -70,11 +70,7 @@ public final class PlutioClient: Sendable {
 
     /// Sends a write and answers the body (contract §4.1).
     public func send(_ method: HTTPVerb, _ path: String, body: JSONValue) async throws -> [UInt8] {
-        var request = APIRequest(method: method, url: url(path, query: []), body: body.bytes)
-        request.setHeader("Content-Type", "application/json")
-        let response = try await transport.send(request)
-        if let error = APIError.check(response, for: request) { throw error }
-        return response.body
+        try await write(method, path, body: body.bytes).body
     }
 
     func url(_ path: String, query: [(String, String)]) -> URL {

@@ -1,0 +1,73 @@
+import FakeHarness
+import FakePlutio
+import Foundation
+import JSONCore
+import Testing
+
+@testable import PlutioAPI
+
+/// The client's writes against the strict fake: bytes sent unchanged, bulk chunked, a lost create
+/// never sent twice.
+@Suite(.timeLimit(.minutes(3))) struct ClientWriteTests {
+    @Test func writesSendTheCallersBytesAndAnswerTheRecord() async throws {
+        let h = try await FakeHarness.start(records: 0)
+        try await h.stopAfter {
+            let client = try h.client()
+            let body = Array(#"{ "title" : "Caf\u00e9",  "amount" : 1.50, "big" : 1e3 }"#.utf8)
+            let note = try await client.create("notes", body: body)
+            #expect(await h.fake.writes().last?.body == body)
+            let stored = try #require(await h.fake.workspace("acme")?.object(kind: "notes", id: note.id))
+            #expect(stored["title"] == "Café")
+            #expect(stored["amount"]?.numberValue == 1.5)
+            let updated = try await client.update("notes", body: Array(#"{"_id":"\#(note.id)","title":"New"}"#.utf8))
+            #expect(try updated.parsed()["title"] == "New")
+            #expect(try await client.delete("notes", id: note.id))
+            // Deleting again finds nothing: a retried delete that had been applied is not an error.
+            #expect(try await !client.delete("notes", id: note.id))
+            // The strict fake's refusals come back as validation errors naming the field.
+            await #expect {
+                try await client.create("tasks", body: Array(#"{"title":"T","projectId":"NOPE"}"#.utf8))
+            } throws: { error in
+                guard case .validation(_, let message) = (error as? APIError)?.underlying else { return false }
+                return message == "projectId is invalid"
+            }
+        }
+    }
+
+    @Test func bulkWritesTakeAHundredIdsPerCall() async throws {
+        let h = try await FakeHarness.start(records: 0)
+        try await h.stopAfter {
+            let client = try h.client()
+            var ids: [String] = []
+            for i in 0..<250 {
+                ids.append(try await client.create("time-tracks", body: Array(#"{"title":"n\#(i)"}"#.utf8)).id)
+            }
+            await h.fake.clearRequestLog()
+            try await client.bulkUpdate("time-tracks", ids: ids, fields: ["color": "red"])
+            try await client.bulkDelete("time-tracks", ids: ids)
+            let writes = await h.fake.writes().suffix(6)
+            #expect(writes.map(\.method) == ["PUT", "PUT", "PUT", "DELETE", "DELETE", "DELETE"])
+            #expect(writes.map { $0.json?["_ids"]?.arrayValue?.count } == [100, 100, 50, 100, 100, 50])
+            #expect(await h.fake.workspace("acme")?.objects(kind: "time-tracks").isEmpty == true)
+        }
+    }
+
+    @Test(arguments: [WriteFault.Mode.dropAfter, .serverErrorAfter])
+    func aCreateWhoseAnswerIsLostIsNotSentAgain(mode: WriteFault.Mode) async throws {
+        let h = try await FakeHarness.start(records: 0) {
+            $0.faults.writeFaults = [WriteFault(kind: "notes", n: 1, mode: mode)]
+        }
+        try await h.stopAfter {
+            let client = try h.client()
+            await #expect {
+                try await client.create("notes", body: Array(#"{"title":"once"}"#.utf8))
+            } throws: { error in
+                if case .outcomeUnknown = error as? APIError { return true }
+                return false
+            }
+            let writes = await h.fake.writes()
+            #expect(writes.count == 1 && writes[0].applied)
+            #expect(await h.fake.workspace("acme")?.objects(kind: "notes").count == 1)
+        }
+    }
+}
