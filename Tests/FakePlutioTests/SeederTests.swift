@@ -78,6 +78,27 @@ import Testing
         #expect(ws.objects(kind: "invoices").contains { trashedProjects.contains($0["projectId"]?.stringValue ?? "") })
     }
 
+    /// Remapping every reference to itself leaves every record's bytes as they were, and visits
+    /// the same references the reader finds.
+    @Test func remappingToTheSameIDsChangesNoByte() async throws {
+        let fake = await Self.seeded(records: 2000)
+        let catalog = fake.catalog
+        var visited = 0
+        var found = 0
+        for (kindName, record) in await Self.everything(fake) {
+            guard case .object(var object) = record, let kind = catalog.kind(named: kindName) else { continue }
+            let before = record.bytes
+            let dropped = catalog.remapReferences(in: &object, of: kind) { ref in
+                visited += 1
+                return ref.value
+            }
+            #expect(dropped.isEmpty)
+            #expect(JSONValue.object(object).bytes == before, "\(kindName)")
+            found += catalog.referenceValues(in: record, of: kind).count
+        }
+        #expect(visited == found && visited > 5000)
+    }
+
     @Test func everyReferenceResolvesToADeclaredTargetKind() async throws {
         let fake = await Self.seeded(records: 5000)
         let catalog = fake.catalog
