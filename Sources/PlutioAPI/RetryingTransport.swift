@@ -1,7 +1,7 @@
 import Foundation
 
 /// Retries what may succeed later (5xx, 429, lost connections) with `RetryPolicy`, and renews the
-/// token once on 401.
+/// token on 401 (up to `maxRenewals` times per call).
 ///
 /// A request that is not idempotent (POST) is retried only when it surely did not take effect:
 /// a connection that failed before sending, or a 429. When it was sent and its answer is lost
@@ -25,13 +25,16 @@ public struct RetryingTransport: HTTPTransport {
         self.jitter = jitter
     }
 
+    /// Fresh tokens tried for one call before a 401 stands.
+    static let maxRenewals = 3
+
     /// 429 answers tolerated for one call before giving up.
     static let maxRateLimited = 50
 
     public func send(_ original: APIRequest) async throws -> APIResponse {
         var attempt = 0
         var waited = Duration.zero
-        var renewed = false
+        var renewals = 0
         var rateLimited = 0
         while true {
             attempt += 1
@@ -41,8 +44,10 @@ public struct RetryingTransport: HTTPTransport {
             do {
                 let response = try await inner.send(request)
                 guard let error = APIError.check(response, for: request) else { return response }
-                if case .unauthorized = error, let authorizer, !renewed {
-                    renewed = true
+                // A token may expire again on its way when tokens live seconds (contract §10):
+                // renew a few times; a server that refuses every fresh token is refusing the client.
+                if case .unauthorized = error, let authorizer, renewals < Self.maxRenewals {
+                    renewals += 1
                     try await authorizer.renew()
                     attempt -= 1
                     continue

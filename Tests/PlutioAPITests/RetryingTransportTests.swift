@@ -18,6 +18,13 @@ final class FailingTransport: HTTPTransport {
     }
 }
 
+/// Counts renewals; puts nothing on requests.
+final class CountingAuthorizer: RequestAuthorizer {
+    let renewals = Mutex(0)
+    func authorize(_ request: inout APIRequest, renew: Bool) async throws {}
+    func renew() async throws { renewals.withLock { $0 += 1 } }
+}
+
 /// Which writes are retried: a create only when it surely did not take effect (contract §4.8).
 @Suite struct RetryingTransportTests {
     static func send(
@@ -72,5 +79,20 @@ final class FailingTransport: HTTPTransport {
         let (result, calls) = await Self.send(method, [.success(APIResponse(status: 500)), .failure(.timeout)])
         #expect(result == .success(200))
         #expect(calls == 3)
+    }
+
+    /// Tokens that live seconds may expire again on their way: a few fresh ones are tried, then
+    /// the 401 stands.
+    @Test(arguments: [(3, true), (4, false)])
+    func a401RenewsTheTokenAFewTimes(unauthorized: Int, succeeds: Bool) async throws {
+        let inner = FailingTransport(Array(repeating: .success(APIResponse(status: 401)), count: unauthorized))
+        let authorizer = CountingAuthorizer()
+        let transport = RetryingTransport(
+            inner: inner, policy: .standard, clock: VirtualClock(), authorizer: authorizer, jitter: { 0 })
+        let request = APIRequest(method: .get, url: URL(string: "http://127.0.0.1/v1.11/tasks")!)
+        let response = try await transport.send(request)
+        #expect((response.status == 200) == succeeds)
+        #expect(authorizer.renewals.withLock { $0 } == 3)
+        #expect(inner.calls.withLock { $0 } == 4)
     }
 }
