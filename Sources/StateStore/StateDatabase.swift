@@ -105,6 +105,33 @@ public final class StateDatabase: Sendable {
                 t.primaryKey(["source", "kind"])
             }
         }
+        migrator.registerMigration("v4: import journal") { db in
+            try db.create(table: "import_run") { t in
+                t.primaryKey("run", .text)
+                t.column("archive", .text).notNull()
+                t.column("target", .text).notNull()
+                t.column("started_at", .text).notNull()
+                t.column("finished_at", .text)
+            }
+            try db.create(table: "import_record") { t in
+                t.column("run", .text).notNull().references("import_run", onDelete: .cascade)
+                t.column("kind", .text).notNull()
+                t.column("source_id", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("target_id", .text)
+                t.column("reason", .text)
+                t.column("dropped", .text)
+                t.column("body_sha256", .text)
+                t.column("intent_at", .text)
+                t.primaryKey(["run", "kind", "source_id"])
+            }
+            try db.create(index: "import_record_status", on: "import_record", columns: ["run", "status"])
+            try db.create(table: "import_step") { t in
+                t.column("run", .text).notNull().references("import_run", onDelete: .cascade)
+                t.column("step", .text).notNull()
+                t.primaryKey(["run", "step"])
+            }
+        }
         return migrator
     }
 

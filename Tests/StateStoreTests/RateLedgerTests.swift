@@ -11,9 +11,15 @@ import Testing
 
     @Test func appliesNamedMigrations() throws {
         let db = try StateDatabase(url: tempURL)
-        #expect(try db.appliedMigrations() == ["v1: rate ledger", "v2: export progress", "v3: export history"])
+        #expect(
+            try db.appliedMigrations() == [
+                "v1: rate ledger", "v2: export progress", "v3: export history", "v4: import journal",
+            ])
         let again = try StateDatabase(url: db.url)
-        #expect(try again.appliedMigrations() == ["v1: rate ledger", "v2: export progress", "v3: export history"])
+        #expect(
+            try again.appliedMigrations() == [
+                "v1: rate ledger", "v2: export progress", "v3: export history", "v4: import journal",
+            ])
     }
 
     @Test func recordsGrantedCallsSettlesAndBlocks() throws {

@@ -1,0 +1,197 @@
+import Foundation
+import GRDB
+
+/// An import's durable record, one row per source record: what became of it and the target id it
+/// maps to; and, before each create, an intent (contract §4.8: a create whose answer is lost may
+/// have been applied, and there is no idempotency key).
+///
+/// The protocol that makes a crash at any moment safe:
+/// 1. `intend` commits an intent row (with the hash of the body about to be sent) before the create;
+/// 2. `created` commits the target id in one transaction, which is the checkpoint;
+/// 3. on resume, `pendingIntents` lists creates whose outcome is unknown: the importer looks the
+///    target up for a record it may have made before sending anything again.
+public struct ImportJournal: Sendable {
+    let database: StateDatabase
+    /// The import: archive identity and target, hashed by the caller.
+    public let run: String
+
+    public init(database: StateDatabase, run: String) {
+        self.database = database
+        self.run = run
+    }
+
+    /// What became of a source record.
+    public enum Status: String, Sendable, CaseIterable {
+        /// A create was about to be sent; its outcome is not known yet.
+        case intent
+        case created
+        /// Mapped onto a record the target already had.
+        case matched
+        case skipped
+        case failed
+    }
+
+    /// One source record's row.
+    public struct Entry: Sendable, Equatable {
+        public var kind: String
+        public var sourceID: String
+        public var status: Status
+        public var targetID: String?
+        public var reason: String?
+        /// Reference paths dropped because they resolved nowhere.
+        public var dropped: [String]
+        /// SHA-256 of the create body, for intents.
+        public var bodySHA256: String?
+        public var intentAt: String?
+    }
+
+    /// Starts the run, or finds it again on resume; answers whether it existed.
+    @discardableResult
+    public func begin(archive: String, target: String, at time: String) throws(StateError) -> Bool {
+        try database.write { db in
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM import_run WHERE run = ?", arguments: [run]) != nil {
+                return true
+            }
+            try db.execute(
+                sql: "INSERT INTO import_run (run, archive, target, started_at) VALUES (?, ?, ?, ?)",
+                arguments: [run, archive, target, time])
+            return false
+        }
+    }
+
+    /// When the run finished, or nil while it has not.
+    public func finishedAt() throws(StateError) -> String? {
+        try database.read { db in
+            try String.fetchOne(db, sql: "SELECT finished_at FROM import_run WHERE run = ?", arguments: [run])
+        }
+    }
+
+    public func finish(at time: String) throws(StateError) {
+        try database.write { db in
+            try db.execute(sql: "UPDATE import_run SET finished_at = ? WHERE run = ?", arguments: [time, run])
+        }
+    }
+
+    /// Commits the intent to create a record, before the create is sent.
+    public func intend(_ kind: String, _ sourceID: String, bodySHA256: String, at time: String) throws(StateError) {
+        try upsert(
+            Entry(
+                kind: kind, sourceID: sourceID, status: .intent, targetID: nil, reason: nil, dropped: [],
+                bodySHA256: bodySHA256, intentAt: time))
+    }
+
+    /// Commits a create's result: the record now maps to `targetID`.
+    public func created(
+        _ kind: String, _ sourceID: String, targetID: String, dropped: [String] = []
+    )
+        throws(StateError)
+    {
+        try settle(kind, sourceID, status: .created, targetID: targetID, reason: nil, dropped: dropped)
+    }
+
+    /// Commits any other outcome (matched, skipped, failed), with its reason.
+    public func settle(
+        _ kind: String, _ sourceID: String, status: Status, targetID: String?, reason: String?, dropped: [String] = []
+    ) throws(StateError) {
+        try upsert(
+            Entry(
+                kind: kind, sourceID: sourceID, status: status, targetID: targetID, reason: reason, dropped: dropped,
+                bodySHA256: nil, intentAt: nil))
+    }
+
+    func upsert(_ e: Entry) throws(StateError) {
+        try database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO import_record (run, kind, source_id, status, target_id, reason, dropped, body_sha256, intent_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(run, kind, source_id) DO UPDATE SET status = excluded.status,
+                      target_id = excluded.target_id, reason = excluded.reason, dropped = excluded.dropped,
+                      body_sha256 = excluded.body_sha256, intent_at = excluded.intent_at
+                    """,
+                arguments: [
+                    run, e.kind, e.sourceID, e.status.rawValue, e.targetID, e.reason,
+                    e.dropped.isEmpty ? nil : e.dropped.joined(separator: "\n"), e.bodySHA256, e.intentAt,
+                ])
+        }
+    }
+
+    /// A source record's row, or nil when nothing was decided for it yet.
+    public func entry(_ kind: String, _ sourceID: String) throws(StateError) -> Entry? {
+        try database.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM import_record WHERE run = ? AND kind = ? AND source_id = ?",
+                arguments: [run, kind, sourceID]
+            ).map(Self.entry)
+        }
+    }
+
+    /// Target ids of source records of a kind, for those that have one (one query per batch).
+    public func targetIDs(_ kind: String, for sourceIDs: [String]) throws(StateError) -> [String: String] {
+        try database.read { db in
+            var out: [String: String] = [:]
+            for chunk in stride(from: 0, to: sourceIDs.count, by: 500) {
+                let ids = Array(sourceIDs[chunk..<min(chunk + 500, sourceIDs.count)])
+                let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT source_id, target_id FROM import_record
+                        WHERE run = ? AND kind = ? AND target_id IS NOT NULL AND source_id IN (\(marks))
+                        """, arguments: StatementArguments([run, kind] + ids))
+                for row in rows { out[row["source_id"]] = row["target_id"] }
+            }
+            return out
+        }
+    }
+
+    /// Creates sent but not settled: their outcome must be found before anything is sent again.
+    public func pendingIntents() throws(StateError) -> [Entry] {
+        try database.read { db in
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT * FROM import_record WHERE run = ? AND status = 'intent' ORDER BY intent_at, kind, source_id",
+                arguments: [run]
+            ).map(Self.entry)
+        }
+    }
+
+    /// Records per kind and status.
+    public func counts() throws(StateError) -> [String: [Status: Int]] {
+        try database.read { db in
+            var out: [String: [Status: Int]] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT kind, status, COUNT(*) AS n FROM import_record WHERE run = ? GROUP BY kind, status",
+                arguments: [run])
+            {
+                guard let status = Status(rawValue: row["status"]) else { continue }
+                out[row["kind"], default: [:]][status] = row["n"]
+            }
+            return out
+        }
+    }
+
+    /// Marks a step (a second pass, a kind's blocks order) as done.
+    public func markDone(_ step: String) throws(StateError) {
+        try database.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO import_step (run, step) VALUES (?, ?)", arguments: [run, step])
+        }
+    }
+
+    public func isDone(_ step: String) throws(StateError) -> Bool {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT 1 FROM import_step WHERE run = ? AND step = ?", arguments: [run, step])
+                != nil
+        }
+    }
+
+    static func entry(_ row: Row) -> Entry {
+        let dropped: String? = row["dropped"]
+        return Entry(
+            kind: row["kind"], sourceID: row["source_id"], status: Status(rawValue: row["status"]) ?? .failed,
+            targetID: row["target_id"], reason: row["reason"],
+            dropped: dropped.map { $0.split(separator: "\n").map(String.init) } ?? [], bodySHA256: row["body_sha256"],
+            intentAt: row["intent_at"])
+    }
+}
