@@ -19,6 +19,7 @@ import Testing
 
     @Test(arguments: [
         ["--help"], ["help"], ["export", "--help"], ["help", "export"], ["verify", "--help"], ["inspect", "--help"],
+        ["prune", "--help"],
         ["-h"],
     ])
     func helpPrintsAndExitsZero(arguments: [String]) async throws {

@@ -193,6 +193,25 @@ import Testing
         }
     }
 
+    /// `prune` keeps what its rules say, shows it first under --dry-run, and refuses an empty policy.
+    @Test func prunesByRetentionRules() async throws {
+        let dir = try Self.temporary()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let good = Bundle.module.url(forResource: "Fixtures/good", withExtension: "tar.zst")!
+        let names = (1...4).map { "acme-2026110\($0)T030000Z.tar.zst" }
+        for name in names { try FileManager.default.copyItem(at: good, to: dir.appendingPathComponent(name)) }
+        let empty = try await Self.run(["prune", dir.path])
+        #expect(empty.status == 2)
+        #expect(empty.stderr.contains("Give at least one --keep-* rule"))
+        let dry = try await Self.run(["prune", dir.path, "--keep-last", "2", "--dry-run"])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stdout.contains("2 kept, 2 would be deleted (dry run)"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).count == 4)
+        let real = try await Self.run(["prune", dir.path, "--keep-last", "2"])
+        #expect(real.status == 0, "\(real.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == Array(names.suffix(2)))
+    }
+
     @Test func exitCodesFollowTheTable() async throws {
         let h = try await FakeHarness.start(records: 300) { $0.faults.refusedKinds = ["automations"] }
         try await h.stopAfter {
