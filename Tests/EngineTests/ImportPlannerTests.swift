@@ -1,0 +1,80 @@
+import Catalog
+import FakeHarness
+import FakePlutio
+import Foundation
+import JSONCore
+import PlutioAPI
+import StateStore
+import Testing
+
+@testable import Engine
+
+/// The import plan: order, what is created, matched and skipped with reasons, and the calls.
+@Suite(.timeLimit(.minutes(3))) struct ImportPlannerTests {
+    @Test func plansASeededWorkspaceIntoAFreshAccount() async throws {
+        let empty = AccountSpec(subdomain: "globex", clientID: "globex-client", secret: "globex-secret", empty: true)
+        let h = try await FakeHarness.start(accounts: [FakeHarness.acme, empty], records: 1500)
+        try await h.stopAfter {
+            let out = try ExporterTests.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            var options = ExportOptions(output: out, toolVersion: "test")
+            options.downloadFiles = false
+            let database = try StateDatabase(url: out.appendingPathComponent("state/state.sqlite"))
+            let archive = try await Exporter(
+                client: try h.client(), catalog: .standard, state: database, downloads: AsyncHTTPTransport(),
+                retry: FakeHarness.fastRetry
+            ).run(options).archive
+            let globex = try #require(await h.fake.workspace("globex"))
+            var target: [String: [JSONValue]] = [:]
+            for kind in ImportPlanner.targetKinds { target[kind] = globex.objects(kind: kind).map(JSONValue.object) }
+            let plan = try ImportPlanner(catalog: .standard).plan(archive: archive, target: target)
+            let byKind = Dictionary(uniqueKeysWithValues: plan.kinds.map { ($0.kind, $0) })
+            let acme = try #require(await h.fake.workspace("acme"))
+
+            // Import order: each kind after the kinds it refers to (first pass).
+            let position = Dictionary(uniqueKeysWithValues: plan.kinds.enumerated().map { ($1.kind, $0) })
+            for (before, after) in [
+                ("people", "projects"), ("projects", "task-boards"), ("task-boards", "task-groups"),
+                ("task-groups", "tasks"), ("roles", "people"), ("custom-fields", "tasks"),
+            ] {
+                #expect(position[before]! < position[after]!, "\(before) before \(after)")
+            }
+            #expect(byKind["businesses"].map { ($0.match, $0.create) } ?? (0, 0) == (1, 0))
+            let roles = acme.objects(kind: "roles").count
+            #expect(byKind["roles"]?.match == 5 && byKind["roles"]?.create == roles - 5)
+            #expect(byKind["dashboards"]?.match == 5 && byKind["dashboards"]?.skip == 0)
+            #expect(byKind["profiles"]?.skip == acme.objects(kind: "profiles").count)
+            #expect(byKind["profiles"]?.skipReason?.contains("login accounts") == true)
+            // The owner maps onto the target's owner whatever the emails; the others are created.
+            let people = acme.objects(kind: "people").count
+            #expect(byKind["people"]?.match == 1 && byKind["people"]?.create == people - 1)
+            #expect(byKind["trash-bin"]?.create == 0 && byKind["trash-bin"]?.skipReason?.contains("metadata") == true)
+            #expect(byKind["automations"]?.skipReason == "opt-in: add --include automations")
+            #expect(byKind["schedules"]?.create == 0)
+            #expect(byKind["tasks"]?.create == acme.objects(kind: "tasks").count)
+            // Follow-ups: subtasks get their parent by PUT, documents their block order.
+            let subtasks = acme.objects(kind: "tasks").filter { $0["parentTaskId"]?.stringValue != nil }.count
+            #expect(byKind["tasks"]?.followUps == subtasks)
+            let proposals = acme.objects(kind: "proposals").filter { !($0["blocks"]?.arrayValue ?? []).isEmpty }.count
+            #expect(byKind["proposals"]!.followUps >= proposals)
+            let archivedTasks = acme.objects(kind: "tasks").filter { $0["isArchived"] == true }.count
+            #expect(byKind["tasks"]?.archiveCalls == (archivedTasks + 99) / 100)
+            let creates = plan.kinds.reduce(0) { $0 + $1.create }
+            #expect(
+                plan.calls > creates
+                    && plan.calls == 1 + plan.targetReads + creates
+                        + plan.kinds.reduce(0) { $0 + $1.followUps + $1.archiveCalls }
+            )
+            #expect(plan.targetHad == ["businesses": 1, "dashboards": 5, "roles": 5, "profiles": 1, "people": 1])
+            #expect(plan.targetReads == ImportPlanner.targetKinds.count)
+
+            // Into the source account itself, everything matchable matches.
+            var same: [String: [JSONValue]] = [:]
+            for kind in ImportPlanner.targetKinds { same[kind] = acme.objects(kind: kind).map(JSONValue.object) }
+            let again = try ImportPlanner(catalog: .standard).plan(archive: archive, target: same)
+            let matched = Dictionary(uniqueKeysWithValues: again.kinds.map { ($0.kind, $0) })
+            #expect(matched["roles"]?.create == 0 && matched["custom-fields"]?.create == 0)
+            #expect(matched["statuses"]?.create == 0)
+        }
+    }
+}
