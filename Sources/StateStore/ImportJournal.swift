@@ -145,6 +145,15 @@ public struct ImportJournal: Sendable {
         }
     }
 
+    /// Whether a target record already stands for some source record of the kind.
+    public func isMapped(_ kind: String, targetID: String) throws(StateError) -> Bool {
+        try database.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT 1 FROM import_record WHERE run = ? AND kind = ? AND target_id = ? LIMIT 1",
+                arguments: [run, kind, targetID]) != nil
+        }
+    }
+
     /// Creates sent but not settled: their outcome must be found before anything is sent again.
     public func pendingIntents() throws(StateError) -> [Entry] {
         try database.read { db in

@@ -1,0 +1,353 @@
+import Archive
+import Catalog
+import Crypto
+import Foundation
+import JSONCore
+import PlutioAPI
+import StateStore
+
+/// Rebuilds an archive's records in a target business (contract §9), resumably: the first slice
+/// of issue 9. It maps the target first (step 0), creates each kind in dependency order with
+/// every reference remapped through the journal, and sets second-pass references by PUT.
+///
+/// Crash safety: an intent is committed before each create and settled with the target id after
+/// it; a rerun first reconciles intents whose outcome is unknown by looking for a target record
+/// with the fields that were sent, and only then creates again.
+///
+/// Not yet: document blocks, files as links, template rows, archived state, invoice numbers,
+/// the plan and report commands (see issue 9).
+public struct Importer: Sendable {
+    let client: PlutioClient
+    let catalog: Catalog
+    let journal: ImportJournal
+    /// Where the archive's record files are extracted (0700).
+    let scratch: URL
+    /// Only these kinds (nil: every kind the planner would create).
+    public var kinds: Set<String>?
+
+    public init(client: PlutioClient, catalog: Catalog, journal: ImportJournal, scratch: URL) {
+        self.client = client
+        self.catalog = catalog
+        self.journal = journal
+        self.scratch = scratch
+    }
+
+    /// What a run did, by kind.
+    public struct Summary: Sendable, Equatable {
+        public var created: [String: Int] = [:]
+        public var matched: [String: Int] = [:]
+        public var skipped: [String: Int] = [:]
+        /// Creates whose lost answer was found applied on resume.
+        public var reconciled = 0
+        /// References dropped because they resolved nowhere, by path.
+        public var dropped: [String: Int] = [:]
+    }
+
+    /// Fields the server owns (§4.2, §4.8): never sent.
+    static let serverOwned: Set<String> = ["_id", "createdAt", "updatedAt", "businessId", "createdBy", "isArchived"]
+    static let derived: [String: Set<String>] = ["projects": ["taskCounts"], "dashboards": ["pages"], "wiki": ["tree"]]
+    /// Human numbers the server assigns on create (§4.8); invoices get theirs back by PUT (not yet).
+    static let numbers: [String: String] = ["tasks": "taskId", "invoices": "invoiceId"]
+
+    public func run(archive: URL) async throws -> Summary {
+        var summary = Summary()
+        try makePrivateDirectory(scratch)
+        let extracted = try extract(archive)
+        let order = try catalog.dependencyOrder().kinds.filter { extracted.contains($0) }
+        var target = try await readTarget()
+        target.sourceFieldTypes = try sourceFieldTypes()
+        try await reconcile(extracted: extracted, order: order, target: target, summary: &summary)
+        var planner = ImportPlanner(catalog: catalog)
+        planner.include = []
+        for name in order {
+            guard let kind = catalog.kind(named: name), kinds?.contains(name) ?? true else { continue }
+            switch planner.decision(kind) {
+            case .skip, .mapOnly:
+                try mapOnly(kind, target: target, summary: &summary)
+            case .matchOrCreate:
+                try await createAll(kind, target: &target, summary: &summary)
+            }
+        }
+        for name in order where kinds?.contains(name) ?? true {
+            guard let kind = catalog.kind(named: name) else { continue }
+            try await secondPass(kind, summary: &summary)
+        }
+        return summary
+    }
+
+    // MARK: Extract and step 0
+
+    /// Writes each `records/<kind>.ndjson` of the archive to the scratch directory, in one pass.
+    func extract(_ archive: URL) throws -> Set<String> {
+        let reader = try ArchiveReader(url: archive)
+        var kinds = Set<String>()
+        while let entry = try reader.next() {
+            guard entry.path.hasPrefix("records/"), entry.path.hasSuffix(".ndjson") else { continue }
+            let kind = String(entry.path.dropFirst("records/".count).dropLast(".ndjson".count))
+            let url = scratch.appendingPathComponent("\(kind).ndjson")
+            FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
+            let handle = try FileHandle(forWritingTo: url)
+            defer { try? handle.close() }
+            try reader.readChunks { chunk in handle.write(Data(chunk)) }
+            kinds.insert(kind)
+        }
+        return kinds
+    }
+
+    /// The target's records of the kinds step 0 maps, by match key.
+    struct Target {
+        var keys: [String: [String: String]] = [:]
+        var roleSlugs: Set<String> = []
+        /// Custom-field options by field (target id) and label.
+        var options: [String: [String: String]] = [:]
+        /// The archive's custom fields' input types, by source id.
+        var sourceFieldTypes: [String: String] = [:]
+    }
+
+    /// The input type of each custom field in the archive.
+    func sourceFieldTypes() throws -> [String: String] {
+        guard FileManager.default.fileExists(atPath: scratch.appendingPathComponent("custom-fields.ndjson").path) else {
+            return [:]
+        }
+        var out: [String: String] = [:]
+        var lines = try LineReader(url: scratch.appendingPathComponent("custom-fields.ndjson"))
+        while let line = try lines.next() {
+            guard case .object(let o) = try JSONValue.parse(line), let id = o["_id"]?.stringValue else { continue }
+            out[id] = o["inputType"]?.stringValue
+        }
+        return out
+    }
+
+    func readTarget() async throws -> Target {
+        var target = Target()
+        for name in ImportPlanner.targetKinds {
+            guard let kind = catalog.kind(named: name) else { continue }
+            for try await record in client.records(of: name) {
+                let value = try record.parsed()
+                guard let object = value.objectValue else { continue }
+                if let key = ImportPlanner(catalog: catalog).matchKey(kind, object) {
+                    target.keys[name, default: [:]][key] = record.id
+                }
+                if name == "roles", let slug = object["slug"]?.stringValue { target.roleSlugs.insert(slug) }
+                if name == "custom-fields" { target.options[record.id] = Self.optionsByLabel(object) }
+            }
+        }
+        return target
+    }
+
+    static func optionsByLabel(_ field: JSONObject) -> [String: String] {
+        var out: [String: String] = [:]
+        for option in field["options"]?.arrayValue ?? [] {
+            guard let id = option["_id"]?.stringValue,
+                let label = option["name"]?.stringValue ?? option["title"]?.stringValue
+            else { continue }
+            out[label] = id
+        }
+        return out
+    }
+
+    // MARK: Records
+
+    /// Calls `body` with each archived record of a kind (as a tree) and its source id.
+    func forEachRecord(_ kind: String, _ body: (JSONObject, String) async throws -> Void) async throws {
+        var lines = try LineReader(url: scratch.appendingPathComponent("\(kind).ndjson"))
+        while let line = try lines.next() {
+            guard case .object(let object) = try JSONValue.parse(line), let id = object["_id"]?.stringValue else {
+                continue
+            }
+            try await body(object, id)
+        }
+    }
+
+    /// Kinds that are never created: matched onto the target by key, or skipped.
+    func mapOnly(_ kind: ResourceKind, target: Target, summary: inout Summary) throws {
+        var lines = try LineReader(url: scratch.appendingPathComponent("\(kind.name).ndjson"))
+        let planner = ImportPlanner(catalog: catalog)
+        while let line = try lines.next() {
+            guard case .object(let object) = try JSONValue.parse(line), let id = object["_id"]?.stringValue else {
+                continue
+            }
+            if try journal.entry(kind.name, id) != nil { continue }
+            if let key = planner.matchKey(kind, object), let targetID = target.keys[kind.name]?[key] {
+                try journal.settle(kind.name, id, status: .matched, targetID: targetID, reason: nil)
+                summary.matched[kind.name, default: 0] += 1
+            } else {
+                try journal.settle(kind.name, id, status: .skipped, targetID: nil, reason: "not created by an import")
+                summary.skipped[kind.name, default: 0] += 1
+            }
+        }
+    }
+
+    func createAll(_ kind: ResourceKind, target: inout Target, summary: inout Summary) async throws {
+        let planner = ImportPlanner(catalog: catalog)
+        try await forEachRecord(kind.name) { object, sourceID in
+            // Settled records are done; an intent the reconciliation could not find is created again.
+            if let entry = try journal.entry(kind.name, sourceID),
+                [.created, .matched, .skipped].contains(entry.status)
+            {
+                if kind.name == "roles", let slug = object["slug"]?.stringValue { target.roleSlugs.insert(slug) }
+                return
+            }
+            if let key = planner.matchKey(kind, object), let targetID = target.keys[kind.name]?[key] {
+                try journal.settle(kind.name, sourceID, status: .matched, targetID: targetID, reason: nil)
+                if kind.name == "custom-fields" {
+                    try mapOptions(source: object, targetOptions: target.options[targetID] ?? [:])
+                }
+                summary.matched[kind.name, default: 0] += 1
+                return
+            }
+            let (body, dropped) = try createBody(kind, object, target: target)
+            let bytes = JSONValue.object(body).bytes
+            try journal.intend(kind.name, sourceID, bodySHA256: sha256Hex(bytes), at: Exporter.timestamp(Date()))
+            let created = try await client.create(kind.name, body: bytes)
+            if kind.name == "custom-fields", case .object(let made) = try created.parsed() {
+                try mapOptions(source: object, targetOptions: Self.optionsByLabel(made))
+            }
+            try journal.created(kind.name, sourceID, targetID: created.id, dropped: dropped)
+            if kind.name == "roles", let slug = object["slug"]?.stringValue { target.roleSlugs.insert(slug) }
+            summary.created[kind.name, default: 0] += 1
+            for path in dropped { summary.dropped[path, default: 0] += 1 }
+        }
+    }
+
+    /// Maps a source custom field's option ids onto the target field's, by label.
+    func mapOptions(source: JSONObject, targetOptions: [String: String]) throws {
+        for (label, sourceOption) in Self.optionsByLabel(source) {
+            guard let targetOption = targetOptions[label] else { continue }
+            try journal.settle(
+                "custom-field-options", sourceOption, status: .matched, targetID: targetOption, reason: nil)
+        }
+    }
+
+    /// The body a create sends: server-owned, derived and second-pass fields out, blocks out,
+    /// every reference remapped (what resolves nowhere dropped).
+    func createBody(_ kind: ResourceKind, _ source: JSONObject, target: Target) throws -> (JSONObject, [String]) {
+        var body = JSONObject()
+        let secondPass = Self.secondPassFields(kind, catalog)
+        for member in source {
+            if Self.serverOwned.contains(member.key) || Self.derived[kind.name]?.contains(member.key) == true
+                || Self.numbers[kind.name] == member.key
+            {
+                continue
+            }
+            if secondPass.contains(member.key) || member.key == "blocks" { continue }
+            body[member.key] = member.value
+        }
+        if kind.name == "custom-fields", case .array(let options)? = body["options"] {
+            body["options"] = .array(
+                options.map { option in
+                    guard case .object(var o) = option else { return option }
+                    o["_id"] = nil
+                    return .object(o)
+                })
+        }
+        let dropped = try remap(&body, kind, target: target)
+        return (body, dropped)
+    }
+
+    /// Top-level fields that hold second-pass references (§9.3), set by PUT after every create.
+    static func secondPassFields(_ kind: ResourceKind, _ catalog: Catalog) -> Set<String> {
+        let refs = catalog.references(of: kind)
+        let firstPass = Set(refs.filter { $0.secondPass == nil }.map(\.path))
+        return Set(
+            refs.filter { $0.secondPass != nil && $0.path != "blocks[]" && !firstPass.contains($0.path) }.map { ref in
+                String(ref.path.prefix { $0 != "." && $0 != "[" })
+            })
+    }
+
+    /// Remaps every reference in `body` to target ids; answers the paths dropped.
+    func remap(_ body: inout JSONObject, _ kind: ResourceKind, target: Target) throws -> [String] {
+        var failure: (any Error)?
+        let dropped = catalog.remapReferences(in: &body, of: kind) { ref in
+            do {
+                switch ref.naming {
+                case .slug:
+                    return target.roleSlugs.contains(ref.value) ? ref.value : nil
+                case .id:
+                    if let field = ref.optionOfField {
+                        // Only select-like fields hold option ids; other values are data.
+                        guard ["select", "multiselect"].contains(target.sourceFieldTypes[field]) else {
+                            return ref.value
+                        }
+                        return try journal.targetIDs("custom-field-options", for: [ref.value])[ref.value]
+                    }
+                    for targetKind in ref.targetKinds {
+                        if let id = try journal.targetIDs(targetKind, for: [ref.value])[ref.value] { return id }
+                    }
+                    return nil
+                }
+            } catch {
+                failure = error
+                return nil
+            }
+        }
+        if let failure { throw failure }
+        return dropped.map(\.path)
+    }
+
+    // MARK: Second pass and reconciliation
+
+    /// PUTs second-pass references once every record exists.
+    func secondPass(_ kind: ResourceKind, summary: inout Summary) async throws {
+        let fields = Self.secondPassFields(kind, catalog)
+        guard !fields.isEmpty,
+            FileManager.default.fileExists(atPath: scratch.appendingPathComponent("\(kind.name).ndjson").path)
+        else { return }
+        try await forEachRecord(kind.name) { object, sourceID in
+            guard let entry = try journal.entry(kind.name, sourceID), entry.status == .created,
+                let targetID = entry.targetID, try !journal.isDone("second-pass \(kind.name) \(sourceID)")
+            else { return }
+            var changes = JSONObject()
+            for field in fields.sorted() {
+                guard let value = object[field], !value.isNull else { continue }
+                changes[field] = value
+            }
+            if changes.count > 0 {
+                let dropped = try remap(&changes, kind, target: Target())
+                for path in dropped { summary.dropped[path, default: 0] += 1 }
+                changes = JSONObject(changes.filter { member in fields.contains(member.key) })
+                if changes.count > 0 {
+                    var body = JSONObject([.init(key: "_id", value: .string(targetID))])
+                    for member in changes { body[member.key] = member.value }
+                    _ = try await client.update(kind.name, body: JSONValue.object(body).bytes)
+                }
+            }
+            try journal.markDone("second-pass \(kind.name) \(sourceID)")
+        }
+    }
+
+    /// Creates whose answer was lost: a target record of the kind with every field that was sent
+    /// settles the intent as matched; otherwise the intent is dropped and the record is created
+    /// again in its turn.
+    func reconcile(extracted: Set<String>, order: [String], target: Target, summary: inout Summary) async throws {
+        let pending = try journal.pendingIntents()
+        guard !pending.isEmpty else { return }
+        for kindName in Set(pending.map(\.kind)) {
+            guard let kind = catalog.kind(named: kindName), extracted.contains(kindName) else { continue }
+            let intents = Dictionary(
+                uniqueKeysWithValues: pending.filter { $0.kind == kindName }.map { ($0.sourceID, $0) })
+            var existing: [(String, JSONObject)] = []
+            for try await record in client.records(of: kindName) {
+                if case .object(let o) = try record.parsed() { existing.append((record.id, o)) }
+            }
+            try await forEachRecord(kindName) { object, sourceID in
+                guard intents[sourceID] != nil else { return }
+                let (body, dropped) = try createBody(kind, object, target: target)
+                // The record it may have made: every field sent, equal, and not standing for another.
+                var match: String?
+                for (id, record) in existing where body.allSatisfy({ record[$0.key] == $0.value }) {
+                    if try !journal.isMapped(kindName, targetID: id) {
+                        match = id
+                        break
+                    }
+                }
+                if let id = match {
+                    try journal.created(kindName, sourceID, targetID: id, dropped: dropped)
+                    summary.reconciled += 1
+                } else {
+                    try journal.settle(kindName, sourceID, status: .failed, targetID: nil, reason: "retry")
+                }
+            }
+        }
+    }
+}

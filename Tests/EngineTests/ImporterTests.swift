@@ -1,0 +1,138 @@
+import Catalog
+import FakeHarness
+import FakePlutio
+import Foundation
+import JSONCore
+import PlutioAPI
+import StateStore
+import Testing
+
+@testable import Engine
+
+/// The importer's first slice: the core graph into a fresh account against the strict fake.
+@Suite(.timeLimit(.minutes(3))) struct ImporterTests {
+    static let globex = AccountSpec(
+        subdomain: "globex", clientID: "globex-client", secret: "globex-secret", empty: true)
+    static let coreKinds: Set<String> = [
+        "businesses", "profiles", "dashboards", "roles", "custom-fields", "statuses", "categories", "people",
+        "companies", "projects", "task-boards", "task-groups", "tasks",
+    ]
+
+    static func strings(_ value: JSONValue, into out: inout Set<String>) {
+        switch value {
+        case .string(let s): out.insert(s.string)
+        case .array(let items): for item in items { strings(item, into: &out) }
+        case .object(let o): for member in o { strings(member.value, into: &out) }
+        default: break
+        }
+    }
+
+    @Test func importsTheCoreGraphIntoAFreshAccountAndARerunCreatesNothing() async throws {
+        let h = try await FakeHarness.start(accounts: [FakeHarness.acme, Self.globex], records: 1500)
+        try await h.stopAfter {
+            let out = try ExporterTests.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            var options = ExportOptions(output: out, toolVersion: "test")
+            options.downloadFiles = false
+            let database = try StateDatabase(url: out.appendingPathComponent("state/state.sqlite"))
+            let archive = try await Exporter(
+                client: try h.client(), catalog: .standard, state: database, downloads: AsyncHTTPTransport(),
+                retry: FakeHarness.fastRetry
+            ).run(options).archive
+            await h.fake.clearRequestLog()
+            let writesBefore = await h.fake.writes().count
+
+            let journal = ImportJournal(database: database, run: "acme->globex")
+            try journal.begin(archive: archive.path, target: "globex", at: "t0")
+            var importer = Importer(
+                client: try h.client(Self.globex), catalog: .standard, journal: journal,
+                scratch: out.appendingPathComponent("import"))
+            importer.kinds = Self.coreKinds
+            let summary = try await importer.run(archive: archive)
+
+            let acme = try #require(await h.fake.workspace("acme"))
+            let globex = try #require(await h.fake.workspace("globex"))
+            for kind in ["companies", "projects", "task-boards", "task-groups", "tasks", "custom-fields"] {
+                #expect(globex.objects(kind: kind).count == acme.objects(kind: kind).count, "\(kind)")
+            }
+            // The owner maps onto the target's owner; everyone else is created.
+            #expect(globex.objects(kind: "people").count == acme.objects(kind: "people").count)
+            #expect(summary.matched["people"] == 1)
+            let sourceRoles = Set(acme.objects(kind: "roles").compactMap { $0["slug"]?.stringValue })
+            let targetRoles = Set(globex.objects(kind: "roles").compactMap { $0["slug"]?.stringValue })
+            #expect(sourceRoles.isSubset(of: targetRoles))
+            // Every reference points into the target.
+            let ids = { (kind: String) in Set(globex.objects(kind: kind).compactMap { $0["_id"]?.stringValue }) }
+            for task in globex.objects(kind: "tasks") {
+                for (field, kind) in [
+                    ("projectId", "projects"), ("taskGroupId", "task-groups"), ("parentTaskId", "tasks"),
+                ] {
+                    if let id = task[field]?.stringValue { #expect(ids(kind).contains(id), "\(field) \(id)") }
+                }
+            }
+            // Subtasks got their parent in the second pass (those whose parent is live at the source).
+            let liveTasks = Set(acme.objects(kind: "tasks").compactMap { $0["_id"]?.stringValue })
+            let subtasks = acme.objects(kind: "tasks").filter {
+                liveTasks.contains($0["parentTaskId"]?.stringValue ?? "")
+            }
+            #expect(!subtasks.isEmpty)
+            #expect(globex.objects(kind: "tasks").filter { $0["parentTaskId"] != nil }.count == subtasks.count)
+            // No source id was ever sent.
+            var sourceIDs = Set<String>()
+            for kind in Self.coreKinds {
+                for o in acme.objects(kind: kind) { sourceIDs.insert(o["_id"]!.stringValue!) }
+            }
+            var sent = Set<String>()
+            for write in await h.fake.writes().dropFirst(writesBefore) {
+                Self.strings(write.json ?? .null, into: &sent)
+            }
+            #expect(sent.intersection(sourceIDs).isEmpty)
+
+            // A rerun creates nothing.
+            let calls = await h.fake.writes().count
+            let again = try await importer.run(archive: archive)
+            #expect(again.created.isEmpty)
+            #expect(await h.fake.writes().count == calls)
+        }
+    }
+
+    /// A create whose answer is lost (`--fault-on-write tasks:7:drop-after`): the run stops with the
+    /// outcome unknown; the rerun finds the task it made and creates no duplicate.
+    @Test func aLostCreateIsFoundOnResumeAndNotDuplicated() async throws {
+        let h = try await FakeHarness.start(accounts: [FakeHarness.acme, Self.globex], records: 800) {
+            $0.faults.writeFaults = [WriteFault(kind: "tasks", n: 7, mode: .dropAfter)]
+        }
+        try await h.stopAfter {
+            let out = try ExporterTests.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            var options = ExportOptions(output: out, toolVersion: "test")
+            options.downloadFiles = false
+            let database = try StateDatabase(url: out.appendingPathComponent("state/state.sqlite"))
+            let archive = try await Exporter(
+                client: try h.client(), catalog: .standard, state: database, downloads: AsyncHTTPTransport(),
+                retry: FakeHarness.fastRetry
+            ).run(options).archive
+            let journal = ImportJournal(database: database, run: "acme->globex")
+            try journal.begin(archive: archive.path, target: "globex", at: "t0")
+            var importer = Importer(
+                client: try h.client(Self.globex), catalog: .standard, journal: journal,
+                scratch: out.appendingPathComponent("import"))
+            importer.kinds = Self.coreKinds
+            await #expect {
+                _ = try await importer.run(archive: archive)
+            } throws: { error in
+                if case .outcomeUnknown = error as? APIError { return true }
+                return false
+            }
+            #expect(try journal.pendingIntents().count == 1)
+            let resumed = try await importer.run(archive: archive)
+            #expect(resumed.reconciled == 1)
+            #expect(try journal.pendingIntents().isEmpty)
+            let acme = try #require(await h.fake.workspace("acme"))
+            let globex = try #require(await h.fake.workspace("globex"))
+            #expect(globex.objects(kind: "tasks").count == acme.objects(kind: "tasks").count)
+            let taskCreates = await h.fake.writes().filter { $0.kind == "tasks" && $0.method == "POST" && $0.applied }
+            #expect(taskCreates.count == acme.objects(kind: "tasks").count)
+        }
+    }
+}
