@@ -37,11 +37,24 @@ public struct Importer: Sendable {
         public var created: [String: Int] = [:]
         public var matched: [String: Int] = [:]
         public var skipped: [String: Int] = [:]
+        /// Creates the target refused (the journal holds each reason).
+        public var failed: [String: Int] = [:]
         /// Creates whose lost answer was found applied on resume.
         public var reconciled = 0
         /// References dropped because they resolved nowhere, by path.
         public var dropped: [String: Int] = [:]
     }
+
+    /// The reason of an intent the reconciliation did not find applied: it is created again.
+    static let retryReason = "not found after a lost answer; created again"
+
+    /// The kinds this slice imports when no filter is given; the others need work of their own
+    /// (blocks and document order, wiki trees, files as links, templates, comment order).
+    public static let supportedKinds: Set<String> = [
+        "businesses", "profiles", "dashboards", "block-groups", "roles", "custom-fields", "statuses", "categories",
+        "inbox-groups", "items", "people", "companies", "projects", "task-boards", "task-groups", "tasks",
+        "time-tracks", "events", "canned-responses",
+    ]
 
     /// Fields the server owns (§4.2, §4.8): never sent.
     static let serverOwned: Set<String> = ["_id", "createdAt", "updatedAt", "businessId", "createdBy", "isArchived"]
@@ -55,12 +68,12 @@ public struct Importer: Sendable {
         let extracted = try extract(archive)
         let order = try catalog.dependencyOrder().kinds.filter { extracted.contains($0) }
         var target = try await readTarget()
-        target.sourceFieldTypes = try sourceFieldTypes()
+        target.optionFields = try optionFields()
         try await reconcile(extracted: extracted, order: order, target: target, summary: &summary)
         var planner = ImportPlanner(catalog: catalog)
         planner.include = []
         for name in order {
-            guard let kind = catalog.kind(named: name), kinds?.contains(name) ?? true else { continue }
+            guard let kind = catalog.kind(named: name), (kinds ?? Self.supportedKinds).contains(name) else { continue }
             switch planner.decision(kind) {
             case .skip, .mapOnly:
                 try mapOnly(kind, target: target, summary: &summary)
@@ -68,7 +81,7 @@ public struct Importer: Sendable {
                 try await createAll(kind, target: &target, summary: &summary)
             }
         }
-        for name in order where kinds?.contains(name) ?? true {
+        for name in order where (kinds ?? Self.supportedKinds).contains(name) {
             guard let kind = catalog.kind(named: name) else { continue }
             try await secondPass(kind, summary: &summary)
         }
@@ -79,16 +92,25 @@ public struct Importer: Sendable {
 
     /// Writes each `records/<kind>.ndjson` of the archive to the scratch directory, in one pass.
     func extract(_ archive: URL) throws -> Set<String> {
+        // Nothing is imported from an archive that does not verify.
+        let report = try ArchiveVerifier().verify(archive)
+        guard report.isIntact else {
+            throw ArchiveError.corrupt(
+                path: archive.path, entry: Manifest.entryName, reason: report.problems.prefix(3).joined(separator: "; ")
+            )
+        }
         let reader = try ArchiveReader(url: archive)
         var kinds = Set<String>()
         while let entry = try reader.next() {
             guard entry.path.hasPrefix("records/"), entry.path.hasSuffix(".ndjson") else { continue }
             let kind = String(entry.path.dropFirst("records/".count).dropLast(".ndjson".count))
+            // Only the catalogue's kinds: an entry name never chooses a path outside the scratch directory.
+            guard catalog.kind(named: kind) != nil else { continue }
             let url = scratch.appendingPathComponent("\(kind).ndjson")
             FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
             let handle = try FileHandle(forWritingTo: url)
             defer { try? handle.close() }
-            try reader.readChunks { chunk in handle.write(Data(chunk)) }
+            try reader.readChunks { chunk in try handle.write(contentsOf: Data(chunk)) }
             kinds.insert(kind)
         }
         return kinds
@@ -100,20 +122,20 @@ public struct Importer: Sendable {
         var roleSlugs: Set<String> = []
         /// Custom-field options by field (target id) and label.
         var options: [String: [String: String]] = [:]
-        /// The archive's custom fields' input types, by source id.
-        var sourceFieldTypes: [String: String] = [:]
+        /// The archive's custom fields whose values are option ids (those with options).
+        var optionFields: Set<String> = []
     }
 
-    /// The input type of each custom field in the archive.
-    func sourceFieldTypes() throws -> [String: String] {
+    /// The archive's custom fields that have options: their values are option ids.
+    func optionFields() throws -> Set<String> {
         guard FileManager.default.fileExists(atPath: scratch.appendingPathComponent("custom-fields.ndjson").path) else {
-            return [:]
+            return []
         }
-        var out: [String: String] = [:]
+        var out = Set<String>()
         var lines = try LineReader(url: scratch.appendingPathComponent("custom-fields.ndjson"))
         while let line = try lines.next() {
             guard case .object(let o) = try JSONValue.parse(line), let id = o["_id"]?.stringValue else { continue }
-            out[id] = o["inputType"]?.stringValue
+            if !(o["options"]?.arrayValue ?? []).isEmpty { out.insert(id) }
         }
         return out
     }
@@ -122,17 +144,30 @@ public struct Importer: Sendable {
         var target = Target()
         for name in ImportPlanner.targetKinds {
             guard let kind = catalog.kind(named: name) else { continue }
-            for try await record in client.records(of: name) {
-                let value = try record.parsed()
-                guard let object = value.objectValue else { continue }
-                if let key = ImportPlanner(catalog: catalog).matchKey(kind, object) {
-                    target.keys[name, default: [:]][key] = record.id
+            do {
+                try await readTarget(kind, into: &target)
+            } catch let error as APIError {
+                // A kind the target will not list (roles may not be listable at all, §11.17) maps nothing.
+                switch error.underlying {
+                case .forbidden, .notFound: continue
+                default: throw error
                 }
-                if name == "roles", let slug = object["slug"]?.stringValue { target.roleSlugs.insert(slug) }
-                if name == "custom-fields" { target.options[record.id] = Self.optionsByLabel(object) }
             }
         }
         return target
+    }
+
+    func readTarget(_ kind: ResourceKind, into target: inout Target) async throws {
+        let name = kind.name
+        for try await record in client.records(of: name) {
+            let value = try record.parsed()
+            guard let object = value.objectValue else { continue }
+            if let key = ImportPlanner(catalog: catalog).matchKey(kind, object) {
+                target.keys[name, default: [:]][key] = record.id
+            }
+            if name == "roles", let slug = object["slug"]?.stringValue { target.roleSlugs.insert(slug) }
+            if name == "custom-fields" { target.options[record.id] = Self.optionsByLabel(object) }
+        }
     }
 
     static func optionsByLabel(_ field: JSONObject) -> [String: String] {
@@ -181,25 +216,43 @@ public struct Importer: Sendable {
     func createAll(_ kind: ResourceKind, target: inout Target, summary: inout Summary) async throws {
         let planner = ImportPlanner(catalog: catalog)
         try await forEachRecord(kind.name) { object, sourceID in
-            // Settled records are done; an intent the reconciliation could not find is created again.
+            // Settled records are done (refused ones too); an intent the reconciliation could not
+            // find is created again.
             if let entry = try journal.entry(kind.name, sourceID),
-                [.created, .matched, .skipped].contains(entry.status)
+                entry.status != .intent && !(entry.status == .failed && entry.reason == Self.retryReason)
             {
                 if kind.name == "roles", let slug = object["slug"]?.stringValue { target.roleSlugs.insert(slug) }
                 return
             }
             if let key = planner.matchKey(kind, object), let targetID = target.keys[kind.name]?[key] {
-                try journal.settle(kind.name, sourceID, status: .matched, targetID: targetID, reason: nil)
+                // Options first: a crash between the two leaves the field unsettled, so it is mapped again.
                 if kind.name == "custom-fields" {
                     try mapOptions(source: object, targetOptions: target.options[targetID] ?? [:])
                 }
+                try journal.settle(kind.name, sourceID, status: .matched, targetID: targetID, reason: nil)
                 summary.matched[kind.name, default: 0] += 1
                 return
             }
             let (body, dropped) = try createBody(kind, object, target: target)
             let bytes = JSONValue.object(body).bytes
             try journal.intend(kind.name, sourceID, bodySHA256: sha256Hex(bytes), at: Exporter.timestamp(Date()))
-            let created = try await client.create(kind.name, body: bytes)
+            let created: RawRecord
+            do {
+                created = try await client.create(kind.name, body: bytes)
+            } catch let error as APIError {
+                // An answer that says the create was not applied: record why and go on. An unknown
+                // outcome, or a failure of the connection or the credentials, ends the run.
+                switch error.underlying {
+                case .validation, .forbidden, .notFound, .server:
+                    try journal.settle(
+                        kind.name, sourceID, status: .failed, targetID: nil, reason: error.localizedDescription,
+                        dropped: dropped)
+                    summary.failed[kind.name, default: 0] += 1
+                    return
+                default:
+                    throw error
+                }
+            }
             if kind.name == "custom-fields", case .object(let made) = try created.parsed() {
                 try mapOptions(source: object, targetOptions: Self.optionsByLabel(made))
             }
@@ -236,13 +289,20 @@ public struct Importer: Sendable {
         if kind.name == "custom-fields", case .array(let options)? = body["options"] {
             body["options"] = .array(
                 options.map { option in
+                    // Fresh ids, never the source's: a server that keeps client ids keeps these.
                     guard case .object(var o) = option else { return option }
-                    o["_id"] = nil
+                    o["_id"] = .string(Self.freshID())
                     return .object(o)
                 })
         }
         let dropped = try remap(&body, kind, target: target)
         return (body, dropped)
+    }
+
+    /// A new 17-character id in Plutio's alphabet.
+    static func freshID() -> String {
+        let alphabet = Array("23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz")
+        return String((0..<17).map { _ in alphabet.randomElement()! })
     }
 
     /// Top-level fields that hold second-pass references (§9.3), set by PUT after every create.
@@ -266,9 +326,7 @@ public struct Importer: Sendable {
                 case .id:
                     if let field = ref.optionOfField {
                         // Only select-like fields hold option ids; other values are data.
-                        guard ["select", "multiselect"].contains(target.sourceFieldTypes[field]) else {
-                            return ref.value
-                        }
+                        guard target.optionFields.contains(field) else { return ref.value }
                         return try journal.targetIDs("custom-field-options", for: [ref.value])[ref.value]
                     }
                     for targetKind in ref.targetKinds {
@@ -316,6 +374,15 @@ public struct Importer: Sendable {
         }
     }
 
+    /// Fields a server may store differently from what was sent (§4.8, §10): lifecycle `status`,
+    /// `isTemplate`, custom-field options (new ids).
+    static func rewrittenByServer(_ kind: ResourceKind) -> Set<String> {
+        var fields: Set<String> = ["isTemplate"]
+        if kind.lifecycleStatus || kind.ignoredOnWrite.contains("status") { fields.insert("status") }
+        if kind.name == "custom-fields" { fields.insert("options") }
+        return fields
+    }
+
     /// Creates whose answer was lost: a target record of the kind with every field that was sent
     /// settles the intent as matched; otherwise the intent is dropped and the record is created
     /// again in its turn.
@@ -335,7 +402,9 @@ public struct Importer: Sendable {
                 let (body, dropped) = try createBody(kind, object, target: target)
                 // The record it may have made: every field sent, equal, and not standing for another.
                 var match: String?
-                for (id, record) in existing where body.allSatisfy({ record[$0.key] == $0.value }) {
+                let rewritten = Self.rewrittenByServer(kind)
+                for (id, record) in existing
+                where body.allSatisfy({ rewritten.contains($0.key) || record[$0.key] == $0.value }) {
                     if try !journal.isMapped(kindName, targetID: id) {
                         match = id
                         break
@@ -345,7 +414,7 @@ public struct Importer: Sendable {
                     try journal.created(kindName, sourceID, targetID: id, dropped: dropped)
                     summary.reconciled += 1
                 } else {
-                    try journal.settle(kindName, sourceID, status: .failed, targetID: nil, reason: "retry")
+                    try journal.settle(kindName, sourceID, status: .failed, targetID: nil, reason: Self.retryReason)
                 }
             }
         }

@@ -132,6 +132,9 @@ public final class StateDatabase: Sendable {
                 t.primaryKey(["run", "step"])
             }
         }
+        migrator.registerMigration("v5: import target index") { db in
+            try db.create(index: "import_record_target", on: "import_record", columns: ["run", "kind", "target_id"])
+        }
         return migrator
     }
 

@@ -77,6 +77,18 @@ import Testing
             }
             #expect(!subtasks.isEmpty)
             #expect(globex.objects(kind: "tasks").filter { $0["parentTaskId"] != nil }.count == subtasks.count)
+            // Select values reach the target as the target field's option ids.
+            let targetOptions = Set(
+                globex.objects(kind: "custom-fields").flatMap {
+                    ($0["options"]?.arrayValue ?? []).compactMap { $0["_id"]?.stringValue }
+                })
+            let selectValues = globex.objects(kind: "tasks").flatMap { task in
+                (task["customFields"]?.arrayValue ?? []).compactMap { entry -> String? in
+                    guard let value = entry["value"]?.stringValue, targetOptions.contains(value) else { return nil }
+                    return value
+                }
+            }
+            #expect(!selectValues.isEmpty)
             // No source id was ever sent.
             var sourceIDs = Set<String>()
             for kind in Self.coreKinds {
@@ -133,6 +145,38 @@ import Testing
             #expect(globex.objects(kind: "tasks").count == acme.objects(kind: "tasks").count)
             let taskCreates = await h.fake.writes().filter { $0.kind == "tasks" && $0.method == "POST" && $0.applied }
             #expect(taskCreates.count == acme.objects(kind: "tasks").count)
+        }
+    }
+
+    /// A kind the target refuses is recorded as failed, record by record, and the import goes on:
+    /// references to it are dropped and counted.
+    @Test func aRefusedKindIsRecordedAndTheImportGoesOn() async throws {
+        let h = try await FakeHarness.start(accounts: [FakeHarness.acme, Self.globex], records: 600)
+        try await h.stopAfter {
+            let out = try ExporterTests.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            var options = ExportOptions(output: out, toolVersion: "test")
+            options.downloadFiles = false
+            let database = try StateDatabase(url: out.appendingPathComponent("state/state.sqlite"))
+            let archive = try await Exporter(
+                client: try h.client(), catalog: .standard, state: database, downloads: AsyncHTTPTransport(),
+                retry: FakeHarness.fastRetry
+            ).run(options).archive
+            await h.fake.reconfigure { $0.faults.refusedKinds = ["statuses"] }
+            let journal = ImportJournal(database: database, run: "acme->globex")
+            try journal.begin(archive: archive.path, target: "globex", at: "t0")
+            var importer = Importer(
+                client: try h.client(Self.globex), catalog: .standard, journal: journal,
+                scratch: out.appendingPathComponent("import"))
+            importer.kinds = Self.coreKinds
+            let summary = try await importer.run(archive: archive)
+            let acme = try #require(await h.fake.workspace("acme"))
+            let globex = try #require(await h.fake.workspace("globex"))
+            #expect(summary.failed["statuses"] == acme.objects(kind: "statuses").count)
+            #expect(try journal.counts()["statuses"]?[.failed] == acme.objects(kind: "statuses").count)
+            #expect(globex.objects(kind: "projects").count == acme.objects(kind: "projects").count)
+            #expect(globex.objects(kind: "projects").allSatisfy { $0["statusId"] == nil })
+            #expect((summary.dropped["statusId"] ?? 0) > 0)
         }
     }
 }
