@@ -41,8 +41,12 @@ struct RemapContext {
     mutating func rewrite(_ steps: ArraySlice<Reference.Step>, in object: inout JSONObject, depth: Int) -> Bool {
         guard let step = steps.first, let next = object[step.key] else { return false }
         let last = steps.count == 1
+        if next.isNull { return false }
         if step.isArray {
-            guard case .array(let items) = next else { return false }
+            // A value of another shape than declared could hide a source id: it goes, reported.
+            guard case .array(let items) = next else {
+                return misshapen(next, in: &object, key: step.key, depth: depth)
+            }
             var kept: [JSONValue] = []
             for (position, item) in items.enumerated() {
                 if last {
@@ -50,7 +54,7 @@ struct RemapContext {
                 } else if case .object(var inner) = item {
                     if !rewrite(steps.dropFirst(), in: &inner, depth: depth + 1) { kept.append(.object(inner)) }
                 } else {
-                    kept.append(item)
+                    dropped.append(misshapenValue(item))
                 }
             }
             object[step.key] = .array(kept)
@@ -65,7 +69,7 @@ struct RemapContext {
             object[step.key] = group.isOption ? .null : nil
             return false
         }
-        guard case .object(var inner) = next else { return false }
+        guard case .object(var inner) = next else { return misshapen(next, in: &object, key: step.key, depth: depth) }
         if rewrite(steps.dropFirst(), in: &inner, depth: depth + 1) {
             if depth > 0 { return true }
             object[step.key] = nil
@@ -81,7 +85,12 @@ struct RemapContext {
         if group.isOption, case .array(let items) = value {
             return .array(items.compactMap { map($0, container: container, position: position) })
         }
-        guard let id = value.stringValue else { return value }
+        guard let id = value.stringValue else {
+            // Option values of other fields are data (numbers, flags); an id path holds ids only.
+            if group.isOption || value.isNull { return value }
+            dropped.append(misshapenValue(value))
+            return nil
+        }
         var found = ReferenceValue(
             path: group.path, value: id, targetKinds: group.targets, naming: group.naming, optionOfField: nil,
             slug: nil, position: group.ordered ? position : nil)
@@ -98,5 +107,20 @@ struct RemapContext {
         }
         // An unchanged value keeps its bytes (escapes in a text custom field, say).
         return mapped == id ? value : .string(mapped)
+    }
+
+    /// Drops a value whose shape is not the declared one (with what holds it, as for a dropped id).
+    mutating func misshapen(_ value: JSONValue, in object: inout JSONObject, key: String, depth: Int) -> Bool {
+        dropped.append(misshapenValue(value))
+        if depth > 0 { return true }
+        object[key] = nil
+        return false
+    }
+
+    func misshapenValue(_ value: JSONValue) -> ReferenceValue {
+        ReferenceValue(
+            path: group.path, value: String(decoding: value.bytes, as: UTF8.self), targetKinds: [],
+            naming: group.naming,
+            optionOfField: nil, slug: nil, position: nil)
     }
 }

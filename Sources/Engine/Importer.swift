@@ -167,6 +167,12 @@ public struct Importer: Sendable {
             }
             if name == "roles", let slug = object["slug"]?.stringValue { target.roleSlugs.insert(slug) }
             if name == "custom-fields" { target.options[record.id] = Self.optionsByLabel(object) }
+            // The owner is found by email too: a source person with the owner's email is the owner.
+            if name == "people", object["role"]?.stringValue == "owner",
+                let email = object["contactEmails"]?.arrayValue?.first?["address"]?.stringValue
+            {
+                target.keys[name, default: [:]]["email:" + email.lowercased()] = record.id
+            }
         }
     }
 

@@ -55,4 +55,19 @@ import Testing
         #expect(proposal == #"{"blocks":["T-B2","T-B1"]}"#)
         #expect(blocks.filter { $0.path == "blocks[]" }.map(\.position) == [0, 1])
     }
+
+    /// A reference path holding another shape than declared is dropped, not sent as it is.
+    @Test func valuesOfAnotherShapeAreDropped() throws {
+        let (person, dropped, _) = try remap(
+            "people", #"{"role":"team","companies":["K1",{"_id":"K2"}],"name":{"first":"A"}}"#)
+        #expect(person == #"{"role":"team","companies":[{"_id":"T-K2"}],"name":{"first":"A"}}"#)
+        #expect(dropped.map(\.path) == ["companies[]._id"])
+        let (invoice, lost, _) = try remap("invoices", #"{"client":"C1","projectId":["P1"],"name":"I","x":null}"#)
+        #expect(invoice == #"{"name":"I","x":null}"#)
+        #expect(Set(lost.map(\.path)) == ["client._id", "projectId"])
+        // null stays null.
+        let (kept, none, _) = try remap("invoices", #"{"client":null,"projectId":null}"#)
+        #expect(kept == #"{"client":null,"projectId":null}"#)
+        #expect(none.isEmpty)
+    }
 }
