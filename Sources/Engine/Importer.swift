@@ -397,26 +397,11 @@ public struct Importer: Sendable {
         guard !pending.isEmpty else { return }
         for kindName in Set(pending.map(\.kind)) {
             guard let kind = catalog.kind(named: kindName), extracted.contains(kindName) else { continue }
-            let intents = Dictionary(
-                uniqueKeysWithValues: pending.filter { $0.kind == kindName }.map { ($0.sourceID, $0) })
-            var existing: [(String, JSONObject)] = []
-            for try await record in client.records(of: kindName) {
-                if case .object(let o) = try record.parsed() { existing.append((record.id, o)) }
-            }
+            let intents = Set(pending.filter { $0.kind == kindName }.map(\.sourceID))
             try await forEachRecord(kindName) { object, sourceID in
-                guard intents[sourceID] != nil else { return }
+                guard intents.contains(sourceID) else { return }
                 let (body, dropped) = try createBody(kind, object, target: target)
-                // The record it may have made: every field sent, equal, and not standing for another.
-                var match: String?
-                let rewritten = Self.rewrittenByServer(kind)
-                for (id, record) in existing
-                where body.allSatisfy({ rewritten.contains($0.key) || record[$0.key] == $0.value }) {
-                    if try !journal.isMapped(kindName, targetID: id) {
-                        match = id
-                        break
-                    }
-                }
-                if let id = match {
+                if let id = try await lookUp(kind, body) {
                     try journal.created(kindName, sourceID, targetID: id, dropped: dropped)
                     summary.reconciled += 1
                 } else {
@@ -424,5 +409,29 @@ public struct Importer: Sendable {
                 }
             }
         }
+    }
+
+    /// The target record a lost create may have made: one with every field that was sent (but
+    /// those a server rewrites), not already standing for another source record. The list is
+    /// narrowed by the body's title or name, and scoped kinds (comments) by their parent, so a
+    /// lookup reads a few records, not the whole kind.
+    func lookUp(_ kind: ResourceKind, _ body: JSONObject) async throws -> String? {
+        var filter = JSONObject()
+        for key in ["title", "name"] {
+            if case .string(let s)? = body[key] {
+                filter[key] = .string(s)
+                break
+            }
+        }
+        for field in kind.scope?.first(where: { $0 != ["_id"] }) ?? [] { filter[field] = body[field] ?? .null }
+        let rewritten = Self.rewrittenByServer(kind)
+        for try await record in client.records(of: kind.name, filter: filter) {
+            guard case .object(let candidate) = try record.parsed(),
+                body.allSatisfy({ rewritten.contains($0.key) || candidate[$0.key] == $0.value }),
+                try !journal.isMapped(kind.name, targetID: record.id)
+            else { continue }
+            return record.id
+        }
+        return nil
     }
 }

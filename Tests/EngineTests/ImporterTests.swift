@@ -137,8 +137,12 @@ import Testing
                 return false
             }
             #expect(try journal.pendingIntents().count == 1)
+            await h.fake.clearRequestLog()
             let resumed = try await importer.run(archive: archive)
             #expect(resumed.reconciled == 1)
+            // The lookup asks for the task by its title, not for every task.
+            let lookups = await h.fake.requestLog().filter { $0.path.hasSuffix("/tasks") && $0.method == "GET" }
+            #expect(lookups.count == 1 && lookups.first?.query.contains("\"title\"") == true, "\(lookups.map(\.query))")
             #expect(try journal.pendingIntents().isEmpty)
             let acme = try #require(await h.fake.workspace("acme"))
             let globex = try #require(await h.fake.workspace("globex"))
