@@ -183,4 +183,52 @@ import Testing
             #expect((summary.dropped["statusId"] ?? 0) > 0)
         }
     }
+
+    /// People and companies link both ways (§9.3): after the import each link is on both sides
+    /// exactly once, whether or not the server mirrors a write to the other side.
+    @Test(arguments: [false, true])
+    func personCompanyLinksEndOnceOnBothSides(mirrors: Bool) async throws {
+        let h = try await FakeHarness.start(accounts: [FakeHarness.acme, Self.globex], records: 600)
+        try await h.stopAfter {
+            let out = try ExporterTests.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            var options = ExportOptions(output: out, toolVersion: "test")
+            options.downloadFiles = false
+            let database = try StateDatabase(url: out.appendingPathComponent("state/state.sqlite"))
+            let archive = try await Exporter(
+                client: try h.client(), catalog: .standard, state: database, downloads: AsyncHTTPTransport(),
+                retry: FakeHarness.fastRetry
+            ).run(options).archive
+            await h.fake.reconfigure { $0.mirrorsPersonCompanyLinks = mirrors }
+            let journal = ImportJournal(database: database, run: "acme->globex")
+            try journal.begin(archive: archive.path, target: "globex", at: "t0")
+            var importer = Importer(
+                client: try h.client(Self.globex), catalog: .standard, journal: journal,
+                scratch: out.appendingPathComponent("import"))
+            importer.kinds = Self.coreKinds
+            _ = try await importer.run(archive: archive)
+            let acme = try #require(await h.fake.workspace("acme"))
+            let globex = try #require(await h.fake.workspace("globex"))
+            // Links to live records only: the source may list a trashed person (dropped, reported).
+            func links(_ ws: Workspace) -> (Int, Int) {
+                let people = Set(ws.objects(kind: "people").compactMap { $0["_id"]?.stringValue })
+                let companies = Set(ws.objects(kind: "companies").compactMap { $0["_id"]?.stringValue })
+                func count(_ kind: String, _ field: String, _ live: Set<String>) -> Int {
+                    ws.objects(kind: kind).reduce(0) { total, record in
+                        let ids = (record[field]?.arrayValue ?? []).compactMap { $0["_id"]?.stringValue }
+                        return total + ids.filter(live.contains).count
+                    }
+                }
+                return (count("people", "companies", companies), count("companies", "people", people))
+            }
+            let source = links(acme)
+            let imported = links(globex)
+            #expect(source.0 > 0)
+            #expect(imported.0 == source.0 && imported.1 == source.1, "\(imported) vs \(source)")
+            for company in globex.objects(kind: "companies") {
+                let ids = (company["people"]?.arrayValue ?? []).compactMap { $0["_id"]?.stringValue }
+                #expect(ids.count == Set(ids).count, "a person listed twice")
+            }
+        }
+    }
 }
