@@ -156,8 +156,7 @@ public struct ImportPlanner: Sendable {
         var n = 0
         let secondPass = catalog.references(of: kind).filter { $0.secondPass != nil && $0.path != "blocks[]" }
         if secondPass.contains(where: { ref in
-            let top = String(ref.path.prefix { $0 != "." && $0 != "[" })
-            guard let value = members[top] else { return false }
+            guard let value = members[Reference.topLevelKey(of: ref.path)] else { return false }
             if let items = value.arrayValue { return !items.isEmpty }
             return value.stringValue != nil || value.objectValue != nil
         }) {

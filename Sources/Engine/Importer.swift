@@ -22,14 +22,20 @@ public struct Importer: Sendable {
     let journal: ImportJournal
     /// Where the archive's record files are extracted (0700).
     let scratch: URL
-    /// Only these kinds (nil: every kind the planner would create).
+    /// Only these kinds (nil: `supportedKinds`).
     public var kinds: Set<String>?
+    let planner: ImportPlanner
+    /// Each kind's top-level fields that hold second-pass references, worked out once.
+    let secondPassFields: [String: Set<String>]
 
     public init(client: PlutioClient, catalog: Catalog, journal: ImportJournal, scratch: URL) {
         self.client = client
         self.catalog = catalog
         self.journal = journal
         self.scratch = scratch
+        planner = ImportPlanner(catalog: catalog)
+        secondPassFields = Dictionary(
+            uniqueKeysWithValues: catalog.kinds.map { ($0.name, Self.secondPassFields($0, catalog)) })
     }
 
     /// What a run did, by kind.
@@ -56,11 +62,9 @@ public struct Importer: Sendable {
         "time-tracks", "events", "canned-responses",
     ]
 
-    /// Fields the server owns (§4.2, §4.8): never sent.
-    static let serverOwned: Set<String> = ["_id", "createdAt", "updatedAt", "businessId", "createdBy", "isArchived"]
-    static let derived: [String: Set<String>] = ["projects": ["taskCounts"], "dashboards": ["pages"], "wiki": ["tree"]]
-    /// Human numbers the server assigns on create (§4.8); invoices get theirs back by PUT (not yet).
-    static let numbers: [String: String] = ["tasks": "taskId", "invoices": "invoiceId"]
+    /// Fields never sent on create: the server's own (§4.2, §4.8), and `isArchived` (archived
+    /// afterwards, §4.3).
+    static let unsent = Catalog.serverOwnedFields.union(["isArchived"])
 
     public func run(archive: URL) async throws -> Summary {
         var summary = Summary()
@@ -68,23 +72,18 @@ public struct Importer: Sendable {
         let extracted = try extract(archive)
         let order = try catalog.dependencyOrder().kinds.filter { extracted.contains($0) }
         var target = try await readTarget()
-        target.optionFields = try optionFields()
+        target.optionFields = try await optionFields()
         try await reconcile(extracted: extracted, order: order, target: target, summary: &summary)
-        var planner = ImportPlanner(catalog: catalog)
-        planner.include = []
-        for name in order {
-            guard let kind = catalog.kind(named: name), (kinds ?? Self.supportedKinds).contains(name) else { continue }
+        let chosen = order.filter((kinds ?? Self.supportedKinds).contains).compactMap(catalog.kind(named:))
+        for kind in chosen {
             switch planner.decision(kind) {
             case .skip, .mapOnly:
-                try mapOnly(kind, target: target, summary: &summary)
+                try await mapOnly(kind, target: target, summary: &summary)
             case .matchOrCreate:
                 try await createAll(kind, target: &target, summary: &summary)
             }
         }
-        for name in order where (kinds ?? Self.supportedKinds).contains(name) {
-            guard let kind = catalog.kind(named: name) else { continue }
-            try await secondPass(kind, summary: &summary)
-        }
+        for kind in chosen { try await secondPass(kind, summary: &summary) }
         return summary
     }
 
@@ -127,15 +126,10 @@ public struct Importer: Sendable {
     }
 
     /// The archive's custom fields that have options: their values are option ids.
-    func optionFields() throws -> Set<String> {
-        guard FileManager.default.fileExists(atPath: scratch.appendingPathComponent("custom-fields.ndjson").path) else {
-            return []
-        }
+    func optionFields() async throws -> Set<String> {
         var out = Set<String>()
-        var lines = try LineReader(url: scratch.appendingPathComponent("custom-fields.ndjson"))
-        while let line = try lines.next() {
-            guard case .object(let o) = try JSONValue.parse(line), let id = o["_id"]?.stringValue else { continue }
-            if !(o["options"]?.arrayValue ?? []).isEmpty { out.insert(id) }
+        try await forEachRecord("custom-fields") { field, id in
+            if !(field["options"]?.arrayValue ?? []).isEmpty { out.insert(id) }
         }
         return out
     }
@@ -162,7 +156,7 @@ public struct Importer: Sendable {
         for try await record in client.records(of: name) {
             let value = try record.parsed()
             guard let object = value.objectValue else { continue }
-            if let key = ImportPlanner(catalog: catalog).matchKey(kind, object) {
+            if let key = planner.matchKey(kind, object) {
                 target.keys[name, default: [:]][key] = record.id
             }
             if name == "roles", let slug = object["slug"]?.stringValue { target.roleSlugs.insert(slug) }
@@ -189,9 +183,12 @@ public struct Importer: Sendable {
 
     // MARK: Records
 
-    /// Calls `body` with each archived record of a kind (as a tree) and its source id.
+    /// Calls `body` with each archived record of a kind (as a tree) and its source id; nothing
+    /// when the archive holds no such kind.
     func forEachRecord(_ kind: String, _ body: (JSONObject, String) async throws -> Void) async throws {
-        var lines = try LineReader(url: scratch.appendingPathComponent("\(kind).ndjson"))
+        let url = scratch.appendingPathComponent("\(kind).ndjson")
+        guard FileManager.default.fileExists(atPath: url.path) else { return }
+        var lines = try LineReader(url: url)
         while let line = try lines.next() {
             guard case .object(let object) = try JSONValue.parse(line), let id = object["_id"]?.stringValue else {
                 continue
@@ -201,14 +198,9 @@ public struct Importer: Sendable {
     }
 
     /// Kinds that are never created: matched onto the target by key, or skipped.
-    func mapOnly(_ kind: ResourceKind, target: Target, summary: inout Summary) throws {
-        var lines = try LineReader(url: scratch.appendingPathComponent("\(kind.name).ndjson"))
-        let planner = ImportPlanner(catalog: catalog)
-        while let line = try lines.next() {
-            guard case .object(let object) = try JSONValue.parse(line), let id = object["_id"]?.stringValue else {
-                continue
-            }
-            if try journal.entry(kind.name, id) != nil { continue }
+    func mapOnly(_ kind: ResourceKind, target: Target, summary: inout Summary) async throws {
+        try await forEachRecord(kind.name) { object, id in
+            if try journal.entry(kind.name, id) != nil { return }
             if let key = planner.matchKey(kind, object), let targetID = target.keys[kind.name]?[key] {
                 try journal.settle(kind.name, id, status: .matched, targetID: targetID, reason: nil)
                 summary.matched[kind.name, default: 0] += 1
@@ -220,7 +212,6 @@ public struct Importer: Sendable {
     }
 
     func createAll(_ kind: ResourceKind, target: inout Target, summary: inout Summary) async throws {
-        let planner = ImportPlanner(catalog: catalog)
         try await forEachRecord(kind.name) { object, sourceID in
             // Settled records are done (refused ones too); an intent the reconciliation could not
             // find is created again.
@@ -249,7 +240,7 @@ public struct Importer: Sendable {
                 // An answer that says the create was not applied: record why and go on. An unknown
                 // outcome, or a failure of the connection or the credentials, ends the run.
                 switch error.underlying {
-                case .validation, .forbidden, .notFound, .server:
+                case .validation, .forbidden, .notFound:
                     try journal.settle(
                         kind.name, sourceID, status: .failed, targetID: nil, reason: error.localizedDescription,
                         dropped: dropped)
@@ -282,14 +273,15 @@ public struct Importer: Sendable {
     /// every reference remapped (what resolves nowhere dropped).
     func createBody(_ kind: ResourceKind, _ source: JSONObject, target: Target) throws -> (JSONObject, [String]) {
         var body = JSONObject()
-        let secondPass = Self.secondPassFields(kind, catalog)
+        let secondPass = secondPassFields[kind.name] ?? []
         for member in source {
-            if Self.serverOwned.contains(member.key) || Self.derived[kind.name]?.contains(member.key) == true
-                || Self.numbers[kind.name] == member.key
+            // Numbers are the server's on create; invoices get theirs back by PUT (not yet).
+            if Self.unsent.contains(member.key) || Catalog.derivedFields[kind.name]?.contains(member.key) == true
+                || Catalog.numberFields[kind.name] == member.key || secondPass.contains(member.key)
+                || member.key == "blocks"
             {
                 continue
             }
-            if secondPass.contains(member.key) || member.key == "blocks" { continue }
             body[member.key] = member.value
         }
         if kind.name == "custom-fields", case .array(let options)? = body["options"] {
@@ -316,8 +308,8 @@ public struct Importer: Sendable {
         let refs = catalog.references(of: kind)
         let firstPass = Set(refs.filter { $0.secondPass == nil }.map(\.path))
         return Set(
-            refs.filter { $0.secondPass != nil && $0.path != "blocks[]" && !firstPass.contains($0.path) }.map { ref in
-                String(ref.path.prefix { $0 != "." && $0 != "[" })
+            refs.filter { $0.secondPass != nil && $0.path != "blocks[]" && !firstPass.contains($0.path) }.map {
+                Reference.topLevelKey(of: $0.path)
             })
     }
 
@@ -353,29 +345,20 @@ public struct Importer: Sendable {
 
     /// PUTs second-pass references once every record exists.
     func secondPass(_ kind: ResourceKind, summary: inout Summary) async throws {
-        let fields = Self.secondPassFields(kind, catalog)
-        guard !fields.isEmpty,
-            FileManager.default.fileExists(atPath: scratch.appendingPathComponent("\(kind.name).ndjson").path)
-        else { return }
+        let fields = secondPassFields[kind.name] ?? []
+        guard !fields.isEmpty else { return }
         try await forEachRecord(kind.name) { object, sourceID in
             guard let entry = try journal.entry(kind.name, sourceID), entry.status == .created,
                 let targetID = entry.targetID, try !journal.isDone("second-pass \(kind.name) \(sourceID)")
             else { return }
-            var changes = JSONObject()
+            var body = JSONObject([.init(key: "_id", value: .string(targetID))])
             for field in fields.sorted() {
                 guard let value = object[field], !value.isNull else { continue }
-                changes[field] = value
+                body[field] = value
             }
-            if changes.count > 0 {
-                let dropped = try remap(&changes, kind, target: Target())
-                for path in dropped { summary.dropped[path, default: 0] += 1 }
-                changes = JSONObject(changes.filter { member in fields.contains(member.key) })
-                if changes.count > 0 {
-                    var body = JSONObject([.init(key: "_id", value: .string(targetID))])
-                    for member in changes { body[member.key] = member.value }
-                    _ = try await client.update(kind.name, body: JSONValue.object(body).bytes)
-                }
-            }
+            for path in try remap(&body, kind, target: Target()) { summary.dropped[path, default: 0] += 1 }
+            // `_id` is not a reference path: what is left besides it is worth a PUT.
+            if body.count > 1 { _ = try await client.update(kind.name, body: JSONValue.object(body).bytes) }
             try journal.markDone("second-pass \(kind.name) \(sourceID)")
         }
     }

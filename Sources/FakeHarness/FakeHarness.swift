@@ -57,14 +57,8 @@ public struct FakeHarness: Sendable {
 
     /// Runs `body`, then stops the fake and removes its state directory, whether `body` returned or threw.
     public func stopAfter<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            let result = try await body()
-            await stop()
-            return result
-        } catch {
-            await stop()
-            throw error
-        }
+        defer { try? FileManager.default.removeItem(at: stateDir) }
+        return try await server.stopAfter(body)
     }
 
     /// The fake's live records (and trash rows) of the kinds a backup reads, as the bytes it serves.

@@ -82,7 +82,7 @@ extension FakePlutio {
                     object[member.key] = member.value
                 }
             }
-            if let field = Self.numberFields[item.kind], object[field] != nil {
+            if let field = Catalog.numberFields[item.kind], object[field] != nil {
                 object[field] = nextNumber(item.kind, field, business: context.business)
             }
             let stamp = JSONValue.string(Timestamp.string(context.now))

@@ -5,28 +5,20 @@ import JSONCore
 /// What creates and updates accept (contract §4.8). The defaults are the strictest plausible
 /// service; each softer variant is a `FakeConfig` switch (§10).
 extension FakePlutio {
-    /// Fields the server derives per kind; dropped from every create and update.
-    static let derivedFields: [String: Set<String>] = [
-        "projects": ["taskCounts"], "dashboards": ["pages"], "wiki": ["tree"],
-    ]
-
-    /// Human numbers the server assigns on create as the next number of the business; PUT may set them.
-    static let numberFields: [String: String] = ["tasks": "taskId", "invoices": "invoiceId"]
-
     /// The values a task `status` may take.
     static let taskStatuses: Set<String> = ["incomplete", "completed", "overdue"]
 
     /// The body a create stores: server-owned, derived and lifecycle fields dropped, numbers assigned.
     func createBody(_ kind: ResourceKind, _ body: JSONObject, business: String) -> JSONObject {
         var body = body
-        for field in Self.derivedFields[kind.name] ?? [] { body[field] = nil }
+        for field in Catalog.derivedFields[kind.name] ?? [] { body[field] = nil }
         // Archive afterwards (§4.3); lifecycle states start over (new invoices are drafts).
         body["isArchived"] = nil
         if kind.ignoredOnWrite.contains("status") || (kind.lifecycleStatus && config.ignoresProposalContractStatus) {
             body["status"] = kind.ignoredOnWrite.contains("status") ? "draft" : nil
         }
         if !config.keepsTemplateFlag { body["isTemplate"] = nil }
-        if let field = Self.numberFields[kind.name] {
+        if let field = Catalog.numberFields[kind.name] {
             if config.assignsNumbers || body[field] == nil {
                 body[field] = nextNumber(kind.name, field, business: business)
             } else {
@@ -79,7 +71,7 @@ extension FakePlutio {
     /// too unless parents may change by PUT (they change through `/move`).
     func updateChanges(_ kind: ResourceKind, _ changes: JSONObject) -> JSONObject {
         var changes = changes
-        for field in Self.derivedFields[kind.name] ?? [] { changes[field] = nil }
+        for field in Catalog.derivedFields[kind.name] ?? [] { changes[field] = nil }
         if !config.parentsByPut {
             for field in kind.moveFields where field != "position" { changes[field] = nil }
         }
@@ -133,8 +125,8 @@ extension FakePlutio {
                     || ref.path.hasPrefix("customFields[]")
             }.map(\.path))
         for ref in catalog.referenceValues(in: .object(record), of: kind) where !skipped.contains(ref.path) {
-            let top = String(ref.path.prefix { $0 != "." && $0 != "[" })
-            guard sent.contains(top) || (ref.slug != nil && sent.contains("entityType")) else { continue }
+            guard sent.contains(Reference.topLevelKey(of: ref.path)) || (ref.slug != nil && sent.contains("entityType"))
+            else { continue }
             let found: Bool
             switch ref.naming {
             case .slug:

@@ -135,7 +135,7 @@ extension FakePlutio {
         }
         body = createBody(kind, body, business: context.business)
         if kind.defaultBlocks != nil { body["blocks"] = nil }
-        let sent = Set(body.map(\.key)).subtracting(Workspace.serverFields)
+        let sent = Set(body.map(\.key)).subtracting(Catalog.serverOwnedFields)
         try validateWrite(kind, record: body, sent: sent, id: nil, business: context.business)
         var record = mutate(context.business) { $0.create(kind: kind, body: body, at: context.now, by: context.user) }
         if let defaults = kind.defaultBlocks, Self.matches(defaults.when, record.object),
@@ -225,7 +225,7 @@ extension FakePlutio {
             let slug = template.object["entityType"]?.stringValue, let bodyKind = catalog.kind(forSlug: slug),
             let bodyID = template.object["entityId"]?.stringValue, let source = ws.record(bodyKind.name, bodyID)
         else { return }
-        for member in source.object where body[member.key] == nil && !Workspace.serverFields.contains(member.key) {
+        for member in source.object where body[member.key] == nil && !Catalog.serverOwnedFields.contains(member.key) {
             if member.key == "isTemplate" || member.key == "blocks" { continue }
             body[member.key] = member.value
         }
@@ -243,7 +243,7 @@ extension FakePlutio {
         let changes = updateChanges(kind, changes)
         var merged = before.object
         var sent = Set<String>()
-        for member in changes where !Workspace.serverFields.contains(member.key) && !ignored.contains(member.key) {
+        for member in changes where !Catalog.serverOwnedFields.contains(member.key) && !ignored.contains(member.key) {
             merged[member.key] = member.value
             sent.insert(member.key)
         }
@@ -258,7 +258,7 @@ extension FakePlutio {
         let record = mutate(context.business) {
             $0.update(kind.name, id, with: changes, ignoring: ignored, at: context.now)!
         }
-        if let field = Self.numberFields[kind.name], sent.contains(field) {
+        if let field = Catalog.numberFields[kind.name], sent.contains(field) {
             noteNumber(kind.name, field, changes[field], business: context.business)
         }
         if config.mirrorsPersonCompanyLinks {

@@ -22,8 +22,6 @@ public actor FakePlutio {
     var callCounts: [String: Int] = [:]
     var log: [RequestLogEntry] = []
     var writeLog: [WriteLogEntry] = []
-    /// The write the current call made, if it reached a write handler.
-    var currentWrite: WriteOutcome?
     /// Creates per kind that reached the handler, for faults aimed at the Nth one.
     var createCounts: [String: Int] = [:]
     var callNumber = 0
@@ -159,7 +157,8 @@ public actor FakePlutio {
             call: call, time: now, method: request.method, path: request.path,
             query: request.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&"), clientID: nil,
             business: nil, status: 0, counted: false, fault: nil)
-        var response = process(request, call: call, now: now, entry: &entry)
+        var write: WriteOutcome?
+        var response = process(request, call: call, now: now, entry: &entry, write: &write)
         entry.status = response.status
         if response.transport != .respond, entry.fault == nil {
             entry.fault = response.transport == .drop ? "drop" : "dropMidBody"
@@ -171,13 +170,13 @@ public actor FakePlutio {
         log.append(entry)
         // Every write to a resource is logged, also one refused or faulted before it was handled.
         if request.method != "GET", request.path != Self.apiPrefix + "/oauth/token",
-            let kind = currentWrite?.kind ?? kindName(of: request.path)
+            let kind = write?.kind ?? kindName(of: request.path)
         {
             writeLog.append(
                 WriteLogEntry(
                     call: call, method: request.method, path: request.path,
                     status: response.transport == .respond ? response.status : 0, kind: kind, body: request.body,
-                    id: currentWrite?.id, applied: currentWrite?.applied == true, fault: entry.fault))
+                    id: write?.id, applied: write?.applied == true, fault: entry.fault))
         }
         if let every = config.mutations.every, every > 0, call % every == 0 {
             applyMutation(nil, business: entry.business, near: kindName(of: request.path))
@@ -209,8 +208,10 @@ public actor FakePlutio {
         return d
     }
 
-    func process(_ request: FakeRequest, call: Int, now: Date, entry: inout RequestLogEntry) -> FakeResponse {
-        currentWrite = nil
+    /// Answers a request; `write` tells what a write that reached its handler did.
+    func process(
+        _ request: FakeRequest, call: Int, now: Date, entry: inout RequestLogEntry, write: inout WriteOutcome?
+    ) -> FakeResponse {
         faultDraws = drawFaults(call: call)
         let isTokenCall = request.path == Self.apiPrefix + "/oauth/token"
         let clientID =
@@ -257,14 +258,12 @@ public actor FakePlutio {
             return serverError()
         }
         var response: FakeResponse
-        var write: WriteOutcome?
         do {
             response = try route(request, client: client, now: now, entry: &entry, write: &write)
         } catch {
             response = error.response
         }
         response.headers += rateHeaders
-        currentWrite = write
         let applied = write?.applied == true
         // Drawn only when configured, so the seeded sequences of the other faults stay as they were.
         let failAfter =

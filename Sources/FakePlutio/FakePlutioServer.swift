@@ -109,6 +109,18 @@ public final class FakePlutioServer: Sendable {
         task.cancel()
         _ = try? await task.value
     }
+
+    /// Runs `body`, then stops the server and waits for it, whether `body` returned or threw.
+    public func stopAfter<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await body()
+            await stop()
+            return result
+        } catch {
+            await stop()
+            throw error
+        }
+    }
 }
 
 /// The server could not start.

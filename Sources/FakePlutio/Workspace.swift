@@ -56,7 +56,7 @@ public struct Workspace: Sendable {
     /// and the kind's create defaults; client values for server fields are ignored.
     mutating func create(kind: ResourceKind, body: JSONObject, at date: Date, by user: String) -> StoredRecord {
         var object = JSONObject([.init(key: "_id", value: .string(newID()))])
-        for member in body where !Self.serverFields.contains(member.key) { object[member.key] = member.value }
+        for member in body where !Catalog.serverOwnedFields.contains(member.key) { object[member.key] = member.value }
         if case .object(let defaults) = kind.createDefaults {
             for member in defaults where object[member.key] == nil { object[member.key] = member.value }
         }
@@ -75,9 +75,6 @@ public struct Workspace: Sendable {
         tables[kind, default: KindTable()].append(StoredRecord(object))
     }
 
-    /// Fields the server owns.
-    static let serverFields: Set<String> = ["_id", "businessId", "createdBy", "createdAt", "updatedAt"]
-
     /// Applies a partial update: sent fields replace stored ones whole, `null` is stored,
     /// server fields and `ignored` fields are left alone, `updatedAt` is set.
     @discardableResult
@@ -87,7 +84,7 @@ public struct Workspace: Sendable {
         -> StoredRecord?
     {
         guard var object = record(kind, id)?.object else { return nil }
-        for member in changes where !Self.serverFields.contains(member.key) && !ignored.contains(member.key) {
+        for member in changes where !Catalog.serverOwnedFields.contains(member.key) && !ignored.contains(member.key) {
             object[member.key] = member.value
         }
         object["updatedAt"] = .string(Timestamp.string(date))

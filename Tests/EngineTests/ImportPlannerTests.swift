@@ -17,13 +17,7 @@ import Testing
         try await h.stopAfter {
             let out = try ExporterTests.temporary()
             defer { try? FileManager.default.removeItem(at: out) }
-            var options = ExportOptions(output: out, toolVersion: "test")
-            options.downloadFiles = false
-            let database = try StateDatabase(url: out.appendingPathComponent("state/state.sqlite"))
-            let archive = try await Exporter(
-                client: try h.client(), catalog: .standard, state: database, downloads: AsyncHTTPTransport(),
-                retry: FakeHarness.fastRetry
-            ).run(options).archive
+            let (archive, _) = try await ImporterTests.exportAcme(h, to: out)
             let globex = try #require(await h.fake.workspace("globex"))
             var target: [String: [JSONValue]] = [:]
             for kind in ImportPlanner.targetKinds { target[kind] = globex.objects(kind: kind).map(JSONValue.object) }

@@ -18,6 +18,31 @@ import Testing
         "companies", "projects", "task-boards", "task-groups", "tasks",
     ]
 
+    /// The seeded `acme` exported without binaries into `out`, with the state database beside it.
+    static func exportAcme(_ h: FakeHarness, to out: URL) async throws -> (URL, StateDatabase) {
+        var options = ExportOptions(output: out, toolVersion: "test")
+        options.downloadFiles = false
+        let database = try StateDatabase(url: out.appendingPathComponent("state/state.sqlite"))
+        let archive = try await Exporter(
+            client: try h.client(), catalog: .standard, state: database, downloads: AsyncHTTPTransport(),
+            retry: FakeHarness.fastRetry
+        ).run(options).archive
+        return (archive, database)
+    }
+
+    /// An importer of `archive` into `globex` (the core kinds), and its journal, begun.
+    static func importer(
+        _ h: FakeHarness, _ database: StateDatabase, _ archive: URL, scratch out: URL
+    ) throws -> (Importer, ImportJournal) {
+        let journal = ImportJournal(database: database, run: "acme->globex")
+        try journal.begin(archive: archive.path, target: "globex", at: "t0")
+        var importer = Importer(
+            client: try h.client(globex), catalog: .standard, journal: journal,
+            scratch: out.appendingPathComponent("import"))
+        importer.kinds = coreKinds
+        return (importer, journal)
+    }
+
     static func strings(_ value: JSONValue, into out: inout Set<String>) {
         switch value {
         case .string(let s): out.insert(s.string)
@@ -32,22 +57,11 @@ import Testing
         try await h.stopAfter {
             let out = try ExporterTests.temporary()
             defer { try? FileManager.default.removeItem(at: out) }
-            var options = ExportOptions(output: out, toolVersion: "test")
-            options.downloadFiles = false
-            let database = try StateDatabase(url: out.appendingPathComponent("state/state.sqlite"))
-            let archive = try await Exporter(
-                client: try h.client(), catalog: .standard, state: database, downloads: AsyncHTTPTransport(),
-                retry: FakeHarness.fastRetry
-            ).run(options).archive
+            let (archive, database) = try await Self.exportAcme(h, to: out)
             await h.fake.clearRequestLog()
             let writesBefore = await h.fake.writes().count
 
-            let journal = ImportJournal(database: database, run: "acme->globex")
-            try journal.begin(archive: archive.path, target: "globex", at: "t0")
-            var importer = Importer(
-                client: try h.client(Self.globex), catalog: .standard, journal: journal,
-                scratch: out.appendingPathComponent("import"))
-            importer.kinds = Self.coreKinds
+            let (importer, _) = try Self.importer(h, database, archive, scratch: out)
             let summary = try await importer.run(archive: archive)
 
             let acme = try #require(await h.fake.workspace("acme"))
@@ -117,19 +131,8 @@ import Testing
         try await h.stopAfter {
             let out = try ExporterTests.temporary()
             defer { try? FileManager.default.removeItem(at: out) }
-            var options = ExportOptions(output: out, toolVersion: "test")
-            options.downloadFiles = false
-            let database = try StateDatabase(url: out.appendingPathComponent("state/state.sqlite"))
-            let archive = try await Exporter(
-                client: try h.client(), catalog: .standard, state: database, downloads: AsyncHTTPTransport(),
-                retry: FakeHarness.fastRetry
-            ).run(options).archive
-            let journal = ImportJournal(database: database, run: "acme->globex")
-            try journal.begin(archive: archive.path, target: "globex", at: "t0")
-            var importer = Importer(
-                client: try h.client(Self.globex), catalog: .standard, journal: journal,
-                scratch: out.appendingPathComponent("import"))
-            importer.kinds = Self.coreKinds
+            let (archive, database) = try await Self.exportAcme(h, to: out)
+            let (importer, journal) = try Self.importer(h, database, archive, scratch: out)
             await #expect {
                 _ = try await importer.run(archive: archive)
             } throws: { error in
@@ -159,20 +162,9 @@ import Testing
         try await h.stopAfter {
             let out = try ExporterTests.temporary()
             defer { try? FileManager.default.removeItem(at: out) }
-            var options = ExportOptions(output: out, toolVersion: "test")
-            options.downloadFiles = false
-            let database = try StateDatabase(url: out.appendingPathComponent("state/state.sqlite"))
-            let archive = try await Exporter(
-                client: try h.client(), catalog: .standard, state: database, downloads: AsyncHTTPTransport(),
-                retry: FakeHarness.fastRetry
-            ).run(options).archive
+            let (archive, database) = try await Self.exportAcme(h, to: out)
             await h.fake.reconfigure { $0.faults.refusedKinds = ["statuses"] }
-            let journal = ImportJournal(database: database, run: "acme->globex")
-            try journal.begin(archive: archive.path, target: "globex", at: "t0")
-            var importer = Importer(
-                client: try h.client(Self.globex), catalog: .standard, journal: journal,
-                scratch: out.appendingPathComponent("import"))
-            importer.kinds = Self.coreKinds
+            let (importer, journal) = try Self.importer(h, database, archive, scratch: out)
             let summary = try await importer.run(archive: archive)
             let acme = try #require(await h.fake.workspace("acme"))
             let globex = try #require(await h.fake.workspace("globex"))
@@ -192,20 +184,9 @@ import Testing
         try await h.stopAfter {
             let out = try ExporterTests.temporary()
             defer { try? FileManager.default.removeItem(at: out) }
-            var options = ExportOptions(output: out, toolVersion: "test")
-            options.downloadFiles = false
-            let database = try StateDatabase(url: out.appendingPathComponent("state/state.sqlite"))
-            let archive = try await Exporter(
-                client: try h.client(), catalog: .standard, state: database, downloads: AsyncHTTPTransport(),
-                retry: FakeHarness.fastRetry
-            ).run(options).archive
+            let (archive, database) = try await Self.exportAcme(h, to: out)
             await h.fake.reconfigure { $0.mirrorsPersonCompanyLinks = mirrors }
-            let journal = ImportJournal(database: database, run: "acme->globex")
-            try journal.begin(archive: archive.path, target: "globex", at: "t0")
-            var importer = Importer(
-                client: try h.client(Self.globex), catalog: .standard, journal: journal,
-                scratch: out.appendingPathComponent("import"))
-            importer.kinds = Self.coreKinds
+            let (importer, _) = try Self.importer(h, database, archive, scratch: out)
             _ = try await importer.run(archive: archive)
             let acme = try #require(await h.fake.workspace("acme"))
             let globex = try #require(await h.fake.workspace("globex"))

@@ -40,16 +40,7 @@ struct Harness {
     func stop() async { await server.stop() }
 
     /// Runs `body`, then stops the fake, whether `body` returned or threw.
-    func stopAfter<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            let result = try await body()
-            await stop()
-            return result
-        } catch {
-            await stop()
-            throw error
-        }
-    }
+    func stopAfter<T>(_ body: () async throws -> T) async throws -> T { try await server.stopAfter(body) }
 
     /// Percent-encodes a query value (everything but unreserved characters).
     static func encode(_ s: String) -> String {
