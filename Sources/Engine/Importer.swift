@@ -106,7 +106,8 @@ public struct Importer: Sendable {
             // Only the catalogue's kinds: an entry name never chooses a path outside the scratch directory.
             guard catalog.kind(named: kind) != nil else { continue }
             let url = scratch.appendingPathComponent("\(kind).ndjson")
-            FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
+            // Created 0600 (records of a business); FileHandle says why when the file cannot be made.
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
             let handle = try FileHandle(forWritingTo: url)
             defer { try? handle.close() }
             try reader.readChunks { chunk in try handle.write(contentsOf: Data(chunk)) }

@@ -105,6 +105,7 @@ extension FakePlutio {
     }
 
     /// Runs `body` on a workspace and stores the result.
+    @discardableResult
     func mutate<T>(_ business: String, _ body: (inout Workspace) -> T) -> T {
         var ws = workspaces[business]!
         workspaces[business] = nil
@@ -172,7 +173,7 @@ extension FakePlutio {
             let board = ws.create(
                 kind: boards, body: ["title": "Tasks", "projectId": .string(project), "position": 0], at: context.now,
                 by: context.user)
-            ws.create(
+            _ = ws.create(
                 kind: groups,
                 body: [
                     "title": "To do", "taskBoardId": .string(board.id), "projectId": .string(project), "position": 0,
