@@ -15,6 +15,9 @@ public struct ImportPlan: Sendable, Codable, Equatable {
         public var skip: Int
         /// Why records are skipped, when some are.
         public var skipReason: String?
+        /// Whether the skipped records are left out by design (login accounts, derived and
+        /// metadata kinds, opt-in kinds not chosen), not data the import should have carried.
+        public var skipExpected: Bool
         /// PUTs after the creates: second-pass references (§9.3), `blocks[]` orders, invoice numbers.
         public var followUps: Int
         /// Archive calls (`/bulk/archive`, 100 ids each) for records archived at the source.
@@ -80,13 +83,14 @@ public struct ImportPlanner: Sendable {
         for name in named {
             guard let kind = catalog.kind(named: name), let tally = tallies[name], tally.records > 0 else { continue }
             var plan = ImportPlan.Kind(
-                kind: name, records: tally.records, create: 0, match: 0, skip: 0, skipReason: nil, followUps: 0,
-                archiveCalls: 0)
+                kind: name, records: tally.records, create: 0, match: 0, skip: 0, skipReason: nil,
+                skipExpected: true, followUps: 0, archiveCalls: 0)
             let matched = tally.keys.filter { targetKeys[name]?.contains($0) == true }.count
             switch decision(kind) {
-            case .skip(let reason):
+            case .skip(let reason, let expected):
                 plan.skip = tally.records
                 plan.skipReason = reason
+                plan.skipExpected = expected
             case .mapOnly(let reason):
                 plan.match = matched
                 plan.skip = tally.records - matched
@@ -105,7 +109,8 @@ public struct ImportPlanner: Sendable {
     }
 
     enum Decision {
-        case skip(String)
+        /// `expected`: left out by design, not data the import should have carried.
+        case skip(String, expected: Bool)
         /// Matched onto the target's records; what has no match cannot be created.
         case mapOnly(String)
         case matchOrCreate
@@ -114,18 +119,22 @@ public struct ImportPlanner: Sendable {
     func decision(_ kind: ResourceKind) -> Decision {
         switch kind.name {
         case "businesses": return .mapOnly("the source business maps to the target business; it is never created")
-        case "profiles": return .skip("login accounts cannot be created; people with a profile match by email")
-        case "dashboards", "block-groups": return .mapOnly("cannot be created; matched by title only")
+        case "profiles":
+            return .skip("login accounts cannot be created; people with a profile match by email", expected: true)
+        case "dashboards", "block-groups": return .mapOnly("cannot be created through the API; matched by title only")
         default: break
         }
         switch kind.role {
-        case .derived: return .skip("computed by the server")
-        case .metadata: return .skip("trash and archive rows are metadata (restore recreates trashed items)")
+        case .derived: return .skip("computed by the server", expected: true)
+        case .metadata:
+            return .skip("trash and archive rows are metadata (restore recreates trashed items)", expected: true)
         case .mapped: return .mapOnly("cannot be created")
         case .data: break
         }
-        if kind.importOptIn, !include.contains(kind.name) { return .skip("opt-in: add --include \(kind.name)") }
-        if !kind.supports(.create) { return .skip("the API cannot create \(kind.name)") }
+        if kind.importOptIn, !include.contains(kind.name) {
+            return .skip("opt-in: add --include \(kind.name)", expected: true)
+        }
+        if !kind.supports(.create) { return .skip("the API cannot create \(kind.name)", expected: true) }
         return .matchOrCreate
     }
 

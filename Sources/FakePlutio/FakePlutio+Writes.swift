@@ -288,8 +288,12 @@ extension FakePlutio {
         return (kind, owner)
     }
 
+    /// Appends a new block to its owner's `blocks[]`, for owners that keep one (§9.1: documents,
+    /// block groups); a scheduler or a template row does not.
     func appendBlockToOwner(_ block: StoredRecord, context: WriteContext) {
-        guard let (kind, owner) = owner(ofBlock: block, in: context.business) else { return }
+        guard let (kind, owner) = owner(ofBlock: block, in: context.business),
+            catalog.references(of: kind).contains(where: { $0.path == "blocks[]" })
+        else { return }
         let blocks = (owner.object["blocks"]?.arrayValue ?? []) + [.string(block.id)]
         mutate(context.business) { $0.update(kind.name, owner.id, with: ["blocks": .array(blocks)], at: context.now) }
     }

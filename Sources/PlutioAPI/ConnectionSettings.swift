@@ -48,30 +48,44 @@ public struct ConnectionSettings: Sendable, CustomStringConvertible {
 
     /// Flags win over `PLUTIO_API_URL`, `PLUTIO_BUSINESS`, `PLUTIO_CLIENT_ID`,
     /// `PLUTIO_CLIENT_SECRET` and `PLUTIO_RATE`, which win over the defaults.
+    ///
+    /// - Parameter side: for `migrate`, `source` or `target`: the flags are then named
+    ///   `--source-api-url` and so on, and `PLUTIO_SOURCE_API_URL` wins over `PLUTIO_API_URL`.
     public static func resolve(
-        _ flags: Flags, environment: [String: String]
+        _ flags: Flags, environment: [String: String], side: String? = nil
     ) throws(SettingsError) -> ConnectionSettings {
-        func pick(_ flag: String?, _ variable: String) -> String? {
-            if let flag, !flag.isEmpty { return flag }
-            if let value = environment[variable], !value.isEmpty { return value }
+        let flag = { (name: String) in "--" + (side.map { "\($0)-" } ?? "") + name }
+        let variables = { (name: String) in
+            (side.map { ["PLUTIO_\($0.uppercased())_\(name)"] } ?? []) + ["PLUTIO_\(name)"]
+        }
+        let named = { (name: String, variable: String) in
+            "\(flag(name)) (or \(variables(variable).joined(separator: " or ")))"
+        }
+        func pick(_ value: String?, _ variable: String) -> String? {
+            if let value, !value.isEmpty { return value }
+            for name in variables(variable) {
+                if let value = environment[name], !value.isEmpty { return value }
+            }
             return nil
         }
-        let urlText = pick(flags.apiURL, "PLUTIO_API_URL") ?? defaultAPIURL.absoluteString
+        let urlText = pick(flags.apiURL, "API_URL") ?? defaultAPIURL.absoluteString
         guard let url = URL(string: urlText.hasSuffix("/") ? String(urlText.dropLast()) : urlText),
             let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil
-        else { throw .invalid("--api-url \(urlText) is not an http(s) URL such as https://api.plutio.com/v1.11") }
-        guard let business = pick(flags.business, "PLUTIO_BUSINESS") else {
-            throw .missing("--business (or PLUTIO_BUSINESS): the workspace subdomain, e.g. acme for acme.plutio.com")
+        else {
+            throw .invalid("\(flag("api-url")) \(urlText) is not an http(s) URL such as https://api.plutio.com/v1.11")
         }
-        guard let id = pick(flags.clientID, "PLUTIO_CLIENT_ID") else {
-            throw .missing("--client-id (or PLUTIO_CLIENT_ID): the API client's id from Settings > API manager")
+        guard let business = pick(flags.business, "BUSINESS") else {
+            throw .missing("\(named("business", "BUSINESS")): the workspace subdomain, e.g. acme for acme.plutio.com")
         }
-        guard let secret = pick(flags.clientSecret, "PLUTIO_CLIENT_SECRET") else {
-            throw .missing("--client-secret (or PLUTIO_CLIENT_SECRET): the API client's secret")
+        guard let id = pick(flags.clientID, "CLIENT_ID") else {
+            throw .missing("\(named("client-id", "CLIENT_ID")): the API client's id from Settings > API manager")
         }
-        let rateText = pick(flags.rate, "PLUTIO_RATE") ?? "1000/1h"
+        guard let secret = pick(flags.clientSecret, "CLIENT_SECRET") else {
+            throw .missing("\(named("client-secret", "CLIENT_SECRET")): the API client's secret")
+        }
+        let rateText = pick(flags.rate, "RATE") ?? "1000/1h"
         guard let rate = RateBudget(parsing: rateText) else {
-            throw .invalid("--rate \(rateText) is not N/DURATION such as 1000/1h or 60/6s")
+            throw .invalid("\(flag("rate")) \(rateText) is not N/DURATION such as 1000/1h or 60/6s")
         }
         return ConnectionSettings(
             apiURL: url, business: business.lowercased(), clientID: id, clientSecret: secret, rate: rate)

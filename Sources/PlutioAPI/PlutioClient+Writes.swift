@@ -56,6 +56,18 @@ extension PlutioClient {
         }
     }
 
+    /// `POST /<kind>/bulk/archive` with `isArchived`, `bulkLimit` ids per call. Idempotent: the
+    /// same call again leaves the records as they are.
+    public func archive(_ kind: String, ids: [String], archived: Bool = true) async throws {
+        for chunk in Self.chunks(ids) {
+            let body = JSONObject([
+                .init(key: "_ids", value: .array(chunk.map(JSONValue.string))),
+                .init(key: "isArchived", value: .bool(archived)),
+            ])
+            _ = try await write(.post, kind + "/bulk/archive", body: JSONValue.object(body).bytes, idempotent: true)
+        }
+    }
+
     static func chunks(_ ids: [String]) -> [ArraySlice<String>] {
         stride(from: 0, to: ids.count, by: bulkLimit).map { ids[$0..<min($0 + bulkLimit, ids.count)] }
     }

@@ -21,7 +21,15 @@ public struct RateBudget: Sendable, Equatable, CustomStringConvertible {
         self.init(limit: limit, window: .milliseconds(Int64((seconds * 1000).rounded())))
     }
 
-    public var description: String { "\(limit)/\(window.seconds.formatted())s" }
+    /// `1000/1h`, `60/6s`, `100/90s`: as a command line writes it.
+    public var description: String {
+        let s = window.seconds
+        for (unit, size) in [("d", 86400.0), ("h", 3600.0), ("m", 60.0)]
+        where s >= size && s.truncatingRemainder(dividingBy: size) == 0 {
+            return "\(limit)/\(Int(s / size))\(unit)"
+        }
+        return s == s.rounded() ? "\(limit)/\(Int(s))s" : "\(limit)/\(s)s"
+    }
 
     /// Pacing as a pure function: proceed when fewer than `limit` calls are inside the window
     /// and no block holds; else wait until the oldest call that matters leaves the window.

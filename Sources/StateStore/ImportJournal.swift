@@ -28,6 +28,9 @@ public struct ImportJournal: Sendable {
         /// Mapped onto a record the target already had.
         case matched
         case skipped
+        /// Not created: a reference it cannot be without names a record that is neither in the
+        /// archive nor in the target (its owner was trashed at the source, say).
+        case dangling
         case failed
     }
 
@@ -80,13 +83,67 @@ public struct ImportJournal: Sendable {
                 bodySHA256: bodySHA256, intentAt: time))
     }
 
-    /// Commits a create's result: the record now maps to `targetID`.
+    /// Commits a create's result: the record now maps to `targetID`. `defaults` are the blocks
+    /// the server made with a new document (§4.5), recorded in the same transaction so that a
+    /// crash cannot lose them.
     public func created(
-        _ kind: String, _ sourceID: String, targetID: String, dropped: [String] = []
+        _ kind: String, _ sourceID: String, targetID: String, dropped: [String] = [], reason: String? = nil,
+        defaults: [(type: String, id: String)] = []
     )
         throws(StateError)
     {
-        try settle(kind, sourceID, status: .created, targetID: targetID, reason: nil, dropped: dropped)
+        let entry = Entry(
+            kind: kind, sourceID: sourceID, status: .created, targetID: targetID, reason: reason, dropped: dropped,
+            bodySHA256: nil, intentAt: nil)
+        try database.write { db in
+            try Self.upsert(entry, run: run, db)
+            for (position, block) in defaults.enumerated() {
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO import_default_block (run, owner, type, position, block_id)
+                        VALUES (?, ?, ?, ?, ?)
+                        """, arguments: [run, targetID, block.type, position, block.id])
+            }
+        }
+    }
+
+    /// A default block of the target document `owner` of `type` that no source block took yet.
+    public func unusedDefault(owner: String, type: String) throws(StateError) -> String? {
+        try database.read { db in
+            try String.fetchOne(
+                db,
+                sql: """
+                    SELECT block_id FROM import_default_block
+                    WHERE run = ? AND owner = ? AND type = ? AND used_by IS NULL ORDER BY position LIMIT 1
+                    """, arguments: [run, owner, type])
+        }
+    }
+
+    /// The default blocks of `owner` that no source block took.
+    public func unusedDefaults(owner: String) throws(StateError) -> [String] {
+        try database.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT block_id FROM import_default_block
+                    WHERE run = ? AND owner = ? AND used_by IS NULL ORDER BY position
+                    """, arguments: [run, owner])
+        }
+    }
+
+    /// Commits that the source block `sourceID` took the default block `blockID` (updated to its content).
+    public func tookDefault(
+        _ kind: String, _ sourceID: String, blockID: String, dropped: [String], reason: String?
+    ) throws(StateError) {
+        let entry = Entry(
+            kind: kind, sourceID: sourceID, status: .created, targetID: blockID, reason: reason, dropped: dropped,
+            bodySHA256: nil, intentAt: nil)
+        try database.write { db in
+            try Self.upsert(entry, run: run, db)
+            try db.execute(
+                sql: "UPDATE import_default_block SET used_by = ? WHERE run = ? AND block_id = ?",
+                arguments: [sourceID, run, blockID])
+        }
     }
 
     /// Commits any other outcome (matched, skipped, failed), with its reason.
@@ -100,20 +157,22 @@ public struct ImportJournal: Sendable {
     }
 
     func upsert(_ e: Entry) throws(StateError) {
-        try database.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO import_record (run, kind, source_id, status, target_id, reason, dropped, body_sha256, intent_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(run, kind, source_id) DO UPDATE SET status = excluded.status,
-                      target_id = excluded.target_id, reason = excluded.reason, dropped = excluded.dropped,
-                      body_sha256 = excluded.body_sha256, intent_at = excluded.intent_at
-                    """,
-                arguments: [
-                    run, e.kind, e.sourceID, e.status.rawValue, e.targetID, e.reason,
-                    e.dropped.isEmpty ? nil : e.dropped.joined(separator: "\n"), e.bodySHA256, e.intentAt,
-                ])
-        }
+        try database.write { db in try Self.upsert(e, run: run, db) }
+    }
+
+    static func upsert(_ e: Entry, run: String, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO import_record (run, kind, source_id, status, target_id, reason, dropped, body_sha256, intent_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(run, kind, source_id) DO UPDATE SET status = excluded.status,
+                  target_id = excluded.target_id, reason = excluded.reason, dropped = excluded.dropped,
+                  body_sha256 = excluded.body_sha256, intent_at = excluded.intent_at
+                """,
+            arguments: [
+                run, e.kind, e.sourceID, e.status.rawValue, e.targetID, e.reason,
+                e.dropped.isEmpty ? nil : e.dropped.joined(separator: "\n"), e.bodySHA256, e.intentAt,
+            ])
     }
 
     /// A source record's row, or nil when nothing was decided for it yet.
@@ -162,6 +221,16 @@ public struct ImportJournal: Sendable {
                 sql:
                     "SELECT * FROM import_record WHERE run = ? AND status = 'intent' ORDER BY intent_at, kind, source_id",
                 arguments: [run]
+            ).map(Self.entry)
+        }
+    }
+
+    /// The rows with a status, in kind and source-id order.
+    public func entries(_ status: Status) throws(StateError) -> [Entry] {
+        try database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM import_record WHERE run = ? AND status = ? ORDER BY kind, source_id",
+                arguments: [run, status.rawValue]
             ).map(Self.entry)
         }
     }

@@ -135,6 +135,18 @@ public final class StateDatabase: Sendable {
         migrator.registerMigration("v5: import target index") { db in
             try db.create(index: "import_record_target", on: "import_record", columns: ["run", "kind", "target_id"])
         }
+        migrator.registerMigration("v6: default blocks of created documents") { db in
+            try db.create(table: "import_default_block") { t in
+                t.column("run", .text).notNull().references("import_run", onDelete: .cascade)
+                t.column("owner", .text).notNull()
+                t.column("type", .text).notNull()
+                t.column("position", .integer).notNull()
+                t.column("block_id", .text).notNull()
+                t.column("used_by", .text)
+                t.primaryKey(["run", "block_id"])
+            }
+            try db.create(index: "import_default_block_owner", on: "import_default_block", columns: ["run", "owner"])
+        }
         return migrator
     }
 

@@ -9,8 +9,8 @@ enum ExitStatus: Int32 {
     case ok = 0
     case failure = 1
     case usage = 2
-    /// Something is missing from the archive (kinds Plutio refused, binaries that failed); the
-    /// archive is written and its manifest names them.
+    /// Something is missing from the archive (kinds Plutio refused, binaries that failed; the
+    /// archive is written and its manifest names them), or from an import (its report names them).
     case partial = 3
     /// Bad credentials, or the API client is not enabled for the business.
     case authentication = 4
@@ -23,10 +23,11 @@ enum ExitStatus: Int32 {
           0    success
           1    failure (the message says what to do)
           2    usage error
-          3    partial: Plutio refused some kinds, or some file binaries could not be downloaded;
-               the archive's manifest and the summary name them
+          3    partial: an export whose archive lacks kinds Plutio refused or file binaries that
+               could not be downloaded (the manifest names them); an import in which records
+               failed or could not be carried (STATE/report.ndjson names them)
           4    authentication: bad client id or secret, or business not enabled for the client
-          5    rate budget exhausted: rerun later; an export resumes where it stopped
+          5    rate budget exhausted: rerun later; an export or import resumes where it stopped
           130  interrupted; rerun with the same arguments to resume
         """
 

@@ -272,7 +272,7 @@ import Testing
             }
             #expect(status == 0, "\(screen)")
             #expect(screen.contains("\r\u{1B}[K"), "redrawn in place")
-            #expect(screen.contains(" records, ") && screen.contains(" calls · budget 1000/3,600s, "))
+            #expect(screen.contains(" records, ") && screen.contains(" calls · budget 1000/1h, "))
             #expect(
                 screen.range(of: #"ETA [0-9]+(s|m [0-9]{2}s)"#, options: .regularExpression) != nil,
                 "\(screen.suffix(600))"

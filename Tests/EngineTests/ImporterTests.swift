@@ -150,7 +150,10 @@ import Testing
             let acme = try #require(await h.fake.workspace("acme"))
             let globex = try #require(await h.fake.workspace("globex"))
             #expect(globex.objects(kind: "tasks").count == acme.objects(kind: "tasks").count)
-            let taskCreates = await h.fake.writes().filter { $0.kind == "tasks" && $0.method == "POST" && $0.applied }
+            // Creates only (archiving is a POST too).
+            let taskCreates = await h.fake.writes().filter {
+                $0.kind == "tasks" && $0.method == "POST" && $0.applied && $0.path.hasSuffix("/tasks")
+            }
             #expect(taskCreates.count == acme.objects(kind: "tasks").count)
         }
     }

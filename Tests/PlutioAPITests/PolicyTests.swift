@@ -43,6 +43,17 @@ import Testing
         let budget = try #require(RateBudget(parsing: text))
         #expect(budget.limit == limit)
         #expect(budget.window.seconds == seconds)
+        // Printed as a command line writes it, and read back the same.
+        #expect(RateBudget(parsing: budget.description).map { [$0.limit] } == [limit])
+        #expect(RateBudget(parsing: budget.description)?.window.seconds == seconds)
+    }
+
+    @Test(arguments: [
+        ("1000/1h", "1000/1h"), ("60/6s", "60/6s"), ("5/2m", "5/2m"), ("100/90", "100/90s"), ("10/250ms", "10/0.25s"),
+        ("7/1d", "7/1d"),
+    ])
+    func printsAsACommandLineWritesIt(text: String, printed: String) {
+        #expect(RateBudget(parsing: text)?.description == printed)
     }
 
     @Test(arguments: ["", "1000", "x/1h", "0/1h", "10/", "10/-3s", "10/1y"])

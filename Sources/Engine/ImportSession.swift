@@ -1,0 +1,244 @@
+import Archive
+import Catalog
+import Foundation
+import JSONCore
+import PlutioAPI
+import StateStore
+
+/// How far an import is: records of a kind settled in a phase.
+public struct ImportProgress: Sendable, Equatable {
+    public enum Phase: String, Sendable {
+        /// Creating, or matching onto the target.
+        case create
+        /// Setting second-pass references by PUT.
+        case link
+    }
+    public var phase: Phase
+    public var kind: String
+    public var done: Int
+}
+
+/// What `import` asks for.
+public struct ImportOptions: Sendable {
+    public var archive: URL
+    /// Opt-in kinds to import (`--include automations`).
+    public var include: Set<String>
+
+    public init(archive: URL, include: Set<String> = []) {
+        self.archive = archive
+        self.include = include
+    }
+}
+
+/// What an import run ended with.
+public struct ImportResult: Sendable {
+    /// Per kind, in import order.
+    public var kinds: [ImportKindSummary]
+    /// `report.ndjson`: one line per source record.
+    public var report: URL
+    /// The run had finished before: nothing was sent.
+    public var alreadyFinished: Bool
+    /// Lost create answers found applied on resume.
+    public var reconciled: Int
+
+    /// Records failed, or skipped although the import should have carried them (exit 3).
+    public var needsAttention: Int { kinds.reduce(0) { $0 + $1.failed + ($1.skipExpected ? 0 : $1.skipped) } }
+}
+
+/// One kind's line of the import summary.
+public struct ImportKindSummary: Sendable, Codable, Equatable {
+    public var kind: String
+    public var records = 0
+    public var created = 0
+    public var matched = 0
+    public var skipped = 0
+    public var failed = 0
+    /// Why records were skipped (the plan's reason), when some were.
+    public var skipReason: String?
+    /// Skipped by design (login accounts, derived and metadata kinds, opt-in kinds not chosen).
+    public var skipExpected = true
+    /// References dropped because they resolved neither in the archive nor in the target.
+    public var droppedReferences = 0
+
+    public init(kind: String) { self.kind = kind }
+}
+
+/// What one import needs, opened once: the state directory (journal, rate ledger, report), a
+/// client of the target paced by the ledger every process of the API client shares, and the
+/// importer.
+///
+/// One state directory holds one import at a time (a lock file says so); a rerun with the same
+/// archive and target resumes the journal, and a finished run does nothing.
+public struct ImportSession: Sendable {
+    let settings: ConnectionSettings
+    let client: PlutioClient
+    let ledger: RateLedger
+    let database: StateDatabase
+    let directory: URL
+
+    public init(settings: ConnectionSettings, stateDirectory: URL, retry: RetryPolicy = .standard) throws {
+        try makePrivateDirectory(stateDirectory)
+        self.settings = settings
+        directory = stateDirectory
+        database = try StateDatabase(url: stateDirectory.appendingPathComponent("state.sqlite"))
+        ledger = RateLedger(database: database, scope: settings.ledgerScope)
+        client = PlutioClient(settings: settings, http: AsyncHTTPTransport(), ledger: ledger, retry: retry)
+    }
+
+    /// HTTP calls this process has made (token calls and retries included).
+    public var callsMade: Int { client.callsMade }
+
+    /// Calls the ledger holds inside the budget's current window, from every process of this API client.
+    public func callsInWindow() -> Int? {
+        try? ledger.calls(since: Date().addingTimeInterval(-settings.rate.window.seconds)).count
+    }
+
+    /// The report of the run, `report.ndjson` in the state directory.
+    public var reportURL: URL { directory.appendingPathComponent("report.ndjson") }
+    var summaryURL: URL { directory.appendingPathComponent("summary.json") }
+
+    /// What the import would do and cost; reads the target (step 0) and writes nothing.
+    public func plan(_ options: ImportOptions) async throws -> ImportPlan {
+        var planner = ImportPlanner(catalog: .standard)
+        planner.include = options.include
+        let importer = try importer(options, run: "plan")
+        let target = try await importer.readTargetRecords().mapValues { $0.map(JSONValue.object) }
+        return try planner.plan(archive: options.archive, target: target)
+    }
+
+    /// Imports the archive (see `Importer`), then writes the report and the summary. A rerun of a
+    /// finished import sends nothing and answers the summary it wrote.
+    public func run(
+        _ options: ImportOptions, progress: (@Sendable (ImportProgress) -> Void)? = nil
+    ) async throws -> ImportResult {
+        let lock = try StateLock(directory.appendingPathComponent("import.lock"))
+        defer { lock.release() }
+        let manifest = try ArchiveVerifier.manifest(of: options.archive)
+        let run = sha256Hex(
+            Array(
+                [
+                    manifest.source.apiBase, manifest.source.business, manifest.startedAt,
+                    settings.apiURL.absoluteString, settings.business,
+                ].joined(separator: "\n").utf8)
+        ).prefix(16)
+        let journal = ImportJournal(database: database, run: String(run))
+        if try journal.finishedAt() != nil, let data = try? Data(contentsOf: summaryURL),
+            let kinds = try? JSONDecoder().decode([ImportKindSummary].self, from: data)
+        {
+            return ImportResult(kinds: kinds, report: reportURL, alreadyFinished: true, reconciled: 0)
+        }
+        try journal.begin(
+            archive: options.archive.lastPathComponent,
+            target: "\(settings.apiURL.absoluteString) \(settings.business)",
+            at: Exporter.timestamp(Date()))
+        var importer = try importer(options, run: String(run))
+        importer.progress = progress
+        let summary = try await importer.run(archive: options.archive)
+        let kinds = try importer.writeReport(to: reportURL)
+        try writePrivately(JSONEncoder.sorted.encode(kinds), to: summaryURL)
+        try journal.finish(at: Exporter.timestamp(Date()))
+        try? FileManager.default.removeItem(at: importer.scratch)
+        return ImportResult(kinds: kinds, report: reportURL, alreadyFinished: false, reconciled: summary.reconciled)
+    }
+
+    func importer(_ options: ImportOptions, run: String) throws -> Importer {
+        Importer(
+            client: client, catalog: .standard, journal: ImportJournal(database: database, run: run),
+            scratch: directory.appendingPathComponent("import-\(run)"), include: options.include)
+    }
+}
+
+extension JSONEncoder {
+    /// Sorted keys, for files people read and diff.
+    static var sorted: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return e
+    }
+}
+
+/// Writes `data` to `url` (0600) through a temporary file and a rename.
+func writePrivately(_ data: Data, to url: URL) throws {
+    let temporary = url.appendingPathExtension("tmp")
+    _ = FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600])
+    guard rename(temporary.path, url.path) == 0 else {
+        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+    }
+}
+
+/// An exclusive lock on a file, held while one command works in a state directory.
+struct StateLock: ~Copyable {
+    let descriptor: Int32
+
+    init(_ url: URL) throws {
+        descriptor = open(url.path, O_CREAT | O_RDWR, 0o600)
+        guard descriptor >= 0 else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: url.path])
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw StateBusy(path: url.deletingLastPathComponent().path)
+        }
+    }
+
+    func release() {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+    }
+}
+
+/// Another process works in the state directory.
+public struct StateBusy: Error, LocalizedError {
+    public let path: String
+    public var errorDescription: String? {
+        "Another import is running with the state directory \(path); wait for it, or use another --state."
+    }
+}
+
+extension ImportSession {
+    /// Records per kind the run will create or match, in import order, from the archive's
+    /// manifest: what a status line counts down (one create call each at most).
+    public func expectedRecords(_ options: ImportOptions) throws -> [(kind: String, records: Int)] {
+        let manifest = try ArchiveVerifier.manifest(of: options.archive)
+        let importer = try importer(options, run: "plan")
+        return try importer.importOrder().compactMap { kind in
+            guard let records = manifest.kinds[kind.name]?.records, records > 0 else { return nil }
+            if case .skip = importer.planner.decision(kind) { return nil }
+            return (kind.name, records)
+        }
+    }
+}
+
+extension ImportSession {
+    /// Kinds imported only when asked for (`--include`).
+    public static var optInKinds: Set<String> { Set(Catalog.standard.kinds.filter(\.importOptIn).map(\.name)) }
+}
+
+/// `STATE/migrate.json`: the archive a migration exported, so that a rerun imports the same
+/// archive (a second export would start a second import and duplicate the workspace).
+public enum MigrationRecord {
+    struct Record: Codable { var archive: String }
+
+    /// The archive an earlier run of the migration wrote, or nil.
+    public static func archive(in state: URL) throws -> URL? {
+        let url = state.appendingPathComponent("migrate.json")
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        let archive = URL(fileURLWithPath: try JSONDecoder().decode(Record.self, from: data).archive)
+        guard FileManager.default.fileExists(atPath: archive.path) else {
+            throw CocoaError(
+                .fileNoSuchFile,
+                userInfo: [
+                    NSLocalizedDescriptionKey:
+                        "This migration's archive \(archive.path) (named in \(url.path)) is gone; put it back, or start over with a new --state."
+                ])
+        }
+        return archive
+    }
+
+    public static func save(archive: URL, in state: URL) throws {
+        try makePrivateDirectory(state)
+        try writePrivately(
+            JSONEncoder.sorted.encode(Record(archive: archive.standardizedFileURL.path)),
+            to: state.appendingPathComponent("migrate.json"))
+    }
+}

@@ -1,0 +1,372 @@
+import Archive
+import Catalog
+import Foundation
+import JSONCore
+import PlutioAPI
+import StateStore
+
+/// Creating records: one kind at a time, in the archive's order, each body remapped.
+extension Importer {
+    /// Fields that put a record under another of its own kind (§9.3): a kind with one is created
+    /// top-down, parents before children, since PUT may not change a parent (§4.8).
+    static let treeFields = ["file-folders": "parentFolderId", "wiki-entities": "parentId"]
+
+    /// Which records of a kind a pass creates: blocks owned by a template row wait until the
+    /// template rows exist (a block body and its template row point at each other), and blocks
+    /// of a document that cannot be updated are made in the document's order (§9.3).
+    enum Phase {
+        case all
+        case templateBlocks
+        case pageBlocks
+        case otherBlocks
+
+        /// Owners whose `blocks[]` cannot be PUT (§4.6): their blocks are made in order instead.
+        static let unorderedOwners: Set<String> = ["dashboard-page"]
+
+        func includes(_ kind: ResourceKind, _ object: JSONObject) -> Bool {
+            guard kind.name == "blocks" else { return self == .all }
+            let owner = object["entityType"]?.stringValue ?? ""
+            switch self {
+            case .all: return true
+            case .templateBlocks: return owner == "template"
+            case .pageBlocks: return Self.unorderedOwners.contains(owner)
+            case .otherBlocks: return owner != "template" && !Self.unorderedOwners.contains(owner)
+            }
+        }
+    }
+
+    /// Creates the blocks of documents that cannot be updated (dashboard pages) in each
+    /// document's `blocks[]` order, then any such block no document lists.
+    func createPageBlocks(_ blocks: ResourceKind, target: inout Target, summary: inout Summary) async throws {
+        var held: [String: JSONObject] = [:]
+        try await forEachRecord(blocks.name) { object, id in
+            if Phase.pageBlocks.includes(blocks, object) { held[id] = object }
+        }
+        var order: [String] = []
+        for owner in ["dashboard-pages"] {
+            try await forEachRecord(owner) { page, _ in
+                order += (page["blocks"]?.arrayValue ?? []).compactMap(\.stringValue).filter { held[$0] != nil }
+            }
+        }
+        order += held.keys.filter { !order.contains($0) }.sorted()
+        var spare: [String: [String]] = [:]
+        var done = 0
+        for id in order {
+            guard let object = held.removeValue(forKey: id), try !isSettled(blocks, id, object, target: &target)
+            else { continue }
+            defer { advance(blocks.name, .create, &done) }
+            try await createOne(blocks, object, id, target: &target, spare: &spare, summary: &summary)
+        }
+    }
+
+    func createAll(
+        _ kind: ResourceKind, phase: Phase = .all, target: inout Target, summary: inout Summary
+    ) async throws {
+        var done = 0
+        let treeField = Self.treeFields[kind.name]
+        // A tree kind's ids, to tell a parent still to come from one that is not in the archive.
+        var inArchive = Set<String>()
+        if treeField != nil { try await forEachRecord(kind.name) { _, id in inArchive.insert(id) } }
+        var spare = try await spareRecords(kind)
+        var force = false
+        while true {
+            var waiting = 0
+            var made = 0
+            try await forEachRecord(kind.name) { object, sourceID in
+                guard phase.includes(kind, object), try !isSettled(kind, sourceID, object, target: &target) else {
+                    return
+                }
+                if let treeField, !force, let parent = object[treeField]?.stringValue, inArchive.contains(parent),
+                    try journal.entry(kind.name, parent)?.targetID == nil,
+                    try journal.entry(kind.name, parent)?.status != .failed
+                {
+                    waiting += 1
+                    return
+                }
+                defer { advance(kind.name, .create, &done) }
+                try await createOne(kind, object, sourceID, target: &target, spare: &spare, summary: &summary)
+                made += 1
+            }
+            if waiting == 0 { break }
+            // Parents that never come (a cycle): what waits is created without them, and reported.
+            if made == 0 { force = true }
+        }
+        // What the target made that no source record took goes (boards of projects that had none).
+        let unused = spare.values.flatMap { $0 }
+        if kind.supports(.bulkDelete) {
+            try await client.bulkDelete(kind.name, ids: unused)
+        } else {
+            for id in unused { try await client.delete(kind.name, id: id) }
+        }
+    }
+
+    /// Records a target may make by itself under a new parent (§10: a default board "Tasks" with
+    /// a group on every new project), with the field that names the parent and its kind.
+    static let madeWithParent = [
+        "task-boards": ("projectId", "projects"), "task-groups": ("taskBoardId", "task-boards"),
+    ]
+
+    /// The target's records of a kind that sit under a parent this import made and stand for no
+    /// source record: made by the target itself. By parent (target id).
+    func spareRecords(_ kind: ResourceKind) async throws -> [String: [String]] {
+        guard let (field, parentKind) = Self.madeWithParent[kind.name] else { return [:] }
+        var out: [String: [String]] = [:]
+        for try await record in client.records(of: kind.name) {
+            guard case .object(let object) = try record.parsed(), let parent = object[field]?.stringValue,
+                try journal.isMapped(parentKind, targetID: parent),
+                try !journal.isMapped(kind.name, targetID: record.id)
+            else { continue }
+            out[parent, default: []].append(record.id)
+        }
+        return out
+    }
+
+    /// Whether a record was settled by an earlier run (refused ones too); an intent the
+    /// reconciliation could not find is created again.
+    func isSettled(_ kind: ResourceKind, _ sourceID: String, _ object: JSONObject, target: inout Target) throws -> Bool
+    {
+        guard let entry = try journal.entry(kind.name, sourceID),
+            entry.status != .intent && !(entry.status == .failed && entry.reason == Self.retryReason)
+        else { return false }
+        if kind.name == "roles", let slug = object["slug"]?.stringValue { target.roleSlugs.insert(slug) }
+        return true
+    }
+
+    func createOne(
+        _ kind: ResourceKind, _ object: JSONObject, _ sourceID: String, target: inout Target,
+        spare: inout [String: [String]], summary: inout Summary
+    ) async throws {
+        if let key = planner.matchKey(kind, object), let targetID = target.keys[kind.name]?[key] {
+            // Options first: a crash between the two leaves the field unsettled, so it is mapped again.
+            if kind.name == "custom-fields" {
+                try mapOptions(source: object, targetOptions: target.options[targetID] ?? [:])
+            }
+            try journal.settle(kind.name, sourceID, status: .matched, targetID: targetID, reason: nil)
+            summary.matched[kind.name, default: 0] += 1
+            return
+        }
+        if kind.name == "blocks", object["entityType"]?.stringValue == "blocks-group" {
+            try journal.settle(
+                kind.name, sourceID, status: .dangling, targetID: nil,
+                reason: "belongs to a block group: block groups are matched by title, never rebuilt")
+            summary.skipped[kind.name, default: 0] += 1
+            return
+        }
+        let (body, dropped) = try createBody(kind, object, target: target)
+        if let field = lostRequirement(kind, body, dropped: dropped) {
+            try journal.settle(
+                kind.name, sourceID, status: .dangling, targetID: nil,
+                reason:
+                    "not created: its \(field) names a record that is neither in the archive nor in the target (trashed or deleted at the source)",
+                dropped: dropped)
+            summary.skipped[kind.name, default: 0] += 1
+            return
+        }
+        for path in dropped { summary.dropped[path, default: 0] += 1 }
+        if kind.name == "blocks", try await tookDefaultBlock(object, sourceID, body: body, dropped: dropped) {
+            summary.created[kind.name, default: 0] += 1
+            return
+        }
+        if let field = Self.madeWithParent[kind.name]?.0, let parent = body[field]?.stringValue,
+            let made = spare[parent]?.first
+        {
+            // The target made one under this parent already: it becomes this record.
+            spare[parent]?.removeFirst()
+            try await overwrite(kind.name, made, with: body)
+            try journal.created(
+                kind.name, sourceID, targetID: made, dropped: dropped,
+                reason: "took the place of the one the target made with its \(field.dropLast(2))")
+            summary.created[kind.name, default: 0] += 1
+            return
+        }
+        let bytes = JSONValue.object(body).bytes
+        try journal.intend(kind.name, sourceID, bodySHA256: sha256Hex(bytes), at: Exporter.timestamp(Date()))
+        let created: RawRecord
+        do {
+            created = try await client.create(kind.name, body: bytes)
+        } catch let error as APIError {
+            // An answer that says the create was not applied: record why and go on. An unknown
+            // outcome, or a failure of the connection or the credentials, ends the run.
+            switch error.underlying {
+            case .validation, .forbidden, .notFound:
+                try journal.settle(
+                    kind.name, sourceID, status: .failed, targetID: nil, reason: error.localizedDescription,
+                    dropped: dropped)
+                summary.failed[kind.name, default: 0] += 1
+                return
+            default:
+                throw error
+            }
+        }
+        let made = try created.parsed().objectValue ?? [:]
+        if kind.name == "custom-fields" { try mapOptions(source: object, targetOptions: Self.optionsByLabel(made)) }
+        try journal.created(
+            kind.name, sourceID, targetID: created.id, dropped: dropped,
+            reason: notes(kind, source: object, made: made), defaults: defaultBlocks(kind, made))
+        if kind.name == "roles", let slug = object["slug"]?.stringValue { target.roleSlugs.insert(slug) }
+        summary.created[kind.name, default: 0] += 1
+    }
+
+    /// A required field (§4.7) left empty because its reference resolved nowhere, if any.
+    func lostRequirement(_ kind: ResourceKind, _ body: JSONObject, dropped: [String]) -> String? {
+        let lost = Set(dropped.map { Reference.topLevelKey(of: $0) })
+        return kind.required.first { group in
+            group.allSatisfy { body[$0] == nil || body[$0] == .null } && group.contains(where: lost.contains)
+        }?.first
+    }
+
+    /// The blocks the server made with a new document (§4.5), typed by the catalogue's order.
+    func defaultBlocks(_ kind: ResourceKind, _ made: JSONObject) -> [(type: String, id: String)] {
+        guard let defaults = kind.defaultBlocks, let ids = made["blocks"]?.arrayValue?.compactMap(\.stringValue) else {
+            return []
+        }
+        return zip(defaults.types, ids).map { ($0, $1) }
+    }
+
+    /// A source block whose document got a default block of its type takes that block: a PUT of
+    /// its content instead of a create, so the document ends with exactly its archived blocks.
+    func tookDefaultBlock(
+        _ object: JSONObject, _ sourceID: String, body: JSONObject, dropped: [String]
+    ) async throws
+        -> Bool
+    {
+        guard let owner = body["entityId"]?.stringValue, let type = object["type"]?.stringValue,
+            let block = try journal.unusedDefault(owner: owner, type: type)
+        else { return false }
+        try await overwrite("blocks", block, with: body)
+        try journal.tookDefault("blocks", sourceID, blockID: block, dropped: dropped, reason: nil)
+        return true
+    }
+
+    /// PUTs a create body onto a record the target made by itself.
+    func overwrite(_ kind: String, _ id: String, with body: JSONObject) async throws {
+        var update = JSONObject([.init(key: "_id", value: .string(id))])
+        for member in body where member.key != "_id" { update[member.key] = member.value }
+        _ = try await client.update(kind, body: JSONValue.object(update).bytes)
+    }
+
+    /// What the target did not take as sent, for the report: lifecycle states it keeps its own
+    /// (sent, paid, signed, active), template flags it dropped, files that became links, and
+    /// task numbers it assigned anew.
+    func notes(_ kind: ResourceKind, source: JSONObject, made: JSONObject) -> String? {
+        var notes: [String] = []
+        for field in Self.rewrittenByServer(kind).subtracting(["options"]).sorted() {
+            let was = source[field] ?? .null
+            let now = made[field] ?? .null
+            if was != now, !(was == .null && now == .bool(false)), !(was == .bool(false) && now == .null) {
+                notes.append("\(field) \(was.compactText) not reproduced: the target has \(now.compactText)")
+            }
+        }
+        if kind.name == "files", source["type"]?.stringValue != made["type"]?.stringValue {
+            notes.append("recreated as a link to the source URL; the binary stays in the archive")
+        }
+        if kind.name == "tasks", let number = Catalog.numberFields[kind.name], let was = source[number],
+            let now = made[number], was != now
+        {
+            notes.append("renumbered: task \(was.compactText) is \(now.compactText) in the target")
+        }
+        return notes.isEmpty ? nil : notes.joined(separator: "; ")
+    }
+
+    /// Maps a source custom field's option ids onto the target field's, by label.
+    func mapOptions(source: JSONObject, targetOptions: [String: String]) throws {
+        for (label, sourceOption) in Self.optionsByLabel(source) {
+            guard let targetOption = targetOptions[label] else { continue }
+            try journal.settle(
+                "custom-field-options", sourceOption, status: .matched, targetID: targetOption, reason: nil)
+        }
+    }
+
+    /// The body a create sends: server-owned, derived, number and second-pass fields out, blocks
+    /// out, every reference remapped (what resolves nowhere dropped); files as links (§6).
+    func createBody(_ kind: ResourceKind, _ source: JSONObject, target: Target) throws -> (JSONObject, [String]) {
+        var body = JSONObject()
+        let later = followUpFields(kind, source)
+        for member in source {
+            if Self.unsent.contains(member.key) || Catalog.derivedFields[kind.name]?.contains(member.key) == true
+                || Catalog.numberFields[kind.name] == member.key || later.contains(member.key)
+            {
+                continue
+            }
+            body[member.key] = member.value
+        }
+        if kind.name == "custom-fields", case .array(let options)? = body["options"] {
+            body["options"] = .array(
+                options.map { option in
+                    // Fresh ids, never the source's: a server that keeps client ids keeps these.
+                    guard case .object(var o) = option else { return option }
+                    o["_id"] = .string(Self.freshID())
+                    return .object(o)
+                })
+        }
+        if kind.name == "files", let type = body["type"]?.stringValue, type != "link" {
+            // Binaries cannot be uploaded (§6): the file comes back as a link to where it was.
+            body["type"] = .string("link")
+            body["handle"] = nil
+        }
+        let dropped = try remap(&body, kind, target: target)
+        return (body, dropped)
+    }
+
+    /// Top-level fields a record gets by PUT after every create, not on create: second-pass
+    /// references (§9.3), `blocks[]` (set once the blocks exist), the invoice number (the server
+    /// assigns its own on create), and a template row's block body (made after the row).
+    func followUpFields(_ kind: ResourceKind, _ source: JSONObject) -> Set<String> {
+        var fields = secondPassFields[kind.name] ?? []
+        fields.insert("blocks")
+        if kind.name == "invoices", let number = Catalog.numberFields[kind.name] { fields.insert(number) }
+        if kind.name == "templates", source["entityType"]?.stringValue == "block" { fields.insert("entityId") }
+        return fields
+    }
+
+    /// A new 17-character id in Plutio's alphabet.
+    static func freshID() -> String {
+        let alphabet = Array("23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz")
+        return String((0..<17).map { _ in alphabet.randomElement()! })
+    }
+
+    /// Top-level fields that hold second-pass references (§9.3), set by PUT after every create.
+    /// A tree's parent field is not among them: trees are created top-down.
+    static func secondPassFields(_ kind: ResourceKind, _ catalog: Catalog) -> Set<String> {
+        let refs = catalog.references(of: kind)
+        let firstPass = Set(refs.filter { $0.secondPass == nil }.map(\.path))
+        return Set(
+            refs.filter {
+                $0.secondPass != nil && $0.path != "blocks[]" && !firstPass.contains($0.path)
+                    && $0.path != treeFields[kind.name]
+            }.map { Reference.topLevelKey(of: $0.path) })
+    }
+
+    /// Remaps every reference in `body` to target ids; answers the paths dropped.
+    func remap(_ body: inout JSONObject, _ kind: ResourceKind, target: Target) throws -> [String] {
+        var failure: (any Error)?
+        let dropped = catalog.remapReferences(in: &body, of: kind) { ref in
+            do {
+                switch ref.naming {
+                case .slug:
+                    return target.roleSlugs.contains(ref.value) ? ref.value : nil
+                case .id:
+                    if let field = ref.optionOfField {
+                        // Only select-like fields hold option ids; other values are data.
+                        guard target.optionFields.contains(field) else { return ref.value }
+                        return try journal.targetIDs("custom-field-options", for: [ref.value])[ref.value]
+                    }
+                    for targetKind in ref.targetKinds {
+                        if let id = try journal.targetIDs(targetKind, for: [ref.value])[ref.value] { return id }
+                    }
+                    return nil
+                }
+            } catch {
+                failure = error
+                return nil
+            }
+        }
+        if let failure { throw failure }
+        return dropped.map(\.path)
+    }
+}
+
+extension JSONValue {
+    /// The value as compact JSON text, for messages.
+    var compactText: String { String(decoding: bytes, as: UTF8.self) }
+}

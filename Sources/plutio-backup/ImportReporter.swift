@@ -1,0 +1,178 @@
+import Engine
+import Foundation
+import PlutioAPI
+import Synchronization
+
+/// Shows an import: on a terminal a status line redrawn in place (kind, records, calls, budget
+/// left in the window, ETA); with `--json` progress events and the summary as JSON lines on
+/// stdout; otherwise a line per kind on stderr. The summary table goes to stdout.
+final class ImportReporter: Sendable {
+    let json: Bool
+    let budget: RateBudget
+    /// Records per kind the run settles, in import order: the ETA counts them down.
+    let expected: [(kind: String, records: Int)]
+    let callsMade: @Sendable () -> Int
+    let callsInWindow: @Sendable () -> Int?
+    let isTerminal = isatty(STDERR_FILENO) == 1
+    private let state = Mutex(State())
+
+    struct State {
+        var start = ContinuousClock.now
+        var kind: String?
+        var phase: ImportProgress.Phase = .create
+        var lastDraw: ContinuousClock.Instant?
+    }
+
+    init(
+        json: Bool, budget: RateBudget, expected: [(kind: String, records: Int)],
+        callsMade: @escaping @Sendable () -> Int,
+        callsInWindow: @escaping @Sendable () -> Int?
+    ) {
+        self.json = json
+        self.budget = budget
+        self.expected = expected
+        self.callsMade = callsMade
+        self.callsInWindow = callsInWindow
+    }
+
+    struct ProgressEvent: Encodable {
+        let event = "progress"
+        var phase: String
+        var kind: String
+        var records: Int
+        var calls: Int
+    }
+
+    func report(_ p: ImportProgress) {
+        let now = ContinuousClock.now
+        let (changed, draw, start) = state.withLock { st -> (Bool, Bool, ContinuousClock.Instant) in
+            let changed = st.kind != p.kind || st.phase != p.phase
+            st.kind = p.kind
+            st.phase = p.phase
+            let draw = changed || st.lastDraw.map { now - $0 > .milliseconds(250) } ?? true
+            if draw { st.lastDraw = now }
+            return (changed, draw, st.start)
+        }
+        guard draw else { return }
+        let calls = callsMade()
+        if json {
+            FileHandle.standardOutput.write(
+                ExportJSON.line(ProgressEvent(phase: p.phase.rawValue, kind: p.kind, records: p.done, calls: calls)))
+        } else if isTerminal {
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + status(p, calls: calls, since: start)).utf8))
+        } else if changed {
+            FileHandle.standardError.write(Data("\(p.phase == .create ? "importing" : "linking") \(p.kind)\n".utf8))
+        }
+    }
+
+    /// `tasks: 340/1200 records · 512 calls · budget 1000/1h, 488 left · ETA 1h 02m`
+    func status(_ p: ImportProgress, calls: Int, since start: ContinuousClock.Instant) -> String {
+        let total = expected.first { $0.kind == p.kind }?.records
+        var line = "\(p.phase == .create ? "" : "linking ")\(p.kind): \(p.done)\(total.map { "/\($0)" } ?? "") records"
+        line += " · \(calls) calls · budget \(budget)"
+        let used = callsInWindow()
+        if let used { line += ", \(max(0, budget.limit - used)) left" }
+        if p.phase == .create, let index = expected.firstIndex(where: { $0.kind == p.kind }) {
+            let remaining =
+                max(0, expected[index].records - p.done) + expected[(index + 1)...].reduce(0) { $0 + $1.records }
+            let elapsed = (ContinuousClock.now - start).seconds
+            if let seconds = ExportETA.seconds(
+                remaining: remaining, pace: elapsed > 0 ? Double(calls) / elapsed : 0,
+                available: budget.limit - (used ?? 0), budget: budget)
+            {
+                line += " · ETA ~\(ExportETA.text(seconds))"
+            }
+        }
+        return line
+    }
+
+    struct SummaryEvent: Encodable {
+        let event = "summary"
+        var alreadyFinished: Bool
+        var report: String
+        var reconciled: Int
+        var needsAttention: Int
+        var kinds: [ImportKindSummary]
+    }
+
+    /// The table per kind on stdout, then the totals and the report's path.
+    func summary(_ result: ImportResult) {
+        if isTerminal, !json { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if json {
+            FileHandle.standardOutput.write(
+                ExportJSON.line(
+                    SummaryEvent(
+                        alreadyFinished: result.alreadyFinished, report: result.report.path,
+                        reconciled: result.reconciled, needsAttention: result.needsAttention, kinds: result.kinds)))
+            return
+        }
+        if result.alreadyFinished {
+            print("This import had already finished with this state directory; nothing was sent. Its summary:")
+        }
+        print(Self.table(result.kinds))
+        let total = { (f: (ImportKindSummary) -> Int) in result.kinds.reduce(0) { $0 + f($1) } }
+        var line = "import: \(total(\.created)) created, \(total(\.matched)) matched, \(total(\.skipped)) skipped, "
+        line += "\(total(\.failed)) failed"
+        if result.reconciled > 0 { line += "; \(result.reconciled) lost create answers found applied" }
+        print(line)
+        if result.needsAttention > 0 {
+            print(
+                "ATTENTION (exit 3): \(result.needsAttention) records failed or could not be carried; see the report.")
+        }
+        print("report: \(result.report.path)")
+    }
+
+    static func table(_ kinds: [ImportKindSummary]) -> String {
+        let pad = { (s: String, n: Int) in s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+        let num = { (v: Int, n: Int) in
+            let s = String(v)
+            return String(repeating: " ", count: max(0, n - s.count)) + s
+        }
+        var out = pad("kind", 22) + " records created matched skipped failed  note"
+        for k in kinds {
+            var note = k.skipped > 0 ? (k.skipReason ?? "") : ""
+            if k.droppedReferences > 0 {
+                note += (note.isEmpty ? "" : "; ") + "\(k.droppedReferences) references dropped"
+            }
+            out += "\n" + pad(k.kind, 22) + num(k.records, 8) + num(k.created, 8) + num(k.matched, 8)
+            out += num(k.skipped, 8) + num(k.failed, 7) + "  " + note
+        }
+        return out
+    }
+
+    /// The plan: per kind what is created, matched and skipped, the calls, and the ETA.
+    static func printPlan(_ plan: ImportPlan, budget: RateBudget, json: Bool) {
+        let seconds = Double(max(0, plan.calls - budget.limit)) * budget.window.seconds / Double(budget.limit)
+        if json {
+            struct PlanEvent: Encodable {
+                let event = "plan"
+                var plan: ImportPlan
+                var calls: Int
+                var etaSeconds: Double
+            }
+            FileHandle.standardOutput.write(
+                ExportJSON.line(PlanEvent(plan: plan, calls: plan.calls, etaSeconds: seconds)))
+            return
+        }
+        let pad = { (s: String, n: Int) in s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+        let num = { (v: Int, n: Int) in
+            let s = String(v)
+            return String(repeating: " ", count: max(0, n - s.count)) + s
+        }
+        print(pad("kind", 22) + " records  create   match    skip  follow-ups  reason")
+        for k in plan.kinds {
+            print(
+                pad(k.kind, 22) + num(k.records, 8) + num(k.create, 8) + num(k.match, 8) + num(k.skip, 8)
+                    + num(k.followUps + k.archiveCalls, 12) + "  " + (k.skipReason ?? ""))
+        }
+        if !plan.targetHad.isEmpty {
+            let had = plan.targetHad.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            print("the target already holds: " + had.joined(separator: ", "))
+        }
+        print(
+            "calls: \(plan.calls) (\(plan.targetReads) target reads, creates, follow-up PUTs, archive calls); "
+                + "ETA about \(ExportETA.text(seconds)) at \(budget) (a window's worth of calls goes at the server's pace)"
+        )
+        print("nothing was written; run without --plan to import")
+    }
+}

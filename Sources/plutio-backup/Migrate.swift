@@ -1,0 +1,107 @@
+import ArgumentParser
+import Engine
+import Foundation
+import PlutioAPI
+
+/// The source workspace of `migrate`: `--source-*` flags, else `PLUTIO_SOURCE_*`, else `PLUTIO_*`.
+struct SourceConnection: ParsableArguments {
+    @Option(
+        name: .customLong("source-api-url"), help: "Source API base (env PLUTIO_SOURCE_API_URL, else PLUTIO_API_URL).")
+    var apiURL: String?
+    @Option(name: .customLong("source-business"), help: "Source workspace subdomain (env PLUTIO_SOURCE_BUSINESS).")
+    var business: String?
+    @Option(name: .customLong("source-client-id"), help: "Source API client id (env PLUTIO_SOURCE_CLIENT_ID).")
+    var clientID: String?
+    @Option(
+        name: .customLong("source-client-secret"),
+        help: "Source API client secret (env PLUTIO_SOURCE_CLIENT_SECRET; prefer the environment).")
+    var clientSecret: String?
+    @Option(name: .customLong("source-rate"), help: "Source rate budget, N/DURATION (env PLUTIO_SOURCE_RATE).")
+    var rate: String?
+
+    func settings() throws -> ConnectionSettings {
+        try ConnectionSettings.resolve(
+            .init(apiURL: apiURL, business: business, clientID: clientID, clientSecret: clientSecret, rate: rate),
+            environment: ProcessInfo.processInfo.environment, side: "source")
+    }
+}
+
+/// The target workspace of `migrate`: `--target-*` flags, else `PLUTIO_TARGET_*`, else `PLUTIO_*`.
+struct TargetConnection: ParsableArguments {
+    @Option(
+        name: .customLong("target-api-url"), help: "Target API base (env PLUTIO_TARGET_API_URL, else PLUTIO_API_URL).")
+    var apiURL: String?
+    @Option(name: .customLong("target-business"), help: "Target workspace subdomain (env PLUTIO_TARGET_BUSINESS).")
+    var business: String?
+    @Option(name: .customLong("target-client-id"), help: "Target API client id (env PLUTIO_TARGET_CLIENT_ID).")
+    var clientID: String?
+    @Option(
+        name: .customLong("target-client-secret"),
+        help: "Target API client secret (env PLUTIO_TARGET_CLIENT_SECRET; prefer the environment).")
+    var clientSecret: String?
+    @Option(name: .customLong("target-rate"), help: "Target rate budget, N/DURATION (env PLUTIO_TARGET_RATE).")
+    var rate: String?
+
+    func settings() throws -> ConnectionSettings {
+        try ConnectionSettings.resolve(
+            .init(apiURL: apiURL, business: business, clientID: clientID, clientSecret: clientSecret, rate: rate),
+            environment: ProcessInfo.processInfo.environment, side: "target")
+    }
+}
+
+/// `plutio-backup migrate`: export the source, keep the archive, import it into the target.
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract:
+            "Copy a workspace into another: export the source into DIR, then import that archive into the target.",
+        discussion: """
+            The archive is kept in DIR. Each side has its own API client and rate budget (one client \
+            used for both shares one budget). Rerun with the same arguments after a kill or a failure: \
+            the export resumes, and once it is written the import resumes from the journal in the state \
+            directory, with the same archive, creating nothing twice. See `import --help` for the report \
+            and the exit codes.
+            """)
+
+    @OptionGroup(title: "Source") var source: SourceConnection
+    @OptionGroup(title: "Target") var target: TargetConnection
+    @Option(help: "Directory for the archive (created 0700 if missing).") var output: String
+    @Option(help: "State directory: checkpoints, journal, rate ledgers, report (created 0700).") var state: String
+    @Option(help: "Opt-in kinds to import as well, comma-separated (automations).") var include: String?
+    @Flag(help: "Do not download file binaries into the archive (files are recreated as links either way).")
+    var noFiles = false
+    @Flag(help: "Print JSON progress events and summaries on stdout.") var json = false
+
+    func validate() throws { _ = try includedKinds(include) }
+
+    func run() async throws {
+        let sourceSettings = try source.settings()
+        let targetSettings = try target.settings()
+        let stateURL = URL(fileURLWithPath: state)
+        let archive = try await exportedArchive(sourceSettings, state: stateURL)
+        let session = try ImportSession(settings: targetSettings, stateDirectory: stateURL)
+        let options = ImportOptions(archive: archive, include: try includedKinds(include))
+        let reporter = ImportReporter(
+            json: json, budget: targetSettings.rate, expected: try session.expectedRecords(options),
+            callsMade: { session.callsMade }, callsInWindow: { session.callsInWindow() })
+        let result = try await session.run(options) { reporter.report($0) }
+        reporter.summary(result)
+        print(archive.path)
+        let exportPartial = try ArchiveInspector(url: archive).manifest().complete == false
+        if exportPartial { print("The archive is partial (its manifest names what is missing): exit 3.") }
+        if result.needsAttention > 0 || exportPartial { throw Outcome(status: .partial) }
+    }
+
+    /// The archive of this migration: the one an earlier run wrote (named in STATE/migrate.json),
+    /// else a new export of the source.
+    func exportedArchive(_ settings: ConnectionSettings, state: URL) async throws -> URL {
+        if let archive = try MigrationRecord.archive(in: state) { return archive }
+        let session = try ExportSession(settings: settings, stateDirectory: state)
+        let reporter = ProgressReporter(json: json, budget: settings.rate) { session.callsInWindow() }
+        var options = ExportOptions(output: URL(fileURLWithPath: output), toolVersion: PlutioBackup.version)
+        options.downloadFiles = !noFiles
+        let result = try await session.export(options) { reporter.report($0, calls: session.callsMade) }
+        reporter.summary(result)
+        try MigrationRecord.save(archive: result.archive, in: state)
+        return result.archive
+    }
+}

@@ -1,0 +1,126 @@
+import Archive
+import FakeHarness
+import FakePlutio
+import Foundation
+import JSONCore
+import Testing
+
+/// `import` and `migrate` as scripts call them: plan, report, summary, reruns and exit codes.
+@Suite(.serialized, .timeLimit(.minutes(5))) final class ImportBinaryTests {
+    static let globex = AccountSpec(
+        subdomain: "globex", clientID: "globex-client", secret: "globex-secret", empty: true)
+    let scratch: URL
+
+    init() throws { scratch = try PlutioBackupBinaryTests.temporary() }
+    deinit { try? FileManager.default.removeItem(at: scratch) }
+
+    static func target(_ h: FakeHarness) -> [String] {
+        ["--api-url", h.server.baseURL.absoluteString, "--business", "globex", "--client-id", "globex-client"]
+    }
+
+    struct Line: Decodable {
+        var kind: String
+        var sourceId: String
+        var targetId: String?
+        var outcome: String
+        var reason: String?
+    }
+
+    static func report(_ url: URL) throws -> [Line] {
+        try Data(contentsOf: url).split(separator: 0x0A).map { try JSONDecoder().decode(Line.self, from: Data($0)) }
+    }
+
+    /// `migrate` exports acme and imports it into globex in one run; the plan before it writes
+    /// nothing; the report has a line per archived record; a rerun sends nothing.
+    @Test func migratesPlansReportsAndDoesNothingTheSecondTime() async throws {
+        let h = try await FakeHarness.start(accounts: [FakeHarness.acme, Self.globex], records: 600)
+        try await h.stopAfter {
+            let state = scratch.appendingPathComponent("state")
+            let environment = [
+                "PLUTIO_API_URL": h.server.baseURL.absoluteString,
+                "PLUTIO_SOURCE_BUSINESS": "acme", "PLUTIO_SOURCE_CLIENT_ID": "acme-client",
+                "PLUTIO_SOURCE_CLIENT_SECRET": "acme-secret",
+                "PLUTIO_TARGET_BUSINESS": "globex", "PLUTIO_TARGET_CLIENT_ID": "globex-client",
+                "PLUTIO_TARGET_CLIENT_SECRET": "wrong-secret",
+            ]
+            let migrate = ["migrate", "--output", scratch.appendingPathComponent("out").path, "--state", state.path]
+            // A wrong target secret: the export is done and kept, the import refused (exit 4).
+            let refused = try await PlutioBackupBinaryTests.run(migrate, environment: environment)
+            #expect(refused.status == 4, "\(refused.stderr)")
+            #expect(!refused.stderr.contains("wrong-secret"))
+            let archives = try FileManager.default.contentsOfDirectory(
+                atPath: scratch.appendingPathComponent("out").path
+            ).filter { $0.hasSuffix(".tar.zst") }
+            #expect(archives.count == 1)
+            let archive = scratch.appendingPathComponent("out/\(archives[0])")
+
+            // The plan reads the target and writes nothing.
+            let writes = await h.fake.writes().count
+            let plan = try await PlutioBackupBinaryTests.run(
+                ["import", archive.path, "--state", scratch.appendingPathComponent("plan").path, "--plan"]
+                    + Self.target(h), environment: ["PLUTIO_CLIENT_SECRET": "globex-secret"])
+            #expect(plan.status == 0, "\(plan.stderr)")
+            #expect(plan.stdout.contains("nothing was written"))
+            #expect(plan.stdout.contains("the target already holds: businesses 1, dashboards 5"))
+            #expect(await h.fake.writes().count == writes)
+
+            // The rerun with the right secret imports the same archive: no second export.
+            var fixed = environment
+            fixed["PLUTIO_TARGET_CLIENT_SECRET"] = "globex-secret"
+            let run = try await PlutioBackupBinaryTests.run(migrate, environment: fixed)
+            #expect([0, 3].contains(run.status), "\(run.stderr)")
+            #expect(run.lastLine == archive.path)
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: scratch.appendingPathComponent("out").path).filter {
+                    $0.hasSuffix(".tar.zst")
+                }.count == 1)
+            #expect(run.stdout.contains("report: \(state.path)/report.ndjson"))
+            let lines = try Self.report(state.appendingPathComponent("report.ndjson"))
+            let manifest = try ArchiveVerifier.manifest(of: archive)
+            #expect(lines.count == manifest.kinds.values.reduce(0) { $0 + $1.records })
+            #expect(Set(lines.map(\.sourceId)).count == lines.count)
+            let created = lines.filter { $0.outcome == "created" }
+            #expect(created.allSatisfy { $0.targetId != nil })
+            // Each created line names its own live record of the target.
+            #expect(Set(created.compactMap(\.targetId)).count == created.count)
+            let globex = try #require(await h.fake.workspace("globex"))
+            let missing = created.filter { globex.object(kind: $0.kind, id: $0.targetId ?? "") == nil }
+            #expect(missing.isEmpty, "\(missing.prefix(3).map(\.sourceId))")
+            // Exit 3 exactly when a record failed or could not be carried.
+            #expect(run.status == (lines.contains { $0.outcome == "failed" } ? 3 : 0))
+            for mode in try FileManager.default.contentsOfDirectory(atPath: state.path).map({
+                try FileManager.default.attributesOfItem(atPath: state.appendingPathComponent($0).path)[
+                    .posixPermissions]
+                    as? Int
+            }) {
+                #expect(mode.map { $0 & 0o077 } == 0)
+            }
+
+            // A finished migration, rerun, sends nothing and says so.
+            let before = await h.fake.writes().count
+            let again = try await PlutioBackupBinaryTests.run(migrate, environment: fixed)
+            #expect(again.status == run.status)
+            #expect(again.stdout.contains("had already finished"))
+            #expect(await h.fake.writes().count == before)
+        }
+    }
+
+    @Test func refusesAMissingArchiveAndAnUnknownOptInKind() async throws {
+        let missing = try await PlutioBackupBinaryTests.run([
+            "import", scratch.appendingPathComponent("nope.tar.zst").path, "--state", scratch.path,
+            "--business", "globex", "--client-id", "x",
+        ])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("No archive at"))
+        let unknown = try await PlutioBackupBinaryTests.run([
+            "migrate", "--output", scratch.path, "--state", scratch.path, "--include", "tasks",
+        ])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("not an opt-in kind"))
+        let noSource = try await PlutioBackupBinaryTests.run([
+            "migrate", "--output", scratch.path, "--state", scratch.path,
+        ])
+        #expect(noSource.status == 2)
+        #expect(noSource.stderr.contains("--source-business (or PLUTIO_SOURCE_BUSINESS or PLUTIO_BUSINESS)"))
+    }
+}
