@@ -59,6 +59,12 @@ extension Importer {
         }
     }
 
+    /// The note of a record whose create lost its answer and was found applied.
+    static let foundNote = "its create lost its answer; found applied in the target"
+
+    /// Lost answers a create may meet, each followed by a lookup, before the run stops.
+    static let lostAnswersPerCreate = 3
+
     func createAll(
         _ kind: ResourceKind, phase: Phase = .all, target: inout Target, summary: inout Summary
     ) async throws {
@@ -181,28 +187,44 @@ extension Importer {
         }
         let bytes = JSONValue.object(body).bytes
         try journal.intend(kind.name, sourceID, bodySHA256: sha256Hex(bytes), at: Exporter.timestamp(Date()))
-        let created: RawRecord
-        do {
-            created = try await client.create(kind.name, body: bytes)
-        } catch let error as APIError {
-            // An answer that says the create was not applied: record why and go on. An unknown
-            // outcome, or a failure of the connection or the credentials, ends the run.
-            switch error.underlying {
-            case .validation, .forbidden, .notFound:
-                try journal.settle(
-                    kind.name, sourceID, status: .failed, targetID: nil, reason: error.localizedDescription,
-                    dropped: dropped)
-                summary.failed[kind.name, default: 0] += 1
-                return
-            default:
-                throw error
+        let createdID: String
+        let made: JSONObject
+        var lost = 0
+        var found = false
+        while true {
+            do {
+                let created = try await client.create(kind.name, body: bytes)
+                (createdID, made) = (created.id, try created.parsed().objectValue ?? [:])
+                break
+            } catch let error as APIError {
+                switch error.underlying {
+                // An answer that says the create was not applied: record why and go on.
+                case .validation, .forbidden, .notFound:
+                    try journal.settle(
+                        kind.name, sourceID, status: .failed, targetID: nil, reason: error.localizedDescription,
+                        dropped: dropped)
+                    summary.failed[kind.name, default: 0] += 1
+                    return
+                // A lost answer: look for what it may have made before sending it again (§4.8).
+                case .outcomeUnknown where lost < Self.lostAnswersPerCreate:
+                    lost += 1
+                    if let record = try await lookUp(kind, body) {
+                        (createdID, made) = record
+                        found = true
+                        summary.reconciled += 1
+                        break
+                    }
+                    continue
+                // Anything else (the connection, the credentials, the budget) ends the run.
+                default: throw error
+                }
             }
+            break
         }
-        let made = try created.parsed().objectValue ?? [:]
         if kind.name == "custom-fields" { try mapOptions(source: object, targetOptions: Self.optionsByLabel(made)) }
         try journal.created(
-            kind.name, sourceID, targetID: created.id, dropped: dropped,
-            reason: notes(kind, source: object, made: made), defaults: defaultBlocks(kind, made))
+            kind.name, sourceID, targetID: createdID, dropped: dropped,
+            reason: notes(kind, source: object, made: made, found: found), defaults: defaultBlocks(kind, made))
         if kind.name == "roles", let slug = object["slug"]?.stringValue { target.roleSlugs.insert(slug) }
         summary.created[kind.name, default: 0] += 1
     }
@@ -248,8 +270,10 @@ extension Importer {
     /// What the target did not take as sent, for the report: lifecycle states it keeps its own
     /// (sent, paid, signed, active), template flags it dropped, files that became links, and
     /// task numbers it assigned anew.
-    func notes(_ kind: ResourceKind, source: JSONObject, made: JSONObject) -> String? {
+    /// `found`: the create's answer was lost and a lookup found the record it made.
+    func notes(_ kind: ResourceKind, source: JSONObject, made: JSONObject, found: Bool = false) -> String? {
         var notes: [String] = []
+        if found { notes.append(Self.foundNote) }
         for field in Self.rewrittenByServer(kind).subtracting(["options"]).sorted() {
             let was = source[field] ?? .null
             let now = made[field] ?? .null

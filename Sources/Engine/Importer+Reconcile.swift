@@ -30,7 +30,8 @@ extension Importer {
                 if let (id, made) = try await lookUp(kind, body) {
                     try journal.created(
                         kindName, sourceID, targetID: id, dropped: dropped,
-                        reason: notes(kind, source: object, made: made), defaults: defaultBlocks(kind, made))
+                        reason: notes(kind, source: object, made: made, found: true),
+                        defaults: defaultBlocks(kind, made))
                     summary.reconciled += 1
                 } else {
                     try journal.settle(kindName, sourceID, status: .failed, targetID: nil, reason: Self.retryReason)

@@ -123,7 +123,9 @@ public struct Importer: Sendable {
             // Only the catalogue's kinds: an entry name never chooses a path outside the scratch directory.
             guard catalog.kind(named: kind) != nil else { continue }
             let url = scratch.appendingPathComponent("\(kind).ndjson")
-            // Created 0600 (records of a business); FileHandle says why when the file cannot be made.
+            // Created 0600 (records of a business), afresh when a killed run left one behind;
+            // FileHandle says why when the file cannot be made.
+            try? FileManager.default.removeItem(at: url)
             _ = FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
             let handle = try FileHandle(forWritingTo: url)
             defer { try? handle.close() }

@@ -153,3 +153,67 @@ extension JSONValue {
 
     var compactTextValue: String { String(decoding: bytes, as: UTF8.self) }
 }
+
+extension CanonicalGraph {
+    /// Kinds an import does not carry by design (contract §4.6, §9.2 step 14).
+    public static let notCarriedByImports: Set<String> = [
+        "businesses", "profiles", "dashboards", "dashboard-data", "block-groups", "schedules", "automations",
+        "trash-bin", "archive",
+    ]
+
+    /// What an import's source and target may differ in, as its report says: lifecycle states the
+    /// target keeps its own, files that became links, task numbers, template flags a target
+    /// drops, and the blocks[] of dashboard pages a target neither keeps nor lets be updated.
+    public static func importRules(_ config: FakeConfig, catalog: Catalog = .standard) -> Rules {
+        var rules = Rules(kinds: Set(catalog.kinds.map(\.name)).subtracting(notCarriedByImports))
+        rules.ignored = [
+            "files": ["type", "handle"], "invoices": ["status"], "invoice-subscriptions": ["status"],
+            "tasks": ["taskId"],
+        ]
+        if config.ignoresProposalContractStatus {
+            rules.ignored["proposals"] = ["status"]
+            rules.ignored["contracts"] = ["status"]
+        }
+        if !config.keepsTemplateFlag { rules.ignoredEverywhere = ["isTemplate"] }
+        if !config.blockCreateAppendsToOwner, !config.allowsRestrictedWrites {
+            rules.ignored["dashboard-pages"] = ["blocks"]
+        }
+        return rules
+    }
+
+    /// The kinds in which an imported workspace's graph differs from its source's (empty when
+    /// equal modulo ids). The source's owner person stands for the target's, dashboards match
+    /// by title and the roles the target had by slug; `targetBefore` is the target before the
+    /// import (its records are left out); `skipped` are source records the import reported as
+    /// skipped (checked separately).
+    public static func importDifferences(
+        source: Workspace, target: Workspace, targetBefore: Workspace, skipped: Set<String>, config: FakeConfig
+    ) -> [String: (only: [String], otherOnly: [String])] {
+        func aliases(_ ws: Workspace) -> [String: String] {
+            var out: [String: String] = [:]
+            for p in ws.objects(kind: "people") where p["role"]?.stringValue == "owner" {
+                if let id = p["_id"]?.stringValue { out[id] = "owner" }
+            }
+            for d in ws.objects(kind: "dashboards") {
+                if let id = d["_id"]?.stringValue { out[id] = "dashboard:" + (d["title"]?.stringValue ?? "") }
+            }
+            return out
+        }
+        var baseline = Set<String>()
+        for kind in Catalog.standard.kinds {
+            for o in targetBefore.objects(kind: kind.name) { if let id = o["_id"]?.stringValue { baseline.insert(id) } }
+        }
+        let baselineRoles = Set(targetBefore.objects(kind: "roles").compactMap { $0["slug"]?.stringValue })
+        let rules = importRules(config)
+        let from = of(
+            source, rules: rules, aliases: aliases(source),
+            keep: { kind, object in
+                if skipped.contains(object["_id"]?.stringValue ?? "") { return false }
+                if kind == "people", object["role"]?.stringValue == "owner" { return false }
+                if kind == "roles", baselineRoles.contains(object["slug"]?.stringValue ?? "") { return false }
+                return true
+            })
+        let to = of(target, rules: rules, excluded: baseline, aliases: aliases(target))
+        return from.differences(from: to)
+    }
+}

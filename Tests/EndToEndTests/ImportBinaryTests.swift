@@ -1,4 +1,5 @@
 import Archive
+import Catalog
 import FakeHarness
 import FakePlutio
 import Foundation
@@ -102,6 +103,67 @@ import Testing
             #expect(again.status == run.status)
             #expect(again.stdout.contains("had already finished"))
             #expect(await h.fake.writes().count == before)
+        }
+    }
+
+    /// `kill -9` at ten random moments of an import, each followed by a rerun: the graph ends
+    /// equal to the source's, and every record a create made is live and stands for one source
+    /// record (no duplicate, nothing lost). Every answer comes 20 ms after its write was applied,
+    /// so most kills land between a create and its checkpoint.
+    @Test func tenKillsAndRerunsEndWithTheSourceGraph() async throws {
+        let h = try await FakeHarness.start(accounts: [FakeHarness.acme, Self.globex], records: 500)
+        try await h.stopAfter {
+            let before = try #require(await h.fake.workspace("globex"))
+            let exported = try await PlutioBackupBinaryTests.run(
+                PlutioBackupBinaryTests.exportArguments(
+                    h, output: scratch.appendingPathComponent("out"), extra: ["--no-files"]),
+                environment: PlutioBackupBinaryTests.secret)
+            #expect(exported.status == 0, "\(exported.stderr)")
+            let state = scratch.appendingPathComponent("state")
+            let arguments = ["import", exported.lastLine, "--state", state.path] + Self.target(h)
+            await h.fake.reconfigure {
+                $0.faults.slowRate = 1
+                $0.faults.slowDelay = 0.02
+            }
+            let environment = ["PLUTIO_CLIENT_SECRET": "globex-secret"]
+            var random = SeededRandom(seed: 5)
+            var kills: [Int] = []
+            for _ in 0..<10 {
+                let (process, _, _) = try PlutioBackupBinaryTests.launch(arguments, environment: environment)
+                let moment = 300 + Int(random.next() % 900)
+                try await Task.sleep(for: .milliseconds(moment))
+                if process.isRunning {
+                    kill(process.processIdentifier, SIGKILL)
+                    kills.append(moment)
+                }
+                try await offThePool { process.waitUntilExit() }
+            }
+            await h.fake.reconfigure { $0.faults = FaultPlan() }
+            let final = try await PlutioBackupBinaryTests.run(arguments, environment: environment)
+            #expect(final.status == 0, "\(final.stderr)")
+            #expect(kills.count == 10, "the import should still have been running at every kill: \(kills)")
+
+            let acme = try #require(await h.fake.workspace("acme"))
+            let globex = try #require(await h.fake.workspace("globex"))
+            let lines = try Self.report(state.appendingPathComponent("report.ndjson"))
+            let skipped = Set(lines.filter { $0.outcome == "skipped" }.map(\.sourceId))
+            // Kills landed between a create and its checkpoint: reruns found those records.
+            let found = lines.filter { $0.reason?.contains("found applied") == true }
+            #expect(!found.isEmpty)
+            let differences = CanonicalGraph.importDifferences(
+                source: acme, target: globex, targetBefore: before, skipped: skipped, config: await h.fake.config)
+            #expect(differences.isEmpty, "\(differences)")
+            // The write log: every record a create made is live, and stands for one source record.
+            let made = await h.fake.writes().filter {
+                $0.method == "POST" && $0.applied && $0.path.hasSuffix("/" + $0.kind)
+            }.compactMap(\.id)
+            let live = made.filter { id in
+                Catalog.standard.kinds.contains { globex.object(kind: $0.name, id: id) != nil }
+            }
+            #expect(live.count == made.count)
+            let targets = lines.compactMap(\.targetId)
+            #expect(Set(made).isSubset(of: Set(targets)))
+            #expect(Set(targets).count == targets.count)
         }
     }
 
