@@ -51,27 +51,53 @@ public struct ImportPlanner: Sendable {
         "people",
     ]
 
-    /// What one record needs, read once from the archive.
+    /// What one kind's records need, read once from the archive.
     struct Tally {
         var records = 0
         var followUps = 0
         var archived = 0
+        /// Records never sent: blocks of block groups (matched, never rebuilt).
+        var unsent = 0
         /// Match keys of the records (for kinds matched by key).
         var keys: [String] = []
     }
 
     /// The plan for `archive` into a target holding `target` (records by kind, as step 0 read them).
     public func plan(archive: URL, target: [String: [JSONValue]], pageSize: Int = 1000) throws -> ImportPlan {
-        let order = try catalog.dependencyOrder().kinds
         var tallies: [String: Tally] = [:]
+        // Documents that get default blocks (§4.5), and the types of each owner's archived blocks:
+        // a default block no archived block takes costs a delete.
+        var defaults: [String: (kind: String, types: [String], put: Bool)] = [:]
+        var blockTypes: [String: [String]] = [:]
         _ = try ArchiveVerifier().verify(archive) { line in
             guard let kind = catalog.kind(named: line.kind) else { return }
+            let m = line.members
             var tally = tallies[line.kind] ?? Tally()
             tally.records += 1
-            if line.members["isArchived"]?.parsedBool == true { tally.archived += 1 }
-            tally.followUps += followUps(kind, line.members)
-            if let key = matchKey(kind, line.members) { tally.keys.append(key) }
+            if m["isArchived"]?.parsedBool == true { tally.archived += 1 }
+            let put = followUps(kind, m)
+            tally.followUps += put
+            if let key = matchKey(kind, m) { tally.keys.append(key) }
+            if kind.name == "blocks" {
+                if m["entityType"]?.stringValue == "blocks-group" { tally.unsent += 1 }
+                if let owner = m["entityId"]?.stringValue, let type = m["type"]?.stringValue {
+                    blockTypes[owner, default: []].append(type)
+                }
+            }
+            if let made = kind.defaultBlocks, let id = m["_id"]?.stringValue,
+                (made.when ?? [:]).allSatisfy({ m[$0.key]?.stringValue == $0.value })
+            {
+                defaults[id] = (kind.name, made.types, put > 0)
+            }
             tallies[line.kind] = tally
+        }
+        for (id, document) in defaults {
+            var unused = document.types
+            for type in blockTypes[id] ?? [] {
+                if let i = unused.firstIndex(of: type) { unused.remove(at: i) }
+            }
+            // The delete, and the PUT of blocks[] when nothing else asked for one.
+            if !unused.isEmpty { tallies[document.kind]?.followUps += document.put ? 1 : 2 }
         }
         var targetKeys: [String: Set<String>] = [:]
         for (name, records) in target {
@@ -79,13 +105,13 @@ public struct ImportPlanner: Sendable {
             targetKeys[name] = Set(records.compactMap { record in record.objectValue.flatMap { matchKey(kind, $0) } })
         }
         var kinds: [ImportPlan.Kind] = []
-        let named = order + catalog.kinds.map(\.name).filter { !order.contains($0) }
-        for name in named {
-            guard let kind = catalog.kind(named: name), let tally = tallies[name], tally.records > 0 else { continue }
+        var reads = Self.targetKinds.reduce(0) { $0 + max(1, ((target[$1]?.count ?? 0) + pageSize) / pageSize) }
+        for kind in try importOrder() {
+            guard let tally = tallies[kind.name], tally.records > 0 else { continue }
             var plan = ImportPlan.Kind(
-                kind: name, records: tally.records, create: 0, match: 0, skip: 0, skipReason: nil,
+                kind: kind.name, records: tally.records, create: 0, match: 0, skip: 0, skipReason: nil,
                 skipExpected: true, followUps: 0, archiveCalls: 0)
-            let matched = tally.keys.filter { targetKeys[name]?.contains($0) == true }.count
+            let matched = tally.keys.filter { targetKeys[kind.name]?.contains($0) == true }.count
             switch decision(kind) {
             case .skip(let reason, let expected):
                 plan.skip = tally.records
@@ -97,15 +123,29 @@ public struct ImportPlanner: Sendable {
                 if plan.skip > 0 { plan.skipReason = reason }
             case .matchOrCreate:
                 plan.match = matched
-                plan.create = tally.records - matched
+                plan.skip = tally.unsent
+                if tally.unsent > 0 {
+                    plan.skipReason = "blocks of block groups: the groups are matched, never rebuilt"
+                }
+                plan.create = tally.records - matched - tally.unsent
                 plan.followUps = tally.followUps
-                plan.archiveCalls = (tally.archived + 99) / 100
+                // Kinds without /bulk/archive are archived by a PUT each (§4.3).
+                plan.archiveCalls = kind.supports(.archive) ? (tally.archived + 99) / 100 : tally.archived
+                // The boards and groups a target may make with new projects are looked for once.
+                if Importer.madeWithParent[kind.name] != nil { reads += 1 }
+                // The companies' links are read once, to PUT only those a server did not mirror.
+                if kind.name == "companies" { reads += 1 }
             }
             kinds.append(plan)
         }
-        let reads = Self.targetKinds.reduce(0) { $0 + max(1, ((target[$1]?.count ?? 0) + pageSize) / pageSize) }
         return ImportPlan(
             kinds: kinds, targetReads: reads, targetHad: target.mapValues(\.count).filter { $0.value > 0 })
+    }
+
+    /// Every kind of the catalogue, in the order it is imported (§9.2).
+    func importOrder() throws -> [ResourceKind] {
+        let order = try catalog.dependencyOrder().kinds
+        return (order + catalog.kinds.map(\.name).filter { !order.contains($0) }).compactMap(catalog.kind(named:))
     }
 
     enum Decision {
@@ -159,25 +199,30 @@ public struct ImportPlanner: Sendable {
         }
     }
 
-    /// PUTs a created record needs afterwards: one when it carries a second-pass reference
-    /// (§9.3), one for a document's `blocks[]` order, one for an invoice's number.
+    /// Calls a created record needs afterwards: one PUT when it carries a second-pass reference
+    /// (§9.3), a `blocks[]` order, an invoice number, or (a template row) a block body.
     func followUps(_ kind: ResourceKind, _ members: RawJSONObject) -> Int {
-        var n = 0
-        let secondPass = catalog.references(of: kind).filter { $0.secondPass != nil && $0.path != "blocks[]" }
-        if secondPass.contains(where: { ref in
-            guard let value = members[Reference.topLevelKey(of: ref.path)] else { return false }
-            if let items = value.arrayValue { return !items.isEmpty }
-            return value.stringValue != nil || value.objectValue != nil
-        }) {
-            n += 1
-        }
-        if catalog.references(of: kind).contains(where: { $0.path == "blocks[]" }),
-            (members["blocks"]?.arrayValue?.count ?? 0) > 0
-        {
-            n += 1
-        }
-        if kind.name == "invoices", members["invoiceId"]?.stringValue != nil { n += 1 }
-        return n
+        // Kinds that cannot be updated (dashboard pages) get no follow-up.
+        guard kind.supports(.update) else { return 0 }
+        let refs = catalog.references(of: kind)
+        let secondPass = refs.filter { $0.secondPass != nil && $0.path != "blocks[]" }
+        let needsPut =
+            secondPass.contains { ref in
+                let key = Reference.topLevelKey(of: ref.path)
+                guard ref.path != Importer.treeFields[kind.name], let value = members[key] else { return false }
+                // A reference that is also sent on create (a typed entityId) is not a follow-up.
+                if refs.contains(where: { $0.secondPass == nil && Reference.topLevelKey(of: $0.path) == key }) {
+                    return false
+                }
+                if let items = value.arrayValue { return !items.isEmpty }
+                return value.stringValue != nil || value.objectValue != nil
+            }
+            // A template row whose body is a block gets it once the block exists.
+            || (kind.name == "templates" && members["entityType"]?.stringValue == "block"
+                && members["entityId"]?.stringValue != nil)
+            || (refs.contains { $0.path == "blocks[]" } && (members["blocks"]?.arrayValue?.count ?? 0) > 0)
+            || (Catalog.numberFields[kind.name].map { members[$0] != nil && kind.name == "invoices" } ?? false)
+        return needsPut ? 1 : 0
     }
 }
 

@@ -127,10 +127,13 @@ public struct ImportSession: Sendable {
         {
             return ImportResult(kinds: kinds, report: reportURL, alreadyFinished: true, reconciled: 0)
         }
-        try journal.begin(
-            archive: options.archive.lastPathComponent,
-            target: "\(settings.apiURL.absoluteString) \(settings.business)",
-            at: Exporter.timestamp(Date()))
+        let target = "\(settings.apiURL.absoluteString) \(settings.business)"
+        // A second archive into the same target would create every record again.
+        if let other = try journal.otherRun(into: target) {
+            throw AnotherImport(
+                state: directory.path, archive: other.archive, target: settings.business, startedAt: other.startedAt)
+        }
+        try journal.begin(archive: options.archive.lastPathComponent, target: target, at: Exporter.timestamp(Date()))
         var importer = try importer(options, run: String(run))
         importer.progress = progress
         let summary = try await importer.run(archive: options.archive)
@@ -166,22 +169,38 @@ func writePrivately(_ data: Data, to url: URL) throws {
     }
 }
 
+/// The state directory already holds an import of another archive into the same target.
+public struct AnotherImport: Error, LocalizedError {
+    public let state: String
+    public let archive: String
+    public let target: String
+    public let startedAt: String
+    public var errorDescription: String? {
+        "The state directory \(state) already holds an import of \(archive) into \(target) (started \(startedAt)). "
+            + "A second archive into the same target would create its records again: rerun that import with its "
+            + "archive to finish it, or give a new --state to import into a target the import has not touched."
+    }
+}
+
 /// An exclusive lock on a file, held while one command works in a state directory.
-struct StateLock: ~Copyable {
+public struct StateLock: ~Copyable {
     let descriptor: Int32
 
-    init(_ url: URL) throws {
-        descriptor = open(url.path, O_CREAT | O_RDWR, 0o600)
-        guard descriptor >= 0 else {
+    /// Takes the lock (creating the directory 0700 and the file 0600), or throws `StateBusy`.
+    public init(_ url: URL) throws {
+        try makePrivateDirectory(url.deletingLastPathComponent())
+        let fd = open(url.path, O_CREAT | O_RDWR, 0o600)
+        guard fd >= 0 else {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: url.path])
         }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            close(descriptor)
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
             throw StateBusy(path: url.deletingLastPathComponent().path)
         }
+        descriptor = fd
     }
 
-    func release() {
+    public func release() {
         flock(descriptor, LOCK_UN)
         close(descriptor)
     }
@@ -191,7 +210,7 @@ struct StateLock: ~Copyable {
 public struct StateBusy: Error, LocalizedError {
     public let path: String
     public var errorDescription: String? {
-        "Another import is running with the state directory \(path); wait for it, or use another --state."
+        "Another plutio-backup run (import or migrate) is using the state directory \(path); wait for it, or use another --state."
     }
 }
 

@@ -82,9 +82,9 @@ extension Importer {
                 guard phase.includes(kind, object), try !isSettled(kind, sourceID, object, target: &target) else {
                     return
                 }
+                // A parent still to come (or to be created again after a lost answer) is waited for.
                 if let treeField, !force, let parent = object[treeField]?.stringValue, inArchive.contains(parent),
-                    try journal.entry(kind.name, parent)?.targetID == nil,
-                    try journal.entry(kind.name, parent)?.status != .failed
+                    try !isSettled(kind, parent)
                 {
                     waiting += 1
                     return
@@ -131,11 +131,14 @@ extension Importer {
     /// reconciliation could not find is created again.
     func isSettled(_ kind: ResourceKind, _ sourceID: String, _ object: JSONObject, target: inout Target) throws -> Bool
     {
-        guard let entry = try journal.entry(kind.name, sourceID),
-            entry.status != .intent && !(entry.status == .failed && entry.reason == Self.retryReason)
-        else { return false }
+        guard try isSettled(kind, sourceID) else { return false }
         if kind.name == "roles", let slug = object["slug"]?.stringValue { target.roleSlugs.insert(slug) }
         return true
+    }
+
+    func isSettled(_ kind: ResourceKind, _ sourceID: String) throws -> Bool {
+        guard let entry = try journal.entry(kind.name, sourceID) else { return false }
+        return entry.status != .intent && !(entry.status == .failed && entry.reason == Self.retryReason)
     }
 
     func createOne(
@@ -147,7 +150,9 @@ extension Importer {
             if kind.name == "custom-fields" {
                 try mapOptions(source: object, targetOptions: target.options[targetID] ?? [:])
             }
-            try journal.settle(kind.name, sourceID, status: .matched, targetID: targetID, reason: nil)
+            // A business has one owner: the source's maps onto the target's, whatever their emails (§4.8).
+            let reason = key == "owner" ? "the source's owner maps onto the target's owner" : nil
+            try journal.settle(kind.name, sourceID, status: .matched, targetID: targetID, reason: reason)
             summary.matched[kind.name, default: 0] += 1
             return
         }
@@ -176,17 +181,21 @@ extension Importer {
         if let field = Self.madeWithParent[kind.name]?.0, let parent = body[field]?.stringValue,
             let made = spare[parent]?.first
         {
-            // The target made one under this parent already: it becomes this record.
+            // The target made one under this parent already: it becomes this record (or, when the
+            // target refuses that, stays spare and is deleted at the end).
             spare[parent]?.removeFirst()
-            try await overwrite(kind.name, made, with: body)
-            try journal.created(
-                kind.name, sourceID, targetID: made, dropped: dropped,
-                reason: "took the place of the one the target made with its \(field.dropLast(2))")
-            summary.created[kind.name, default: 0] += 1
-            return
+            if try await overwrite(kind.name, made, with: body) {
+                try journal.created(
+                    kind.name, sourceID, targetID: made, dropped: dropped,
+                    reason: "took the place of the one the target made with its \(field.dropLast(2))")
+                summary.created[kind.name, default: 0] += 1
+                return
+            }
+            spare[parent, default: []].append(made)
         }
         let bytes = JSONValue.object(body).bytes
-        try journal.intend(kind.name, sourceID, bodySHA256: sha256Hex(bytes), at: Exporter.timestamp(Date()))
+        let intended = Date()
+        try journal.intend(kind.name, sourceID, bodySHA256: sha256Hex(bytes), at: Exporter.timestamp(intended))
         let createdID: String
         let made: JSONObject
         var lost = 0
@@ -208,7 +217,7 @@ extension Importer {
                 // A lost answer: look for what it may have made before sending it again (§4.8).
                 case .outcomeUnknown where lost < Self.lostAnswersPerCreate:
                     lost += 1
-                    if let record = try await lookUp(kind, body) {
+                    if let record = try await lookUp(kind, body, since: intended) {
                         (createdID, made) = record
                         found = true
                         summary.reconciled += 1
@@ -255,16 +264,26 @@ extension Importer {
         guard let owner = body["entityId"]?.stringValue, let type = object["type"]?.stringValue,
             let block = try journal.unusedDefault(owner: owner, type: type)
         else { return false }
-        try await overwrite("blocks", block, with: body)
+        // A default block the target will not let take this content stays unused (deleted later).
+        guard try await overwrite("blocks", block, with: body) else { return false }
         try journal.tookDefault("blocks", sourceID, blockID: block, dropped: dropped, reason: nil)
         return true
     }
 
-    /// PUTs a create body onto a record the target made by itself.
-    func overwrite(_ kind: String, _ id: String, with body: JSONObject) async throws {
+    /// PUTs a create body onto a record the target made by itself; false when the target refuses
+    /// (then the record is created instead).
+    func overwrite(_ kind: String, _ id: String, with body: JSONObject) async throws -> Bool {
         var update = JSONObject([.init(key: "_id", value: .string(id))])
         for member in body where member.key != "_id" { update[member.key] = member.value }
-        _ = try await client.update(kind, body: JSONValue.object(update).bytes)
+        do {
+            _ = try await client.update(kind, body: JSONValue.object(update).bytes)
+            return true
+        } catch let error as APIError {
+            switch error.underlying {
+            case .validation, .notFound, .forbidden: return false
+            default: throw error
+            }
+        }
     }
 
     /// What the target did not take as sent, for the report: lifecycle states it keeps its own
@@ -280,6 +299,14 @@ extension Importer {
             if was != now, !(was == .null && now == .bool(false)), !(was == .bool(false) && now == .null) {
                 notes.append("\(field) \(was.compactText) not reproduced: the target has \(now.compactText)")
             }
+        }
+        if kind.defaultBlocks == nil, catalog.references(of: kind).contains(where: { $0.path == "blocks[]" }),
+            !kind.supports(.update), source["blocks"]?.arrayValue?.isEmpty == false
+        {
+            notes.append("cannot be updated: its blocks are created in its order, which a server may not keep")
+        }
+        if kind.name == "automations" {
+            notes.append("ids inside nodes and edges are kept as in the source (§4.6): check the automation")
         }
         if kind.name == "files", source["type"]?.stringValue != made["type"]?.stringValue {
             notes.append("recreated as a link to the source URL; the binary stays in the archive")
@@ -307,8 +334,10 @@ extension Importer {
         var body = JSONObject()
         let later = followUpFields(kind, source)
         for member in source {
+            // A follow-up field that is an empty list has nothing to wait for: sent as it is.
+            let waits = later.contains(member.key) && member.value.arrayValue?.isEmpty != true
             if Self.unsent.contains(member.key) || Catalog.derivedFields[kind.name]?.contains(member.key) == true
-                || Catalog.numberFields[kind.name] == member.key || later.contains(member.key)
+                || Catalog.numberFields[kind.name] == member.key || waits
             {
                 continue
             }

@@ -27,7 +27,11 @@ extension Importer {
             try await forEachRecord(kindName) { object, sourceID in
                 guard intents.contains(sourceID) else { return }
                 let (body, dropped) = try createBody(kind, object, target: target)
-                if let (id, made) = try await lookUp(kind, body) {
+                let since = pending.first { $0.kind == kindName && $0.sourceID == sourceID }?.intentAt
+                if let (id, made) = try await lookUp(kind, body, since: since.flatMap(Self.date)) {
+                    if kindName == "custom-fields" {
+                        try mapOptions(source: object, targetOptions: Self.optionsByLabel(made))
+                    }
                     try journal.created(
                         kindName, sourceID, targetID: id, dropped: dropped,
                         reason: notes(kind, source: object, made: made, found: true),
@@ -40,11 +44,13 @@ extension Importer {
         }
     }
 
-    /// The target record a lost create may have made: one with every field that was sent (but
-    /// those a server rewrites), not already standing for another source record. The list is
-    /// narrowed by the body's title or name, and scoped kinds (comments) by their parent, so a
-    /// lookup reads a few records, not the whole kind.
-    func lookUp(_ kind: ResourceKind, _ body: JSONObject) async throws -> (String, JSONObject)? {
+    /// The target record a lost create may have made: one created since the intent (a record
+    /// the target held before is not it), with every field that was sent and that the record
+    /// holds (a server may drop unknown fields and rewrites some), not already standing for
+    /// another source record. The list is narrowed by the body's title or name, scoped kinds
+    /// (comments) by their parent, and template bodies by their flag (hidden from plain lists,
+    /// §3.5), so a lookup reads a few records, not the whole kind.
+    func lookUp(_ kind: ResourceKind, _ body: JSONObject, since: Date?) async throws -> (String, JSONObject)? {
         var filter = JSONObject()
         for key in ["title", "name"] {
             if case .string(let s)? = body[key] {
@@ -53,14 +59,34 @@ extension Importer {
             }
         }
         for field in kind.scope?.first(where: { $0 != ["_id"] }) ?? [] { filter[field] = body[field] ?? .null }
+        if body["isTemplate"] == .bool(true) { filter["isTemplate"] = true }
         let rewritten = Self.rewrittenByServer(kind)
+        // Server and client clocks differ: a record up to this much older than the intent may be it.
+        let earliest = since?.addingTimeInterval(-Self.clockSkew)
         for try await record in client.records(of: kind.name, filter: filter) {
             guard case .object(let candidate) = try record.parsed(),
-                body.allSatisfy({ rewritten.contains($0.key) || candidate[$0.key] == $0.value }),
+                body.allSatisfy({ member in
+                    rewritten.contains(member.key) || candidate[member.key].map { $0 == member.value } ?? true
+                }),
                 try !journal.isMapped(kind.name, targetID: record.id)
             else { continue }
+            if let earliest, let made = candidate["createdAt"]?.stringValue.flatMap(Self.date), made < earliest {
+                continue
+            }
             return (record.id, candidate)
         }
         return nil
+    }
+
+    /// How far the server's clock may be behind ours, for `lookUp`.
+    static let clockSkew: TimeInterval = 600
+
+    /// An ISO 8601 time with or without fractions of a second.
+    static func date(_ text: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = f.date(from: text) { return d }
+        f.formatOptions = [.withInternetDateTime]
+        return f.date(from: text)
     }
 }

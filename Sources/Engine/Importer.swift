@@ -93,10 +93,7 @@ public struct Importer: Sendable {
     }
 
     /// Every kind of the catalogue, in the order it is imported (§9.2).
-    func importOrder() throws -> [ResourceKind] {
-        let order = try catalog.dependencyOrder().kinds
-        return (order + catalog.kinds.map(\.name).filter { !order.contains($0) }).compactMap(catalog.kind(named:))
-    }
+    func importOrder() throws -> [ResourceKind] { try planner.importOrder() }
 
     /// Reports one more record of `kind` settled.
     func advance(_ kind: String, _ phase: ImportProgress.Phase, _ done: inout Int) {
@@ -150,12 +147,6 @@ public struct Importer: Sendable {
             if let key = planner.matchKey(kind, object) { keys[name, default: [:]][key] = id }
             if name == "roles", let slug = object["slug"]?.stringValue { roleSlugs.insert(slug) }
             if name == "custom-fields" { options[id] = Importer.optionsByLabel(object) }
-            // The owner is found by email too: a source person with the owner's email is the owner.
-            if name == "people", object["role"]?.stringValue == "owner",
-                let email = object["contactEmails"]?.arrayValue?.first?["address"]?.stringValue
-            {
-                keys[name, default: [:]]["email:" + email.lowercased()] = id
-            }
         }
     }
 

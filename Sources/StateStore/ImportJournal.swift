@@ -62,6 +62,16 @@ public struct ImportJournal: Sendable {
         }
     }
 
+    /// Another import run into `target` recorded in this database: its archive and start time.
+    public func otherRun(into target: String) throws(StateError) -> (archive: String, startedAt: String)? {
+        try database.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT archive, started_at FROM import_run WHERE target = ? AND run != ? ORDER BY started_at",
+                arguments: [target, run]
+            ).map { ($0["archive"], $0["started_at"]) }
+        }
+    }
+
     /// When the run finished, or nil while it has not.
     public func finishedAt() throws(StateError) -> String? {
         try database.read { db in

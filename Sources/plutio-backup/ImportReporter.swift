@@ -92,6 +92,8 @@ final class ImportReporter: Sendable {
         var report: String
         var reconciled: Int
         var needsAttention: Int
+        /// HTTP calls this process made (token calls and retries included).
+        var calls: Int
         var kinds: [ImportKindSummary]
     }
 
@@ -103,7 +105,8 @@ final class ImportReporter: Sendable {
                 ExportJSON.line(
                     SummaryEvent(
                         alreadyFinished: result.alreadyFinished, report: result.report.path,
-                        reconciled: result.reconciled, needsAttention: result.needsAttention, kinds: result.kinds)))
+                        reconciled: result.reconciled, needsAttention: result.needsAttention, calls: callsMade(),
+                        kinds: result.kinds)))
             return
         }
         if result.alreadyFinished {
@@ -114,6 +117,7 @@ final class ImportReporter: Sendable {
         var line = "import: \(total(\.created)) created, \(total(\.matched)) matched, \(total(\.skipped)) skipped, "
         line += "\(total(\.failed)) failed"
         if result.reconciled > 0 { line += "; \(result.reconciled) lost create answers found applied" }
+        if !result.alreadyFinished { line += "; \(callsMade()) calls" }
         print(line)
         if result.needsAttention > 0 {
             print(

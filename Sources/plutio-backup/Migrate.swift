@@ -77,6 +77,9 @@ struct Migrate: AsyncParsableCommand {
         let sourceSettings = try source.settings()
         let targetSettings = try target.settings()
         let stateURL = URL(fileURLWithPath: state)
+        // One migration at a time per state directory: two would export twice and import twice.
+        let lock = try StateLock(stateURL.appendingPathComponent("migrate.lock"))
+        defer { lock.release() }
         let archive = try await exportedArchive(sourceSettings, state: stateURL)
         let session = try ImportSession(settings: targetSettings, stateDirectory: stateURL)
         let options = ImportOptions(archive: archive, include: try includedKinds(include))
@@ -85,9 +88,13 @@ struct Migrate: AsyncParsableCommand {
             callsMade: { session.callsMade }, callsInWindow: { session.callsInWindow() })
         let result = try await session.run(options) { reporter.report($0) }
         reporter.summary(result)
-        print(archive.path)
         let exportPartial = try ArchiveInspector(url: archive).manifest().complete == false
-        if exportPartial { print("The archive is partial (its manifest names what is missing): exit 3.") }
+        if exportPartial {
+            FileHandle.standardError.write(
+                Data("The archive is partial (its manifest names what is missing): exit 3.\n".utf8))
+        }
+        // The archive's path is the last line, as export prints it (JSON lines end with the summary).
+        if !json { print(archive.path) }
         if result.needsAttention > 0 || exportPartial { throw Outcome(status: .partial) }
     }
 

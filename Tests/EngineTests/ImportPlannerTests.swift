@@ -60,7 +60,9 @@ import Testing
                         + plan.kinds.reduce(0) { $0 + $1.followUps + $1.archiveCalls }
             )
             #expect(plan.targetHad == ["businesses": 1, "dashboards": 5, "roles": 5, "profiles": 1, "people": 1])
-            #expect(plan.targetReads == ImportPlanner.targetKinds.count)
+            // Step 0, plus one look each for the boards and groups a target makes with new
+            // projects, and one for the companies' mirrored links.
+            #expect(plan.targetReads == ImportPlanner.targetKinds.count + 3)
 
             // Into the source account itself, everything matchable matches.
             var same: [String: [JSONValue]] = [:]
@@ -69,6 +71,30 @@ import Testing
             let matched = Dictionary(uniqueKeysWithValues: again.kinds.map { ($0.kind, $0) })
             #expect(matched["roles"]?.create == 0 && matched["custom-fields"]?.create == 0)
             #expect(matched["statuses"]?.create == 0)
+        }
+    }
+
+    /// The plan's calls are what the import then uses, within 2% (issue 9), into an empty
+    /// business under the default fake.
+    @Test func predictsTheCallsTheImportUses() async throws {
+        let h = try await FakeHarness.start(accounts: [FakeHarness.acme, ImporterTests.globex], records: 1500)
+        try await h.stopAfter {
+            let out = try ExporterTests.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            let (archive, database) = try await ImporterTests.exportAcme(h, to: out)
+            let journal = ImportJournal(database: database, run: "calls")
+            try journal.begin(archive: archive.path, target: "globex", at: "t0")
+            let client = try h.client(ImporterTests.globex)
+            let importer = Importer(
+                client: client, catalog: .standard, journal: journal, scratch: out.appendingPathComponent("import"))
+            let target = try await importer.readTargetRecords().mapValues { $0.map(JSONValue.object) }
+            let plan = try ImportPlanner(catalog: .standard).plan(archive: archive, target: target)
+            let before = client.callsMade
+            let summary = try await importer.run(archive: archive)
+            #expect(summary.failed.isEmpty)
+            // The plan counts the token call; this client has one already.
+            let used = client.callsMade - before + 1
+            #expect(abs(Double(used - plan.calls)) <= 0.02 * Double(plan.calls), "used \(used), planned \(plan.calls)")
         }
     }
 }
