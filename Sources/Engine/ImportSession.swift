@@ -261,3 +261,76 @@ public enum MigrationRecord {
             to: state.appendingPathComponent("migrate.json"))
     }
 }
+
+/// What `restore --trash` asks for.
+public struct TrashRestoreOptions: Sendable {
+    /// The directory holding the business's archives.
+    public var archives: URL
+    public var rows: Set<String>?
+    public var since: Date?
+    public var purge = false
+
+    public init(archives: URL, rows: Set<String>? = nil, since: Date? = nil, purge: Bool = false) {
+        self.archives = archives
+        self.rows = rows
+        self.since = since
+        self.purge = purge
+    }
+}
+
+/// What a trash restore did.
+public struct TrashRestoreResult: Sendable {
+    public var outcome: TrashRestorer.Outcome
+    /// Per kind, for the restored records.
+    public var kinds: [ImportKindSummary]
+    public var report: URL
+    /// Records failed, or rows in no archive (exit 3).
+    public var needsAttention: Int { outcome.missing.count + kinds.reduce(0) { $0 + $1.failed } }
+}
+
+extension ImportSession {
+    /// The business's archives in `directory`, newest first (`<business>-<UTC time>.tar.zst`).
+    func archives(in directory: URL) throws -> [URL] {
+        try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+            .filter { $0.lastPathComponent.hasPrefix(settings.business + "-") && $0.pathExtension == "zst" }
+            .sorted { $0.lastPathComponent > $1.lastPathComponent }
+    }
+
+    /// Recreates trash-bin rows of the business from its archives (see `TrashRestorer`); with
+    /// `plan`, only finds them. Resumable: the journal's run is the business and the rows.
+    public func restoreTrash(_ options: TrashRestoreOptions, plan: Bool) async throws -> TrashRestoreResult {
+        let lock = try StateLock(directory.appendingPathComponent("import.lock"))
+        defer { lock.release() }
+        let archives = try archives(in: options.archives)
+        var restorer = TrashRestorer(
+            client: client, catalog: .standard, journal: ImportJournal(database: database, run: "plan"),
+            scratch: directory.appendingPathComponent("restore"))
+        restorer.rowIDs = options.rows
+        restorer.since = options.since
+        restorer.purge = options.purge
+        let found = try await restorer.plan(archives: archives)
+        if plan || !found.rows.contains(where: { $0.archive != nil }) {
+            return TrashRestoreResult(outcome: found, kinds: [], report: reportURL)
+        }
+        let run =
+            "trash-"
+            + sha256Hex(
+                Array(
+                    ([settings.apiURL.absoluteString, settings.business] + found.rows.map(\.id).sorted())
+                        .joined(separator: "\n").utf8)
+            ).prefix(16)
+        let journal = ImportJournal(database: database, run: String(run))
+        try journal.begin(
+            archive: options.archives.lastPathComponent, target: "trash \(settings.business)",
+            at: Exporter.timestamp(Date()))
+        restorer = TrashRestorer(
+            client: client, catalog: .standard, journal: journal,
+            scratch: directory.appendingPathComponent("restore-\(run)"))
+        restorer.rowIDs = Set(found.rows.map(\.id))
+        restorer.purge = options.purge
+        let outcome = try await restorer.run(archives: archives)
+        let importer = Importer(client: client, catalog: .standard, journal: journal, scratch: restorer.scratch)
+        let kinds = try importer.writeReport(to: reportURL)
+        return TrashRestoreResult(outcome: outcome, kinds: kinds, report: reportURL)
+    }
+}

@@ -163,7 +163,7 @@ extension Importer {
             summary.skipped[kind.name, default: 0] += 1
             return
         }
-        let (body, dropped) = try createBody(kind, object, target: target)
+        var (body, dropped) = try createBody(kind, object, target: target)
         if let field = lostRequirement(kind, body, dropped: dropped) {
             try journal.settle(
                 kind.name, sourceID, status: .dangling, targetID: nil,
@@ -193,7 +193,7 @@ extension Importer {
             }
             spare[parent, default: []].append(made)
         }
-        let bytes = JSONValue.object(body).bytes
+        var bytes = JSONValue.object(body).bytes
         let intended = Date()
         try journal.intend(kind.name, sourceID, bodySHA256: sha256Hex(bytes), at: Exporter.timestamp(intended))
         let createdID: String
@@ -207,6 +207,12 @@ extension Importer {
                 break
             } catch let error as APIError {
                 switch error.underlying {
+                // A file the target will not take with its handle comes back as a link (§6).
+                case .validation where kind.name == "files" && body["handle"] != nil:
+                    body["type"] = .string("link")
+                    body["handle"] = nil
+                    bytes = JSONValue.object(body).bytes
+                    continue
                 // An answer that says the create was not applied: record why and go on.
                 case .validation, .forbidden, .notFound:
                     try journal.settle(
@@ -293,7 +299,7 @@ extension Importer {
     func notes(_ kind: ResourceKind, source: JSONObject, made: JSONObject, found: Bool = false) -> String? {
         var notes: [String] = []
         if found { notes.append(Self.foundNote) }
-        for field in Self.rewrittenByServer(kind).subtracting(["options"]).sorted() {
+        for field in Self.rewrittenByServer(kind).subtracting(["options", "type", "handle"]).sorted() {
             let was = source[field] ?? .null
             let now = made[field] ?? .null
             if was != now, !(was == .null && now == .bool(false)), !(was == .bool(false) && now == .null) {
@@ -352,7 +358,7 @@ extension Importer {
                     return .object(o)
                 })
         }
-        if kind.name == "files", let type = body["type"]?.stringValue, type != "link" {
+        if kind.name == "files", !keepsFileHandles, let type = body["type"]?.stringValue, type != "link" {
             // Binaries cannot be uploaded (§6): the file comes back as a link to where it was.
             body["type"] = .string("link")
             body["handle"] = nil

@@ -12,6 +12,8 @@ extension Importer {
         var fields: Set<String> = ["isTemplate"]
         if kind.lifecycleStatus || kind.ignoredOnWrite.contains("status") { fields.insert("status") }
         if kind.name == "custom-fields" { fields.insert("options") }
+        // A file sent with its handle may have been refused and sent again as a link.
+        if kind.name == "files" { fields.formUnion(["type", "handle"]) }
         return fields
     }
 

@@ -24,6 +24,9 @@ public struct Importer: Sendable {
     let scratch: URL
     /// Only these kinds (nil: every kind the planner imports).
     public var kinds: Set<String>?
+    /// Sends file records as they are, handle included (a restore into the business that still
+    /// stores the binaries, §4.8); a file the target refuses comes back as a link.
+    public var keepsFileHandles = false
     var planner: ImportPlanner
     /// Called as records are settled.
     public var progress: (@Sendable (ImportProgress) -> Void)?
@@ -64,9 +67,14 @@ public struct Importer: Sendable {
     static let unsent = Catalog.serverOwnedFields.union(["isArchived"])
 
     public func run(archive: URL) async throws -> Summary {
-        var summary = Summary()
         try makePrivateDirectory(scratch)
-        let extracted = try extract(archive)
+        return try await run(extracted: try extract(archive))
+    }
+
+    /// Imports the record files already in the scratch directory (`<kind>.ndjson`, one record
+    /// per line), of the kinds `extracted`.
+    func run(extracted: Set<String>) async throws -> Summary {
+        var summary = Summary()
         var target = try await readTarget()
         target.optionFields = try await optionFields()
         try await reconcile(extracted: extracted, target: target, summary: &summary)

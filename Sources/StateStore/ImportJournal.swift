@@ -62,12 +62,17 @@ public struct ImportJournal: Sendable {
         }
     }
 
-    /// Another import run into `target` recorded in this database: its archive and start time.
+    /// Another import run into `target` recorded in this database that created (or may have
+    /// created) records there: its archive and start time.
     public func otherRun(into target: String) throws(StateError) -> (archive: String, startedAt: String)? {
         try database.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT archive, started_at FROM import_run WHERE target = ? AND run != ? ORDER BY started_at",
-                arguments: [target, run]
+                db,
+                sql: """
+                    SELECT archive, started_at FROM import_run AS other WHERE target = ? AND run != ?
+                    AND EXISTS (SELECT 1 FROM import_record WHERE run = other.run AND status IN ('created', 'intent'))
+                    ORDER BY started_at
+                    """, arguments: [target, run]
             ).map { ($0["archive"], $0["started_at"]) }
         }
     }

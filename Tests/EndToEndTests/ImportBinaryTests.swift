@@ -129,8 +129,16 @@ import Testing
             var random = SeededRandom(seed: 5)
             var kills: [Int] = []
             for _ in 0..<10 {
+                // Each kill lands while the run writes: after its first write, at a random moment.
+                let writes = await h.fake.writes().count
                 let (process, _, _) = try PlutioBackupBinaryTests.launch(arguments, environment: environment)
-                let moment = 300 + Int(random.next() % 900)
+                let start = ContinuousClock.now
+                while await h.fake.writes().count == writes, process.isRunning,
+                    ContinuousClock.now - start < .seconds(30)
+                {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                let moment = 50 + Int(random.next() % 600)
                 try await Task.sleep(for: .milliseconds(moment))
                 if process.isRunning {
                     kill(process.processIdentifier, SIGKILL)
@@ -164,6 +172,44 @@ import Testing
             let targets = lines.compactMap(\.targetId)
             #expect(Set(made).isSubset(of: Set(targets)))
             #expect(Set(targets).count == targets.count)
+        }
+    }
+
+    /// `restore --trash` from the command line: the plan lists each row and where it is; rows
+    /// trashed before the archive was made are in no archive (exit 3); a deleted task comes back.
+    @Test func restoresATrashedTaskAndListsRowsInNoArchive() async throws {
+        let h = try await FakeHarness.start(records: 400)
+        try await h.stopAfter {
+            let out = scratch.appendingPathComponent("out")
+            let exported = try await PlutioBackupBinaryTests.run(
+                PlutioBackupBinaryTests.exportArguments(h, output: out, extra: ["--no-files"]),
+                environment: PlutioBackupBinaryTests.secret)
+            #expect(exported.status == 0, "\(exported.stderr)")
+            let ws = try #require(await h.fake.workspace("acme"))
+            let task = try #require(
+                ws.objects(kind: "tasks").first { $0["isTemplate"] != .bool(true) }?["_id"]?.stringValue)
+            #expect(try await h.client().delete("tasks", id: task))
+            let row = try #require(
+                await h.fake.workspace("acme")?.trashRows().first { $0["entityId"]?.stringValue == task }?["_id"]?
+                    .stringValue)
+            let base = [
+                "restore", "--trash", "--archives", out.path, "--state", scratch.appendingPathComponent("state").path,
+                "--api-url", h.server.baseURL.absoluteString, "--business", "acme", "--client-id", "acme-client",
+            ]
+            let plan = try await PlutioBackupBinaryTests.run(
+                base + ["--plan"], environment: PlutioBackupBinaryTests.secret)
+            #expect(plan.status == 0, "\(plan.stderr)")
+            #expect(plan.stdout.contains("row \(row) "))
+            #expect(plan.stdout.contains("MISSING: in no archive"))
+            let one = try await PlutioBackupBinaryTests.run(
+                base + ["--row", row, "--purge-trash"], environment: PlutioBackupBinaryTests.secret)
+            #expect(one.status == 0, "\(one.stdout) \(one.stderr)")
+            #expect(one.stdout.contains("restored from \(exported.lastLine.split(separator: "/").last ?? "")"))
+            #expect(one.stdout.contains("purged from the trash"))
+            let after = try #require(await h.fake.workspace("acme"))
+            #expect(after.objects(kind: "tasks").count == ws.objects(kind: "tasks").count)
+            let all = try await PlutioBackupBinaryTests.run(base, environment: PlutioBackupBinaryTests.secret)
+            #expect(all.status == 3, "\(all.stdout)")
         }
     }
 

@@ -98,6 +98,13 @@ import Testing
         try await Self.importAndCompare(records: 1000, variant: variant)
     }
 
+    /// The same at 20,000 records, under the default fake; a few minutes, so only when asked
+    /// for: `PLUTIO_LARGE_TESTS=1 swift test --filter theImportedGraphEqualsTheSourceAt20000`.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["PLUTIO_LARGE_TESTS"] != nil), .timeLimit(.minutes(30)))
+    func theImportedGraphEqualsTheSourceAt20000() async throws {
+        try await Self.importAndCompare(records: 20000, variant: .strict)
+    }
+
     /// Lost answers after applied writes, 500s and a token that expires every few seconds: the
     /// graph still ends equal, with no duplicate and nothing lost.
     @Test func theGraphSurvivesWriteFaultsAndShortTokens() async throws {

@@ -30,6 +30,20 @@ import Testing
         #expect(try again.counts() == ["tasks": [.created: 1, .matched: 1]])
     }
 
+    /// A second archive into a target this state imported into is found (it would duplicate
+    /// records); a run that never created anything, or went into another target, is not.
+    @Test func findsAnotherImportIntoTheSameTarget() throws {
+        let db = try StateDatabase(url: url)
+        let first = ImportJournal(database: db, run: "first")
+        let second = ImportJournal(database: db, run: "second")
+        try first.begin(archive: "acme-1.tar.zst", target: "api globex", at: "t1")
+        #expect(try second.otherRun(into: "api globex") == nil)
+        try first.intend("tasks", "S1", bodySHA256: "h", at: "t2")
+        #expect(try second.otherRun(into: "api globex")?.archive == "acme-1.tar.zst")
+        #expect(try second.otherRun(into: "api initech") == nil)
+        #expect(try first.otherRun(into: "api globex") == nil)
+    }
+
     @Test func runsAreSeparateAndStepsAndTheEndAreRemembered() throws {
         let db = try StateDatabase(url: url)
         let a = ImportJournal(database: db, run: "a")

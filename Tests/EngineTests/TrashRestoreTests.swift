@@ -1,0 +1,97 @@
+import Catalog
+import FakeHarness
+import FakePlutio
+import Foundation
+import JSONCore
+import PlutioAPI
+import StateStore
+import Testing
+
+@testable import Engine
+
+/// `restore --trash` (issue 10): a deleted project comes back from the archive under new ids,
+/// with the live records that pointed at it pointed at the new one.
+@Suite(.timeLimit(.minutes(3))) struct TrashRestoreTests {
+    /// Every kind that holds workspace data, compared with task numbers aside (restored tasks get
+    /// new ones) and the trash bin aside (the row is purged).
+    static var rules: CanonicalGraph.Rules {
+        var rules = CanonicalGraph.Rules(
+            kinds: Set(Catalog.standard.kinds.filter { $0.role != .derived && $0.role != .metadata }.map(\.name)))
+        rules.ignored = ["tasks": ["taskId"]]
+        return rules
+    }
+
+    /// A record of `kind` worth deleting: a project that time tracks, invoices or events point
+    /// at and that has tasks; a folder with files; a task with comments, in a board that stays.
+    static func pick(_ kind: String, in ws: Workspace) -> String? {
+        let live = { (k: String) in ws.objects(kind: k).filter { $0["isTemplate"] != .bool(true) } }
+        let ids = { (k: String, field: String) in Set(live(k).compactMap { $0[field]?.stringValue }) }
+        switch kind {
+        case "projects":
+            let pointing = ids("time-tracks", "projectId").union(ids("invoices", "projectId"))
+                .union(ids("events", "projectId"))
+            let withTasks = ids("tasks", "projectId")
+            return live(kind).compactMap { $0["_id"]?.stringValue }.first {
+                pointing.contains($0) && withTasks.contains($0)
+            }
+        case "file-folders":
+            let withFiles = ids("files", "folderId")
+            return live(kind).compactMap { $0["_id"]?.stringValue }.first { withFiles.contains($0) }
+        default:
+            let commented = ids("comments", "entityId")
+            return live(kind).compactMap { $0["_id"]?.stringValue }.first { commented.contains($0) }
+        }
+    }
+
+    @Test(arguments: ["projects", "file-folders", "tasks"])
+    func aDeletedRecordComesBackWithWhatPointedAtIt(kind: String) async throws {
+        let h = try await FakeHarness.start(records: 800)
+        try await h.stopAfter {
+            let out = try ExporterTests.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            let (archive, database) = try await ImporterTests.exportAcme(h, to: out)
+            let before = try #require(await h.fake.workspace("acme"))
+            let projectID = try #require(Self.pick(kind, in: before))
+            let client = try h.client()
+            #expect(try await client.delete(kind, id: projectID))
+            let deleted = try #require(await h.fake.workspace("acme"))
+            let row = try #require(deleted.trashRows().first { $0["entityId"]?.stringValue == projectID })
+            let rowID = try #require(row["_id"]?.stringValue)
+            #expect((row["children"]?.arrayValue ?? []).count > 0)
+            let restoredCount = 1 + (row["children"]?.arrayValue ?? []).count
+
+            let journal = ImportJournal(database: database, run: "trash")
+            try journal.begin(archive: "dir", target: "trash acme", at: "t0")
+            var restorer = TrashRestorer(
+                client: client, catalog: .standard, journal: journal, scratch: out.appendingPathComponent("restore"))
+            restorer.rowIDs = [rowID]
+            restorer.purge = true
+            let outcome = try await restorer.run(archives: [archive])
+            #expect(outcome.rows.map(\.id) == [rowID])
+            #expect(outcome.missing.isEmpty)
+            if kind == "projects" { #expect(outcome.repointed > 0) }
+            #expect(outcome.importSummary.created.values.reduce(0, +) == restoredCount)
+            #expect(outcome.importSummary.failed.isEmpty)
+
+            let after = try #require(await h.fake.workspace("acme"))
+            #expect(!after.trashRows().contains { $0["_id"]?.stringValue == rowID })
+            let differences = CanonicalGraph.of(before, rules: Self.rules).differences(
+                from: CanonicalGraph.of(after, rules: Self.rules))
+            #expect(differences.isEmpty, "\(differences)")
+            // The record has a new id; nothing live names the old one.
+            #expect(after.object(kind: kind, id: projectID) == nil)
+            for other in Catalog.standard.kinds where other.role == .data {
+                for record in after.objects(kind: other.name) {
+                    let refs = Catalog.standard.referenceValues(in: .object(record), of: other)
+                    #expect(!refs.contains { $0.value == projectID }, "\(other.name)")
+                }
+            }
+
+            // The same restore again sends nothing.
+            let writes = await h.fake.writes().count
+            let again = try await restorer.run(archives: [archive])
+            #expect(again.rows.isEmpty)
+            #expect(await h.fake.writes().count == writes)
+        }
+    }
+}
