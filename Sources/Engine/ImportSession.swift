@@ -334,3 +334,16 @@ extension ImportSession {
         return TrashRestoreResult(outcome: outcome, kinds: kinds, report: reportURL)
     }
 }
+
+extension ImportSession {
+    /// The default state directory (`$XDG_STATE_HOME/plutio-backup`): the rate ledger of a
+    /// command that keeps no journal.
+    public static var defaultStateDirectory: URL { StateDatabase.defaultURL().deletingLastPathComponent() }
+
+    /// Reverts live records to their values in `archive` (see `Reverter`).
+    public func revert(
+        archive: URL, kind: String, ids: [String], fields: Set<String>?
+    ) async throws -> [Reverter.Result] {
+        try await Reverter(client: client).revert(archive: archive, kind: kind, ids: ids, fields: fields)
+    }
+}

@@ -21,7 +21,9 @@ struct PlutioBackup: AsyncParsableCommand {
             \(ExitStatus.table)
             """,
         version: version,
-        subcommands: [Export.self, Import.self, Migrate.self, Restore.self, Verify.self, Inspect.self, Prune.self])
+        subcommands: [
+            Export.self, Import.self, Migrate.self, Restore.self, Diff.self, Verify.self, Inspect.self, Prune.self,
+        ])
 
     /// Parses, runs, and maps every outcome to the exit-code table.
     ///

@@ -19,10 +19,21 @@ struct Restore: AsyncParsableCommand {
             no archive or a record failed.
             """)
 
+    @Argument(help: "With --revert: the archive holding the records' earlier values.") var archive: String?
     @OptionGroup var connection: ConnectionOptions
-    @Flag(help: "Restore trash-bin rows (the only restore this version has).") var trash = false
-    @Option(help: "Directory of the business's archives (<business>-<UTC time>.tar.zst).") var archives: String
-    @Option(help: "State directory: journal, rate ledger, report (created 0700).") var state: String
+    @Flag(help: "Restore trash-bin rows.") var trash = false
+    @Option(help: "With --trash: directory of the business's archives (<business>-<UTC time>.tar.zst).")
+    var archives: String?
+    @Option(
+        help:
+            "State directory: journal, rate ledger, report (created 0700; --revert: default $XDG_STATE_HOME/plutio-backup)."
+    )
+    var state: String?
+    @Flag(help: "Put live records back to their values in ARCHIVE by PUT, keeping their ids (with --kind, --id).")
+    var revert = false
+    @Option(help: "With --revert: the kind of the records (e.g. invoices).") var kind: String?
+    @Option(name: .customLong("id"), help: "With --revert: a record's _id; repeat for several.") var ids: [String] = []
+    @Option(help: "With --revert: only these fields, comma-separated.") var fields: String?
     @Option(help: "Only rows deleted at or after this time (ISO 8601, e.g. 2026-11-29 or 2026-11-29T09:00:00Z).")
     var since: String?
     @Option(name: .customLong("row"), help: "Only this trash-bin row (its _id); repeat for several.") var rows:
@@ -31,9 +42,19 @@ struct Restore: AsyncParsableCommand {
     @Flag(help: "List the rows and the archive that holds each, and write nothing.") var plan = false
 
     func validate() throws {
+        if revert {
+            guard archive != nil, kind != nil, !ids.isEmpty else {
+                throw ValidationError("--revert needs the archive, --kind and at least one --id.")
+            }
+            return
+        }
         guard trash else {
             throw ValidationError(
-                "Give --trash: restoring chosen records or sub-trees from an archive is not in this version yet.")
+                "Give --trash (with --archives and --state), or ARCHIVE --kind K --id ID --revert: recreating chosen records or sub-trees from an archive is not in this version yet."
+            )
+        }
+        guard archives != nil, state != nil else {
+            throw ValidationError("--trash needs --archives DIR and --state DIR.")
         }
         if let since, Self.date(since) == nil {
             throw ValidationError("--since \(since) is not a date such as 2026-11-29 or 2026-11-29T09:00:00Z")
@@ -53,7 +74,28 @@ struct Restore: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try connection.settings()
-        let session = try ImportSession(settings: settings, stateDirectory: URL(fileURLWithPath: state))
+        let session = try ImportSession(
+            settings: settings,
+            stateDirectory: state.map { URL(fileURLWithPath: $0) } ?? ImportSession.defaultStateDirectory)
+        if revert, let archive, let kind {
+            let results = try await session.revert(
+                archive: URL(fileURLWithPath: archive), kind: kind, ids: ids,
+                fields: fields.map { Set($0.split(separator: ",").map(String.init)) })
+            for r in results {
+                var line = "\(kind) \(r.id): "
+                if let missing = r.missing {
+                    line += "NOT REVERTED: \(missing)"
+                } else {
+                    line +=
+                        r.reverted.isEmpty ? "already as archived" : "reverted \(r.reverted.joined(separator: ", "))"
+                }
+                for (field, why) in r.kept.sorted(by: { $0.key < $1.key }) { line += "; kept \(field): \(why)" }
+                print(line)
+            }
+            if results.contains(where: { $0.missing != nil || !$0.kept.isEmpty }) { throw Outcome(status: .partial) }
+            return
+        }
+        guard let archives else { return }
         let options = TrashRestoreOptions(
             archives: URL(fileURLWithPath: archives), rows: rows.isEmpty ? nil : Set(rows),
             since: since.flatMap(Self.date),

@@ -1,0 +1,72 @@
+import Catalog
+import FakeHarness
+import FakePlutio
+import Foundation
+import JSONCore
+import PlutioAPI
+import StateStore
+import Testing
+
+@testable import Engine
+
+/// `diff` finds an invoice changed after a backup, `restore --revert` puts it back, and `diff`
+/// then shows no change for it (issue 10).
+@Suite(.timeLimit(.minutes(3))) final class DiffRevertTests {
+    let scratch: URL
+    init() throws { scratch = try ExporterTests.temporary() }
+    deinit { try? FileManager.default.removeItem(at: scratch) }
+
+    func export(_ h: FakeHarness, _ name: String) async throws -> URL {
+        var options = ExportOptions(output: scratch.appendingPathComponent(name), toolVersion: "test")
+        options.downloadFiles = false
+        let database = try StateDatabase(url: scratch.appendingPathComponent("\(name)-state/state.sqlite"))
+        return try await Exporter(
+            client: try h.client(), catalog: .standard, state: database, downloads: AsyncHTTPTransport(),
+            retry: FakeHarness.fastRetry
+        ).run(options).archive
+    }
+
+    func changes(_ old: URL, _ new: URL, kind: String? = nil) throws -> [ArchiveDiff.Change] {
+        var diff = ArchiveDiff(scratch: scratch.appendingPathComponent("diff-\(UUID().uuidString)"))
+        diff.kind = kind
+        diff.bucketSize = 7  // many buckets, as a large archive would have
+        var out: [ArchiveDiff.Change] = []
+        _ = try diff.run(old: old, new: new) { out.append($0) }
+        return out
+    }
+
+    @Test func diffFindsAChangedInvoiceAndRevertPutsItBack() async throws {
+        let h = try await FakeHarness.start(records: 600)
+        try await h.stopAfter {
+            let first = try await export(h, "first")
+            #expect(try changes(first, first).isEmpty)
+            let client = try h.client()
+            let ws = try #require(await h.fake.workspace("acme"))
+            let invoice = try #require(ws.objects(kind: "invoices").first { $0["isTemplate"] != .bool(true) })
+            let id = try #require(invoice["_id"]?.stringValue)
+            var change = JSONObject()
+            change["_id"] = .string(id)
+            change["name"] = "Changed after the backup"
+            change["discount"] = 99
+            _ = try await client.update("invoices", body: JSONValue.object(change).bytes)
+            // A new task too: an added record.
+            let task = try await client.create("tasks", body: Array(#"{"title":"Added after the backup"}"#.utf8))
+
+            let second = try await export(h, "second")
+            let found = try changes(first, second)
+            #expect(found.filter { $0.change == .changed }.map(\.id) == [id])
+            #expect(found.first { $0.id == id }?.fields?.map(\.field) == ["discount", "name"])
+            #expect(found.contains { $0.change == .added && $0.id == task.id && $0.kind == "tasks" })
+            #expect(found.filter { $0.change == .removed }.isEmpty)
+
+            let results = try await Reverter(client: client).revert(
+                archive: first, kind: "invoices", ids: [id], fields: nil)
+            #expect(results.first?.reverted == ["discount", "name"])
+            #expect(results.first?.missing == nil)
+            let third = try await export(h, "third")
+            #expect(try changes(first, third, kind: "invoices").isEmpty)
+            let live = try #require(await h.fake.workspace("acme")?.object(kind: "invoices", id: id))
+            #expect(live["name"] == invoice["name"])
+        }
+    }
+}
