@@ -284,15 +284,23 @@ public struct TrashRestoreResult: Sendable {
     /// Per kind, for the restored records.
     public var kinds: [ImportKindSummary]
     public var report: URL
-    /// Records failed, or rows in no archive (exit 3).
-    public var needsAttention: Int { outcome.missing.count + kinds.reduce(0) { $0 + $1.failed } }
+    /// Rows in no archive, records not restored, live records not re-pointed (exit 3).
+    public var needsAttention: Int {
+        outcome.missing.count + outcome.repointFailures.count + kinds.reduce(0) { $0 + $1.failed + $1.skipped }
+    }
 }
 
 extension ImportSession {
-    /// The business's archives in `directory`, newest first (`<business>-<UTC time>.tar.zst`).
+    /// The business's archives in `directory`, newest first: exactly `<business>-<UTC time>.tar.zst`
+    /// (not another business whose name starts alike, not a `.partial`).
     func archives(in directory: URL) throws -> [URL] {
-        try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
-            .filter { $0.lastPathComponent.hasPrefix(settings.business + "-") && $0.pathExtension == "zst" }
+        let stamp = #/^\d{8}T\d{6}Z\.tar\.zst$/#
+        return try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+            .filter { url in
+                let name = url.lastPathComponent
+                guard name.hasPrefix(settings.business + "-") else { return false }
+                return name.dropFirst(settings.business.count + 1).wholeMatch(of: stamp) != nil
+            }
             .sorted { $0.lastPathComponent > $1.lastPathComponent }
     }
 
@@ -312,13 +320,9 @@ extension ImportSession {
         if plan || !found.rows.contains(where: { $0.archive != nil }) {
             return TrashRestoreResult(outcome: found, kinds: [], report: reportURL)
         }
-        let run =
-            "trash-"
-            + sha256Hex(
-                Array(
-                    ([settings.apiURL.absoluteString, settings.business] + found.rows.map(\.id).sorted())
-                        .joined(separator: "\n").utf8)
-            ).prefix(16)
+        // One journal per business: a record restored once is never created again, whichever
+        // rows a later run chooses.
+        let run = "trash-" + sha256Hex(Array("\(settings.apiURL.absoluteString)\n\(settings.business)".utf8)).prefix(16)
         let journal = ImportJournal(database: database, run: String(run))
         try journal.begin(
             archive: options.archives.lastPathComponent, target: "trash \(settings.business)",
@@ -342,8 +346,9 @@ extension ImportSession {
 
     /// Reverts live records to their values in `archive` (see `Reverter`).
     public func revert(
-        archive: URL, kind: String, ids: [String], fields: Set<String>?
+        archive: URL, kind: String, ids: [String], fields: Set<String>?, dryRun: Bool
     ) async throws -> [Reverter.Result] {
-        try await Reverter(client: client).revert(archive: archive, kind: kind, ids: ids, fields: fields)
+        try await Reverter(client: client).revert(
+            archive: archive, kind: kind, ids: ids, fields: fields, dryRun: dryRun)
     }
 }

@@ -59,6 +59,9 @@ extension Importer {
         }
     }
 
+    /// The note of a file recreated as a link (§6).
+    static let linkNote = "recreated as a link to the source URL; the binary stays in the archive"
+
     /// The note of a record whose create lost its answer and was found applied.
     static let foundNote = "its create lost its answer; found applied in the target"
 
@@ -315,7 +318,7 @@ extension Importer {
             notes.append("ids inside nodes and edges are kept as in the source (§4.6): check the automation")
         }
         if kind.name == "files", source["type"]?.stringValue != made["type"]?.stringValue {
-            notes.append("recreated as a link to the source URL; the binary stays in the archive")
+            notes.append(Self.linkNote)
         }
         if kind.name == "tasks", let number = Catalog.numberFields[kind.name], let was = source[number],
             let now = made[number], was != now

@@ -24,6 +24,9 @@ public struct Importer: Sendable {
     let scratch: URL
     /// Only these kinds (nil: every kind the planner imports).
     public var kinds: Set<String>?
+    /// Called once every record is created, before the second pass (a restore points live
+    /// records at the new ids there, so that documents' `blocks[]` can be set).
+    public var afterCreates: (@Sendable () async throws -> Void)?
     /// Sends file records as they are, handle included (a restore into the business that still
     /// stores the binaries, §4.8); a file the target refuses comes back as a link.
     public var keepsFileHandles = false
@@ -95,6 +98,7 @@ public struct Importer: Sendable {
                 try await createAll(blocks, phase: .templateBlocks, target: &target, summary: &summary)
             }
         }
+        try await afterCreates?()
         for kind in created { try await secondPass(kind, summary: &summary) }
         for kind in created { try await archiveAll(kind) }
         return summary

@@ -26,13 +26,18 @@ public struct Reverter: Sendable {
         public var reverted: [String] = []
         /// Fields that differ but cannot be written back, with why.
         public var kept: [String: String] = [:]
-        /// Not in the archive, or not live.
+        /// Not in the archive, not live, or refused by the target.
         public var missing: String?
     }
 
     /// Reverts the records `ids` of `kind` to their values in `archive`; `fields` narrows what
     /// is compared (nil: every field).
-    public func revert(archive: URL, kind name: String, ids: [String], fields: Set<String>?) async throws -> [Result] {
+    ///
+    /// A field the archived record lacks is left as it is, unless `fields` names it (then it is
+    /// set to null). With `dryRun`, nothing is sent: the results say what would be.
+    public func revert(
+        archive: URL, kind name: String, ids: [String], fields: Set<String>?, dryRun: Bool = false
+    ) async throws -> [Result] {
         guard let kind = catalog.kind(named: name) else { throw MissingKind(kind: name, available: []) }
         var archived: [String: JSONObject] = [:]
         let query = try MongoQuery(JSONValue.object(TrashRestorer.idsFilter(ids)))
@@ -61,7 +66,7 @@ public struct Reverter: Sendable {
             var keys: [String] = []
             for member in was where !keys.contains(member.key) { keys.append(member.key) }
             for member in now where !keys.contains(member.key) { keys.append(member.key) }
-            for key in keys where fields?.contains(key) ?? true {
+            for key in keys where fields?.contains(key) ?? (was[key] != nil) {
                 let old = was[key] ?? .null
                 guard old != (now[key] ?? .null) else { continue }
                 if Catalog.serverOwnedFields.contains(key) || Catalog.derivedFields[name]?.contains(key) == true {
@@ -77,9 +82,17 @@ public struct Reverter: Sendable {
                     put[key] = old
                 }
             }
-            if put.count > 1 { _ = try await client.update(name, body: JSONValue.object(put).bytes) }
-            if move.count > 1 { _ = try await client.move(name, body: JSONValue.object(move).bytes) }
-            result.reverted = (put.map(\.key) + move.map(\.key)).filter { $0 != "_id" }.sorted()
+            do {
+                if !dryRun, put.count > 1 { _ = try await client.update(name, body: JSONValue.object(put).bytes) }
+                if !dryRun, move.count > 1 { _ = try await client.move(name, body: JSONValue.object(move).bytes) }
+                result.reverted = (put.map(\.key) + move.map(\.key)).filter { $0 != "_id" }.sorted()
+            } catch let error as APIError {
+                // Refused (an archived value names a record that is gone, say): reported, the next goes on.
+                switch error.underlying {
+                case .validation, .notFound, .forbidden: result.missing = "refused: \(error.localizedDescription)"
+                default: throw error
+                }
+            }
             results.append(result)
         }
         return results

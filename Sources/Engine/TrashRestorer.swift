@@ -4,6 +4,7 @@ import Foundation
 import JSONCore
 import PlutioAPI
 import StateStore
+import Synchronization
 
 /// Brings trash-bin rows back from archives (contract §5.1: there is no restore route).
 ///
@@ -56,12 +57,14 @@ public struct TrashRestorer: Sendable {
         public var importSummary: Importer.Summary
         /// Live records pointed from an old id to a restored record's new one.
         public var repointed: Int
+        /// Live records the target would not let be pointed at a new id, with why.
+        public var repointFailures: [String] = []
     }
 
     /// The rows to restore, and where each one's records are; writes nothing to the workspace.
     public func plan(archives: [URL]) async throws -> Outcome {
         var rows = try await readRows()
-        try collect(&rows, from: archives)
+        try collect(&rows, from: archives, writing: false)
         return Outcome(
             rows: rows, newestArchive: archives.first?.lastPathComponent, importSummary: .init(), repointed: 0)
     }
@@ -69,24 +72,51 @@ public struct TrashRestorer: Sendable {
     /// Restores the rows from `archives` (newest first).
     public func run(archives: [URL]) async throws -> Outcome {
         var rows = try await readRows()
-        let kinds = try collect(&rows, from: archives)
+        // Only rows whose every record is in an archive: a half row would come back half.
+        try collect(&rows, from: archives, writing: false)
+        let complete = rows.filter { $0.archive != nil }
+        var restorable = complete
+        let kinds = try collect(&restorable, from: archives, writing: true)
         try await mapLiveReferences()
         var importer = Importer(client: client, catalog: catalog, journal: journal, scratch: scratch)
         importer.keepsFileHandles = true
+        let repointing = Repointing()
+        // Live records (blocks of a restored invoice, time tracks of a project) are pointed at the
+        // new ids before the second pass, so that a document's blocks[] can be set.
+        importer.afterCreates = { [self] in
+            repointing.add(try await repoint(using: archives, failures: repointing))
+        }
         let summary = try await importer.run(extracted: kinds)
-        let repointed = try await repoint(using: archives)
         if purge {
             for i in rows.indices where rows[i].archive != nil {
-                guard try rows[i].records.allSatisfy({ try journal.entry($0.kind, $0.id)?.targetID != nil }) else {
-                    continue
-                }
+                guard try isCleanlyRestored(rows[i]) else { continue }
                 // A row purged already (a rerun) answers 404: it is gone either way.
                 _ = try await client.delete("trash-bin", id: rows[i].id)
                 rows[i].purged = true
             }
         }
         return Outcome(
-            rows: rows, newestArchive: archives.first?.lastPathComponent, importSummary: summary, repointed: repointed)
+            rows: rows, newestArchive: archives.first?.lastPathComponent, importSummary: summary,
+            repointed: repointing.count, repointFailures: repointing.failures)
+    }
+
+    /// The live records re-pointed so far, and those the target refused.
+    final class Repointing: Sendable {
+        private let state = Mutex((count: 0, failures: [String]()))
+        var count: Int { state.withLock { $0.count } }
+        var failures: [String] { state.withLock { $0.failures } }
+        func add(_ n: Int) { state.withLock { $0.count += n } }
+        func fail(_ what: String) { state.withLock { $0.failures.append(what) } }
+    }
+
+    /// Whether every record of a row was created (references to records gone elsewhere may be
+    /// dropped, as reported) and no file turned into a link: only then is purging the row safe
+    /// (the trashed originals, with their binaries, are the only other copy).
+    func isCleanlyRestored(_ row: Row) throws -> Bool {
+        try row.records.allSatisfy { record in
+            guard let entry = try journal.entry(record.kind, record.id), entry.status == .created else { return false }
+            return !(entry.reason ?? "").contains(Importer.linkNote)
+        }
     }
 
     // MARK: Rows and the restored set
@@ -114,7 +144,7 @@ public struct TrashRestorer: Sendable {
     /// Writes each wanted record, from the newest archive that holds it, to the scratch
     /// directory; notes each row's archive. Answers the kinds written.
     @discardableResult
-    func collect(_ rows: inout [Row], from archives: [URL]) throws -> Set<String> {
+    func collect(_ rows: inout [Row], from archives: [URL], writing: Bool) throws -> Set<String> {
         try makePrivateDirectory(scratch)
         var wanted: [String: Set<String>] = [:]
         for row in rows { for r in row.records { wanted[r.kind, default: []].insert(r.id) } }
@@ -132,6 +162,8 @@ public struct TrashRestorer: Sendable {
                     try splitter.feed(chunk) { line in
                         let id = line.withUnsafeBytes { RawJSONValue($0)?.objectValue?["_id"]?.stringValue }
                         guard let id, ids.remove(id) != nil else { return }
+                        found[Record(kind: kind, id: id)] = archive.lastPathComponent
+                        guard writing else { return }
                         if files[kind] == nil {
                             let url = scratch.appendingPathComponent("\(kind).ndjson")
                             try? FileManager.default.removeItem(at: url)
@@ -140,7 +172,6 @@ public struct TrashRestorer: Sendable {
                             files[kind] = try FileHandle(forWritingTo: url)
                         }
                         try files[kind]?.write(contentsOf: Data(line) + Data([0x0A]))
-                        found[Record(kind: kind, id: id)] = archive.lastPathComponent
                     }
                 }
                 wanted[kind] = ids
@@ -175,24 +206,51 @@ public struct TrashRestorer: Sendable {
             }
         }
         for (kind, ids) in referenced.sorted(by: { $0.key < $1.key }) {
-            let unknown = try ids.filter { try journal.entry(kind, $0) == nil }.sorted()
-            for chunk in stride(from: 0, to: unknown.count, by: 100) {
-                let batch = Array(unknown[chunk..<min(chunk + 100, unknown.count)])
-                let filter = Self.idsFilter(batch)
-                do {
-                    for try await record in client.records(of: kind, filter: filter) {
-                        try journal.settle(
-                            kind, record.id, status: .matched, targetID: record.id, reason: "live: kept as it is")
-                    }
-                } catch let error as APIError {
-                    // A kind the workspace will not list this way keeps nothing: its references are dropped.
-                    switch error.underlying {
-                    case .forbidden, .notFound, .validation: continue
-                    default: throw error
-                    }
+            let unknown = try ids.filter { try journal.entry(kind, $0) == nil }
+            do {
+                for id in try await liveRecords(kind, unknown).keys {
+                    try journal.settle(kind, id, status: .matched, targetID: id, reason: "live: kept as it is")
+                }
+            } catch let error as APIError {
+                // A kind the workspace will not list keeps nothing: its references are dropped.
+                switch error.underlying {
+                case .forbidden, .notFound, .validation: continue
+                default: throw error
                 }
             }
         }
+    }
+
+    /// The live records of a kind among `ids`: read by `$in` on `_id`, 100 at a time; for kinds
+    /// that cannot be read by `_id` (wiki entities, §3.6), listed by their parent and picked.
+    func liveRecords(_ name: String, _ ids: Set<String>) async throws -> [String: JSONObject] {
+        guard !ids.isEmpty, let kind = catalog.kind(named: name) else { return [:] }
+        var out: [String: JSONObject] = [:]
+        func keep(_ sequence: RecordSequence) async throws {
+            for try await record in sequence where ids.contains(record.id) {
+                if case .object(let object) = try record.parsed() { out[record.id] = object }
+            }
+        }
+        if kind.idReadForbidden {
+            if let field = kind.listBy,
+                let parent = catalog.references(of: kind).first(where: { $0.path == field })?.to.first
+            {
+                for try await owner in client.records(of: parent) {
+                    var filter = JSONObject()
+                    filter[field] = .string(owner.id)
+                    try await keep(client.records(of: name, filter: filter))
+                }
+            } else {
+                try await keep(client.records(of: name))
+            }
+            return out
+        }
+        let sorted = ids.sorted()
+        for chunk in stride(from: 0, to: sorted.count, by: 100) {
+            try await keep(
+                client.records(of: name, filter: Self.idsFilter(Array(sorted[chunk..<min(chunk + 100, sorted.count)]))))
+        }
+        return out
     }
 
     /// `{"_id": {"$in": [ids]}}`.
@@ -221,13 +279,13 @@ public struct TrashRestorer: Sendable {
     /// Live records that named a restored record's old id (as the newest archive shows them)
     /// are read as they are now and get, by PUT (or `/move` for a parent), only the fields that
     /// held an old id, with the new ids; nothing else of theirs changes.
-    func repoint(using archives: [URL]) async throws -> Int {
+    func repoint(using archives: [URL], failures: Repointing? = nil) async throws -> Int {
         guard let newest = archives.first else { return 0 }
         var newIDs: [String: String] = [:]
         for kind in catalog.kinds {
             try forEachLine(kind.name) { raw in
-                guard let id = raw.objectValue?["_id"]?.stringValue,
-                    let entry = try journal.entry(kind.name, id), entry.status == .created, let to = entry.targetID
+                guard let id = raw.objectValue?["_id"]?.stringValue, let entry = try journal.entry(kind.name, id),
+                    entry.status == .created || entry.status == .failed, let to = entry.targetID
                 else { return }
                 newIDs[id] = to
             }
@@ -256,17 +314,20 @@ public struct TrashRestorer: Sendable {
         var repointed = 0
         for (name, ids) in holders.sorted(by: { $0.key < $1.key }) {
             guard let kind = catalog.kind(named: name) else { continue }
-            let sorted = ids.sorted()
-            for chunk in stride(from: 0, to: sorted.count, by: 100) {
-                let batch = Array(sorted[chunk..<min(chunk + 100, sorted.count)])
-                let filter = Self.idsFilter(batch)
-                for try await record in client.records(of: name, filter: filter) {
-                    guard case .object(let live) = try record.parsed(),
-                        try !journal.isDone("repoint \(name) \(record.id)")
-                    else { continue }
-                    if try await repoint(live, id: record.id, of: kind, newIDs: newIDs) { repointed += 1 }
-                    try journal.markDone("repoint \(name) \(record.id)")
+            for (id, live) in try await liveRecords(name, ids).sorted(by: { $0.key < $1.key }) {
+                guard try !journal.isDone("repoint \(name) \(id)") else { continue }
+                do {
+                    if try await repoint(live, id: id, of: kind, newIDs: newIDs) { repointed += 1 }
+                } catch let error as APIError {
+                    // Refused (it also names a record that is gone, say): reported; a rerun tries again.
+                    switch error.underlying {
+                    case .validation, .notFound, .forbidden:
+                        failures?.fail("\(name) \(id): \(error.localizedDescription)")
+                        continue
+                    default: throw error
+                    }
                 }
+                try journal.markDone("repoint \(name) \(id)")
             }
         }
         return repointed

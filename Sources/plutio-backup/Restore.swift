@@ -46,6 +46,10 @@ struct Restore: AsyncParsableCommand {
             guard archive != nil, kind != nil, !ids.isEmpty else {
                 throw ValidationError("--revert needs the archive, --kind and at least one --id.")
             }
+            guard !trash, archives == nil, rows.isEmpty, since == nil, !purgeTrash else {
+                throw ValidationError(
+                    "--revert takes ARCHIVE, --kind, --id, --fields and --plan, not the --trash options.")
+            }
             return
         }
         guard trash else {
@@ -80,14 +84,16 @@ struct Restore: AsyncParsableCommand {
         if revert, let archive, let kind {
             let results = try await session.revert(
                 archive: URL(fileURLWithPath: archive), kind: kind, ids: ids,
-                fields: fields.map { Set($0.split(separator: ",").map(String.init)) })
+                fields: fields.map { Set($0.split(separator: ",").map(String.init)) }, dryRun: plan)
             for r in results {
                 var line = "\(kind) \(r.id): "
                 if let missing = r.missing {
                     line += "NOT REVERTED: \(missing)"
                 } else {
                     line +=
-                        r.reverted.isEmpty ? "already as archived" : "reverted \(r.reverted.joined(separator: ", "))"
+                        r.reverted.isEmpty
+                        ? "already as archived"
+                        : "\(plan ? "would revert" : "reverted") \(r.reverted.joined(separator: ", "))"
                 }
                 for (field, why) in r.kept.sorted(by: { $0.key < $1.key }) { line += "; kept \(field): \(why)" }
                 print(line)

@@ -12,7 +12,8 @@ import Testing
 /// The import's main promise (issue 9): a seeded workspace with every kind, exported and
 /// imported into an empty business, ends as the same graph modulo ids, under the default fake
 /// and each write variant of contract §10.
-@Suite(.timeLimit(.minutes(5))) struct ImportGraphTests {
+/// Serialized: each case runs a fake and a whole import; fourteen at once starve the rest of the suite.
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ImportGraphTests {
     /// The fake's write behaviours the importer must survive (§10).
     enum Variant: String, CaseIterable, Sendable {
         case strict, noReferenceChecks, templateFlagDropped, clientOptionIDs, parentsByPut, clientNumbers

@@ -79,7 +79,9 @@ import Testing
             $0.faults.serverErrorRate = 0.05
             $0.faults.dropBeforeRate = 0.02
             $0.faults.dropMidBodyRate = 0.02
-            $0.tokenLifetime = 0.4
+            // Short enough to expire several times during the read; long enough that a loaded machine
+            // (the whole suite on 2 cores) still uses a fresh token before it expires.
+            $0.tokenLifetime = 0.8
         }
         try await h.stopAfter {
             let before = await h.serverIDs()
