@@ -213,6 +213,70 @@ import Testing
         }
     }
 
+    /// `kill -9` in the middle of `restore --trash`, five times, each followed by a rerun: the
+    /// deleted project comes back once, with its children, and the workspace's graph equals the
+    /// one before the deletion modulo ids.
+    @Test func killsDuringARestoreLeaveNoDuplicate() async throws {
+        let h = try await FakeHarness.start(records: 500)
+        try await h.stopAfter {
+            let out = scratch.appendingPathComponent("out")
+            let exported = try await PlutioBackupBinaryTests.run(
+                PlutioBackupBinaryTests.exportArguments(h, output: out, extra: ["--no-files"]),
+                environment: PlutioBackupBinaryTests.secret)
+            #expect(exported.status == 0, "\(exported.stderr)")
+            let before = try #require(await h.fake.workspace("acme"))
+            // The project with the most tasks.
+            let tasks = Dictionary(grouping: before.objects(kind: "tasks"), by: { $0["projectId"]?.stringValue ?? "" })
+            let project = try #require(
+                before.objects(kind: "projects").compactMap { $0["_id"]?.stringValue }.max {
+                    (tasks[$0]?.count ?? 0) < (tasks[$1]?.count ?? 0)
+                })
+            #expect(try await h.client().delete("projects", id: project))
+            let row = try #require(
+                await h.fake.workspace("acme")?.trashRows().first { $0["entityId"]?.stringValue == project }?["_id"]?
+                    .stringValue)
+            let arguments = [
+                "restore", "--trash", "--archives", out.path, "--state", scratch.appendingPathComponent("state").path,
+                "--row", row, "--api-url", h.server.baseURL.absoluteString, "--business", "acme", "--client-id",
+                "acme-client",
+            ]
+            await h.fake.reconfigure {
+                $0.faults.slowRate = 1
+                $0.faults.slowDelay = 0.02
+            }
+            var random = SeededRandom(seed: 9)
+            var kills = 0
+            for _ in 0..<5 {
+                let writes = await h.fake.writes().count
+                let (process, _, _) = try PlutioBackupBinaryTests.launch(
+                    arguments, environment: PlutioBackupBinaryTests.secret)
+                let start = ContinuousClock.now
+                while await h.fake.writes().count == writes, process.isRunning,
+                    ContinuousClock.now - start < .seconds(30)
+                {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                try await Task.sleep(for: .milliseconds(20 + Int(random.next() % 200)))
+                if process.isRunning {
+                    kill(process.processIdentifier, SIGKILL)
+                    kills += 1
+                }
+                try await offThePool { process.waitUntilExit() }
+            }
+            await h.fake.reconfigure { $0.faults = FaultPlan() }
+            let final = try await PlutioBackupBinaryTests.run(arguments, environment: PlutioBackupBinaryTests.secret)
+            #expect(final.status == 0, "\(final.stdout) \(final.stderr)")
+            #expect(kills > 0)
+            let after = try #require(await h.fake.workspace("acme"))
+            var rules = CanonicalGraph.Rules(
+                kinds: Set(Catalog.standard.kinds.filter { $0.role == .data }.map(\.name)))
+            rules.ignored = ["tasks": ["taskId"]]
+            let differences = CanonicalGraph.of(before, rules: rules).differences(
+                from: CanonicalGraph.of(after, rules: rules))
+            #expect(differences.isEmpty, "\(differences)")
+        }
+    }
+
     @Test func refusesAMissingArchiveAndAnUnknownOptInKind() async throws {
         let missing = try await PlutioBackupBinaryTests.run([
             "import", scratch.appendingPathComponent("nope.tar.zst").path, "--state", scratch.path,
