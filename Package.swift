@@ -93,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "plutio-backup",
             dependencies: [
-                "Engine", "PlutioAPI", "Catalog", "MongoQuery",
+                "Engine", "PlutioAPI", "Catalog", "MongoQuery", "Basics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

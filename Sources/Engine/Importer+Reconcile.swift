@@ -1,3 +1,4 @@
+import Basics
 import Catalog
 import Foundation
 import JSONCore
@@ -84,11 +85,5 @@ extension Importer {
     static let clockSkew: TimeInterval = 600
 
     /// An ISO 8601 time with or without fractions of a second.
-    static func date(_ text: String) -> Date? {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = f.date(from: text) { return d }
-        f.formatOptions = [.withInternetDateTime]
-        return f.date(from: text)
-    }
+    static func date(_ text: String) -> Date? { parseISODate(text) }
 }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import JSONCore
 
@@ -92,11 +93,5 @@ public actor TokenProvider: RequestAuthorizer {
         return (value, expiresAt, max(0, expiresAt.timeIntervalSince(asked)))
     }
 
-    static func parseDate(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = formatter.date(from: text) { return d }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
-    }
+    static func parseDate(_ text: String) -> Date? { parseISODate(text) }
 }

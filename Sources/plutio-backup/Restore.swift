@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import Engine
 import Foundation
 import PlutioAPI
@@ -65,16 +66,7 @@ struct Restore: AsyncParsableCommand {
         }
     }
 
-    static func date(_ text: String) -> Date? {
-        let f = ISO8601DateFormatter()
-        for options: ISO8601DateFormatter.Options in [
-            [.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime], [.withFullDate],
-        ] {
-            f.formatOptions = options
-            if let d = f.date(from: text) { return d }
-        }
-        return nil
-    }
+    static func date(_ text: String) -> Date? { parseISODate(text, dateOnly: true) }
 
     func run() async throws {
         let settings = try connection.settings()

@@ -19,6 +19,33 @@ import Testing
         ["--api-url", h.server.baseURL.absoluteString, "--business", "globex", "--client-id", "globex-client"]
     }
 
+    /// Runs the binary `times` times and kills each run (`kill -9`) while it writes: after its
+    /// first write, at a random moment in `afterFirstWrite` (milliseconds). Answers the moments
+    /// of the runs that were still running when killed.
+    static func kill(
+        _ arguments: [String], environment: [String: String], times: Int, seed: UInt64,
+        afterFirstWrite: Range<Int>, _ h: FakeHarness
+    ) async throws -> [Int] {
+        var random = SeededRandom(seed: seed)
+        var kills: [Int] = []
+        for _ in 0..<times {
+            let writes = await h.fake.writes().count
+            let (process, _, _) = try PlutioBackupBinaryTests.launch(arguments, environment: environment)
+            let start = ContinuousClock.now
+            while await h.fake.writes().count == writes, process.isRunning, ContinuousClock.now - start < .seconds(30) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            let moment = afterFirstWrite.lowerBound + Int(random.next() % UInt64(afterFirstWrite.count))
+            try await Task.sleep(for: .milliseconds(moment))
+            if process.isRunning {
+                Foundation.kill(process.processIdentifier, SIGKILL)
+                kills.append(moment)
+            }
+            try await offThePool { process.waitUntilExit() }
+        }
+        return kills
+    }
+
     struct Line: Decodable {
         var kind: String
         var sourceId: String
@@ -126,26 +153,8 @@ import Testing
                 $0.faults.slowDelay = 0.02
             }
             let environment = ["PLUTIO_CLIENT_SECRET": "globex-secret"]
-            var random = SeededRandom(seed: 5)
-            var kills: [Int] = []
-            for _ in 0..<10 {
-                // Each kill lands while the run writes: after its first write, at a random moment.
-                let writes = await h.fake.writes().count
-                let (process, _, _) = try PlutioBackupBinaryTests.launch(arguments, environment: environment)
-                let start = ContinuousClock.now
-                while await h.fake.writes().count == writes, process.isRunning,
-                    ContinuousClock.now - start < .seconds(30)
-                {
-                    try await Task.sleep(for: .milliseconds(10))
-                }
-                let moment = 50 + Int(random.next() % 600)
-                try await Task.sleep(for: .milliseconds(moment))
-                if process.isRunning {
-                    kill(process.processIdentifier, SIGKILL)
-                    kills.append(moment)
-                }
-                try await offThePool { process.waitUntilExit() }
-            }
+            let kills = try await Self.kill(
+                arguments, environment: environment, times: 10, seed: 5, afterFirstWrite: 50..<650, h)
             await h.fake.reconfigure { $0.faults = FaultPlan() }
             let final = try await PlutioBackupBinaryTests.run(arguments, environment: environment)
             #expect(final.status == 0, "\(final.stderr)")
@@ -244,29 +253,12 @@ import Testing
                 $0.faults.slowRate = 1
                 $0.faults.slowDelay = 0.02
             }
-            var random = SeededRandom(seed: 9)
-            var kills = 0
-            for _ in 0..<5 {
-                let writes = await h.fake.writes().count
-                let (process, _, _) = try PlutioBackupBinaryTests.launch(
-                    arguments, environment: PlutioBackupBinaryTests.secret)
-                let start = ContinuousClock.now
-                while await h.fake.writes().count == writes, process.isRunning,
-                    ContinuousClock.now - start < .seconds(30)
-                {
-                    try await Task.sleep(for: .milliseconds(10))
-                }
-                try await Task.sleep(for: .milliseconds(20 + Int(random.next() % 200)))
-                if process.isRunning {
-                    kill(process.processIdentifier, SIGKILL)
-                    kills += 1
-                }
-                try await offThePool { process.waitUntilExit() }
-            }
+            let kills = try await Self.kill(
+                arguments, environment: PlutioBackupBinaryTests.secret, times: 5, seed: 9, afterFirstWrite: 20..<220, h)
             await h.fake.reconfigure { $0.faults = FaultPlan() }
             let final = try await PlutioBackupBinaryTests.run(arguments, environment: PlutioBackupBinaryTests.secret)
             #expect(final.status == 0, "\(final.stdout) \(final.stderr)")
-            #expect(kills > 0)
+            #expect(!kills.isEmpty)
             let after = try #require(await h.fake.workspace("acme"))
             var rules = CanonicalGraph.Rules(
                 kinds: Set(Catalog.standard.kinds.filter { $0.role == .data }.map(\.name)))
