@@ -18,6 +18,10 @@ struct Restore: AsyncParsableCommand {
             UI cannot bring back a second copy. Rerun after a kill with the same arguments: nothing is \
             created twice. STATE/report.ndjson has a line per restored record; exit 3 when a row is in \
             no archive or a record failed.
+
+            ARCHIVE --kind K --id ID --revert [--fields a,b] [--plan] puts live records back to their \
+            values in ARCHIVE by PUT, keeping their ids (the invoice that changed since last week); \
+            server-owned fields are never sent, lifecycle states and blocks[] are reported as kept (exit 3).
             """)
 
     @Argument(help: "With --revert: the archive holding the records' earlier values.") var archive: String?
