@@ -154,6 +154,11 @@ public struct Manifest: Codable, Sendable, Equatable {
 
     /// The NDJSON entry of a kind.
     public static func recordsPath(_ kind: String) -> String { "records/\(kind).ndjson" }
+    /// The kind whose records an entry holds (`records/<kind>.ndjson`), or nil for other entries.
+    public static func kind(ofRecordsPath path: String) -> String? {
+        guard path.hasPrefix("records/"), path.hasSuffix(".ndjson") else { return nil }
+        return String(path.dropFirst("records/".count).dropLast(".ndjson".count))
+    }
     /// The entry of a file binary.
     public static func binaryPath(fileID: String) -> String { "files/\(fileID)" }
     /// Version 2: the NDJSON index of the binaries, one `BinaryIndexEntry` per line, in the order

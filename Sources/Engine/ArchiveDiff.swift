@@ -99,8 +99,7 @@ public struct ArchiveDiff: Sendable {
     func spread(_ archive: URL, side: String, buckets: [String: Int]) throws {
         let reader = try ArchiveReader(url: archive)
         while let entry = try reader.next() {
-            guard entry.path.hasPrefix("records/"), entry.path.hasSuffix(".ndjson") else { continue }
-            let name = String(entry.path.dropFirst("records/".count).dropLast(".ndjson".count))
+            guard let name = Manifest.kind(ofRecordsPath: entry.path) else { continue }
             guard let count = buckets[name] else { continue }
             var handles: [FileHandle] = []
             for bucket in 0..<count {
@@ -114,7 +113,7 @@ public struct ArchiveDiff: Sendable {
             var splitter = LineSplitter()
             try reader.readChunks { chunk in
                 try splitter.feed(chunk) { line in
-                    let id = line.withUnsafeBytes { RawJSONValue($0)?.objectValue?["_id"]?.stringValue } ?? ""
+                    let id = NDJSONFile.id(of: line) ?? ""
                     let bucket = Self.bucket(of: id, count: count)
                     pending[bucket].append(contentsOf: line)
                     pending[bucket].append(0x0A)
@@ -151,12 +150,7 @@ public struct ArchiveDiff: Sendable {
     }
 
     func forEachLine(_ url: URL, _ body: (String, [UInt8]) throws -> Void) throws {
-        guard FileManager.default.fileExists(atPath: url.path) else { return }
-        var lines = try LineReader(url: url)
-        while let line = try lines.next() {
-            let id = line.withUnsafeBytes { RawJSONValue($0)?.objectValue?["_id"]?.stringValue } ?? ""
-            try body(id, line)
-        }
+        try NDJSONFile.forEachLine(url) { line in try body(NDJSONFile.id(of: line) ?? "", line) }
     }
 
     /// The top-level fields whose values differ, in key order, values shortened.
@@ -175,7 +169,7 @@ public struct ArchiveDiff: Sendable {
     }
 
     static func shortened(_ value: JSONValue) -> String {
-        let text = String(decoding: value.bytes, as: UTF8.self)
+        let text = value.text
         return text.count <= 60 ? text : String(text.prefix(57)) + "..."
     }
 }

@@ -100,13 +100,8 @@ extension Importer {
 
     /// Calls `body` with the source id of each extracted record of a kind.
     func forEachSourceID(_ kind: String, _ body: (String) throws -> Void) throws {
-        let url = scratch.appendingPathComponent("\(kind).ndjson")
-        guard FileManager.default.fileExists(atPath: url.path) else { return }
-        var lines = try LineReader(url: url)
-        while let line = try lines.next() {
-            let id = line.withUnsafeBytes { RawJSONValue($0)?.objectValue?["_id"]?.stringValue }
-            guard let id else { continue }
-            try body(id)
+        try NDJSONFile.forEachLine(scratch.appendingPathComponent("\(kind).ndjson")) { line in
+            if let id = NDJSONFile.id(of: line) { try body(id) }
         }
     }
 }

@@ -310,29 +310,27 @@ extension ImportSession {
         let lock = try StateLock(directory.appendingPathComponent("import.lock"))
         defer { lock.release() }
         let archives = try archives(in: options.archives)
-        var restorer = TrashRestorer(
-            client: client, catalog: .standard, journal: ImportJournal(database: database, run: "plan"),
-            scratch: directory.appendingPathComponent("restore"))
-        restorer.rowIDs = options.rows
-        restorer.since = options.since
-        restorer.purge = options.purge
-        let found = try await restorer.plan(archives: archives)
-        if plan || !found.rows.contains(where: { $0.archive != nil }) {
-            return TrashRestoreResult(outcome: found, kinds: [], report: reportURL)
-        }
         // One journal per business: a record restored once is never created again, whichever
         // rows a later run chooses.
         let run = "trash-" + sha256Hex(Array("\(settings.apiURL.absoluteString)\n\(settings.business)".utf8)).prefix(16)
         let journal = ImportJournal(database: database, run: String(run))
+        var restorer = TrashRestorer(
+            client: client, catalog: .standard, journal: journal,
+            scratch: directory.appendingPathComponent("restore-\(run)"))
+        restorer.rowIDs = options.rows
+        restorer.since = options.since
+        restorer.purge = options.purge
+        if plan {
+            return TrashRestoreResult(
+                outcome: try await restorer.plan(archives: archives), kinds: [], report: reportURL)
+        }
         try journal.begin(
             archive: options.archives.lastPathComponent, target: "trash \(settings.business)",
             at: Exporter.timestamp(Date()))
-        restorer = TrashRestorer(
-            client: client, catalog: .standard, journal: journal,
-            scratch: directory.appendingPathComponent("restore-\(run)"))
-        restorer.rowIDs = Set(found.rows.map(\.id))
-        restorer.purge = options.purge
         let outcome = try await restorer.run(archives: archives)
+        guard outcome.rows.contains(where: { $0.archive != nil }) else {
+            return TrashRestoreResult(outcome: outcome, kinds: [], report: reportURL)
+        }
         let importer = Importer(client: client, catalog: .standard, journal: journal, scratch: restorer.scratch)
         let kinds = try importer.writeReport(to: reportURL)
         return TrashRestoreResult(outcome: outcome, kinds: kinds, report: reportURL)

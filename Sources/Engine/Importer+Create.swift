@@ -306,7 +306,7 @@ extension Importer {
             let was = source[field] ?? .null
             let now = made[field] ?? .null
             if was != now, !(was == .null && now == .bool(false)), !(was == .bool(false) && now == .null) {
-                notes.append("\(field) \(was.compactText) not reproduced: the target has \(now.compactText)")
+                notes.append("\(field) \(was.text) not reproduced: the target has \(now.text)")
             }
         }
         if kind.defaultBlocks == nil, catalog.references(of: kind).contains(where: { $0.path == "blocks[]" }),
@@ -323,7 +323,7 @@ extension Importer {
         if kind.name == "tasks", let number = Catalog.numberFields[kind.name], let was = source[number],
             let now = made[number], was != now
         {
-            notes.append("renumbered: task \(was.compactText) is \(now.compactText) in the target")
+            notes.append("renumbered: task \(was.text) is \(now.text) in the target")
         }
         return notes.isEmpty ? nil : notes.joined(separator: "; ")
     }
@@ -426,9 +426,4 @@ extension Importer {
         if let failure { throw failure }
         return dropped.map(\.path)
     }
-}
-
-extension JSONValue {
-    /// The value as compact JSON text, for messages.
-    var compactText: String { String(decoding: bytes, as: UTF8.self) }
 }

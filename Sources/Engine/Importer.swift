@@ -127,8 +127,7 @@ public struct Importer: Sendable {
         let reader = try ArchiveReader(url: archive)
         var kinds = Set<String>()
         while let entry = try reader.next() {
-            guard entry.path.hasPrefix("records/"), entry.path.hasSuffix(".ndjson") else { continue }
-            let kind = String(entry.path.dropFirst("records/".count).dropLast(".ndjson".count))
+            guard let kind = Manifest.kind(ofRecordsPath: entry.path) else { continue }
             // Only the catalogue's kinds: an entry name never chooses a path outside the scratch directory.
             guard catalog.kind(named: kind) != nil else { continue }
             let url = scratch.appendingPathComponent("\(kind).ndjson")

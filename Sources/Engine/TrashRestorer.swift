@@ -74,8 +74,11 @@ public struct TrashRestorer: Sendable {
         var rows = try await readRows()
         // Only rows whose every record is in an archive: a half row would come back half.
         try collect(&rows, from: archives, writing: false)
-        let complete = rows.filter { $0.archive != nil }
-        var restorable = complete
+        var restorable = rows.filter { $0.archive != nil }
+        guard !restorable.isEmpty else {
+            return Outcome(
+                rows: rows, newestArchive: archives.first?.lastPathComponent, importSummary: .init(), repointed: 0)
+        }
         let kinds = try collect(&restorable, from: archives, writing: true)
         try await mapLiveReferences()
         var importer = Importer(client: client, catalog: catalog, journal: journal, scratch: scratch)
@@ -154,13 +157,12 @@ public struct TrashRestorer: Sendable {
         for archive in archives where !wanted.values.allSatisfy(\.isEmpty) {
             let reader = try ArchiveReader(url: archive)
             while let entry = try reader.next() {
-                guard entry.path.hasPrefix("records/"), entry.path.hasSuffix(".ndjson") else { continue }
-                let kind = String(entry.path.dropFirst("records/".count).dropLast(".ndjson".count))
+                guard let kind = Manifest.kind(ofRecordsPath: entry.path) else { continue }
                 guard var ids = wanted[kind], !ids.isEmpty else { continue }
                 var splitter = LineSplitter()
                 try reader.readChunks { chunk in
                     try splitter.feed(chunk) { line in
-                        let id = line.withUnsafeBytes { RawJSONValue($0)?.objectValue?["_id"]?.stringValue }
+                        let id = NDJSONFile.id(of: line)
                         guard let id, ids.remove(id) != nil else { return }
                         found[Record(kind: kind, id: id)] = archive.lastPathComponent
                         guard writing else { return }
@@ -264,10 +266,7 @@ public struct TrashRestorer: Sendable {
 
     /// Calls `body` with each line of a kind's file in the restored set.
     func forEachLine(_ kind: String, _ body: (RawJSONValue) throws -> Void) throws {
-        let url = scratch.appendingPathComponent("\(kind).ndjson")
-        guard FileManager.default.fileExists(atPath: url.path) else { return }
-        var lines = try LineReader(url: url)
-        while let line = try lines.next() {
+        try NDJSONFile.forEachLine(scratch.appendingPathComponent("\(kind).ndjson")) { line in
             try line.withUnsafeBytes { bytes in
                 if let raw = RawJSONValue(bytes) { try body(raw) }
             }
@@ -295,8 +294,7 @@ public struct TrashRestorer: Sendable {
         var holders: [String: Set<String>] = [:]
         let reader = try ArchiveReader(url: newest)
         while let entry = try reader.next() {
-            guard entry.path.hasPrefix("records/"), entry.path.hasSuffix(".ndjson") else { continue }
-            let name = String(entry.path.dropFirst("records/".count).dropLast(".ndjson".count))
+            guard let name = Manifest.kind(ofRecordsPath: entry.path) else { continue }
             guard let kind = catalog.kind(named: name), kind.role == .data, kind.supports(.update) else { continue }
             var splitter = LineSplitter()
             try reader.readChunks { chunk in

@@ -141,17 +141,15 @@ extension JSONValue {
         case .object(let o):
             let members = o.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 }
             return "{"
-                + members.map { JSONValue.string(.init($0.0)).compactTextValue + ":" + $0.1.sortedText }
+                + members.map { JSONValue.string(.init($0.0)).text + ":" + $0.1.sortedText }
                 .joined(separator: ",") + "}"
         case .array(let items): return "[" + items.map(\.sortedText).joined(separator: ",") + "]"
         // Numbers by value (`1.50` is `1.5`), strings by decoded value (`\u00e9` is `é`).
         case .number(let n): return "\(n.double)"
-        case .string(let s): return JSONValue.string(JSONString(s.string)).compactTextValue
-        default: return compactTextValue
+        case .string(let s): return JSONValue.string(JSONString(s.string)).text
+        default: return text
         }
     }
-
-    var compactTextValue: String { String(decoding: bytes, as: UTF8.self) }
 }
 
 extension CanonicalGraph {

@@ -126,12 +126,18 @@ final class ImportReporter: Sendable {
         print("report: \(result.report.path)")
     }
 
+    /// `s` padded with spaces to `n` columns.
+    static func pad(_ s: String, _ n: Int) -> String {
+        s.count >= n ? s : s + String(repeating: " ", count: n - s.count)
+    }
+
+    /// `v` right-aligned in `n` columns.
+    static func num(_ v: Int, _ n: Int) -> String {
+        let s = String(v)
+        return String(repeating: " ", count: max(0, n - s.count)) + s
+    }
+
     static func table(_ kinds: [ImportKindSummary]) -> String {
-        let pad = { (s: String, n: Int) in s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-        let num = { (v: Int, n: Int) in
-            let s = String(v)
-            return String(repeating: " ", count: max(0, n - s.count)) + s
-        }
         var out = pad("kind", 22) + " records created matched skipped failed  note"
         for k in kinds {
             var note = k.skipped > 0 ? (k.skipReason ?? "") : ""
@@ -157,11 +163,6 @@ final class ImportReporter: Sendable {
             FileHandle.standardOutput.write(
                 ExportJSON.line(PlanEvent(plan: plan, calls: plan.calls, etaSeconds: seconds)))
             return
-        }
-        let pad = { (s: String, n: Int) in s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-        let num = { (v: Int, n: Int) in
-            let s = String(v)
-            return String(repeating: " ", count: max(0, n - s.count)) + s
         }
         print(pad("kind", 22) + " records  create   match    skip  follow-ups  reason")
         for k in plan.kinds {
