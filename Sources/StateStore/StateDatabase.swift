@@ -44,8 +44,7 @@ public final class StateDatabase: Sendable {
                 config.busyMode = .timeout(30)
                 config.label = "plutio-backup-state"
                 // Memory stays flat as the state grows (an import's journal holds a row per
-                // record): a small page cache per connection and few readers; the OS caches the rest.
-                config.maximumReaderCount = 2
+                // record): a small page cache per connection; the OS caches the rest.
                 config.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -512") }
                 let opened = try DatabasePool(path: url.path, configuration: config)
                 try Self.migrator.migrate(opened)

@@ -79,9 +79,12 @@ import Testing
             $0.faults.serverErrorRate = 0.05
             $0.faults.dropBeforeRate = 0.02
             $0.faults.dropMidBodyRate = 0.02
-            // Short enough to expire several times during the read; long enough that a loaded machine
+            // Short enough to expire several times during the read (every answer comes 20 ms after
+            // its call, so the read lasts well over a second); long enough that a loaded machine
             // (the whole suite on 2 cores) still uses a fresh token before it expires.
             $0.tokenLifetime = 0.8
+            $0.faults.slowRate = 1
+            $0.faults.slowDelay = 0.02
         }
         try await h.stopAfter {
             let before = await h.serverIDs()
