@@ -33,6 +33,9 @@ public struct Reference: Codable, Sendable, Hashable {
     public var derived: Bool
     /// The target is a template body.
     public var templateBody: Bool
+    /// The target owns the record (a task its project, a block its document): `restore
+    /// --with-children` takes the record along with its target, and recreates a missing target.
+    public var owner: Bool
 
     /// The path split into steps.
     public var steps: [Step] {
@@ -49,7 +52,7 @@ public struct Reference: Codable, Sendable, Hashable {
     public var isFirstPassEdge: Bool { secondPass == nil && !serverSet && !derived && !targetsAnyKind }
 
     enum CodingKeys: String, CodingKey {
-        case path, to, typeKey, by, form, fieldKey, ordered, secondPass, serverSet, derived, templateBody
+        case path, to, typeKey, by, form, fieldKey, ordered, secondPass, serverSet, derived, templateBody, owner
     }
 
     public init(from decoder: any Decoder) throws {
@@ -65,6 +68,7 @@ public struct Reference: Codable, Sendable, Hashable {
         serverSet = try c.decodeIfPresent(Bool.self, forKey: .serverSet) ?? false
         derived = try c.decodeIfPresent(Bool.self, forKey: .derived) ?? false
         templateBody = try c.decodeIfPresent(Bool.self, forKey: .templateBody) ?? false
+        owner = try c.decodeIfPresent(Bool.self, forKey: .owner) ?? false
     }
 
     public func encode(to encoder: any Encoder) throws {

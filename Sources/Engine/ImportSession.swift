@@ -312,11 +312,7 @@ extension ImportSession {
         let archives = try archives(in: options.archives)
         // One journal per business: a record restored once is never created again, whichever
         // rows a later run chooses.
-        let run = "trash-" + sha256Hex(Array("\(settings.apiURL.absoluteString)\n\(settings.business)".utf8)).prefix(16)
-        let journal = ImportJournal(database: database, run: String(run))
-        var restorer = TrashRestorer(
-            client: client, catalog: .standard, journal: journal,
-            scratch: directory.appendingPathComponent("restore-\(run)"))
+        var restorer = restorer()
         restorer.rowIDs = options.rows
         restorer.since = options.since
         restorer.purge = options.purge
@@ -324,16 +320,57 @@ extension ImportSession {
             return TrashRestoreResult(
                 outcome: try await restorer.plan(archives: archives), kinds: [], report: reportURL)
         }
-        try journal.begin(
+        try restorer.journal.begin(
             archive: options.archives.lastPathComponent, target: "trash \(settings.business)",
             at: Exporter.timestamp(Date()))
-        let outcome = try await restorer.run(archives: archives)
+        return try finish(restorer, try await restorer.run(archives: archives))
+    }
+
+    /// A restorer of this business. Trash and archive restores share one journal per business:
+    /// a record restored once is never created again, whichever rows or records a later run
+    /// chooses.
+    func restorer() -> TrashRestorer {
+        let run = "trash-" + sha256Hex(Array("\(settings.apiURL.absoluteString)\n\(settings.business)".utf8)).prefix(16)
+        return TrashRestorer(
+            client: client, catalog: .standard, journal: ImportJournal(database: database, run: String(run)),
+            scratch: directory.appendingPathComponent("restore-\(run)"))
+    }
+
+    /// The report of a restore that restored something.
+    func finish(_ restorer: TrashRestorer, _ outcome: TrashRestorer.Outcome) throws -> TrashRestoreResult {
         guard outcome.rows.contains(where: { $0.archive != nil }) else {
             return TrashRestoreResult(outcome: outcome, kinds: [], report: reportURL)
         }
-        let importer = Importer(client: client, catalog: .standard, journal: journal, scratch: restorer.scratch)
-        let kinds = try importer.writeReport(to: reportURL)
-        return TrashRestoreResult(outcome: outcome, kinds: kinds, report: reportURL)
+        let importer = Importer(
+            client: client, catalog: .standard, journal: restorer.journal, scratch: restorer.scratch)
+        return TrashRestoreResult(outcome: outcome, kinds: try importer.writeReport(to: reportURL), report: reportURL)
+    }
+
+    /// Recreates the records `selection` chooses from its archive (see `ArchiveSelection`):
+    /// records the target still has are kept, owners it lacks are recreated too, and live records
+    /// that name a recreated record's old id are pointed at the new one. With `plan`, only finds
+    /// them and counts the live ones.
+    public func restore(_ selection: ArchiveSelection, plan: Bool) async throws -> TrashRestoreResult {
+        let lock = try StateLock(directory.appendingPathComponent("import.lock"))
+        defer { lock.release() }
+        let restorer = restorer()
+        var rows = try await selection.rows(live: restorer.live)
+        if plan {
+            try restorer.collect(&rows, from: [selection.archive], writing: false)
+            for i in rows.indices where rows[i].archive != nil {
+                rows[i].live = try await restorer.live(rows[i].records).count
+            }
+            return TrashRestoreResult(
+                outcome: .init(
+                    rows: rows, newestArchive: selection.archive.lastPathComponent, importSummary: .init(),
+                    repointed: 0),
+                kinds: [], report: reportURL)
+        }
+        try restorer.journal.begin(
+            archive: selection.archive.lastPathComponent, target: "restore \(settings.business)",
+            at: Exporter.timestamp(Date()))
+        return try finish(
+            restorer, try await restorer.restore(rows, from: [selection.archive], keepingLiveMembers: true))
     }
 }
 

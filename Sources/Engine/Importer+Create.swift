@@ -116,13 +116,15 @@ extension Importer {
     ]
 
     /// The target's records of a kind that sit under a parent this import made and stand for no
-    /// source record: made by the target itself. By parent (target id).
+    /// source record: made by the target itself. By parent (target id). A parent matched onto a
+    /// record the target had (a live project a restore links to) has no spare records: its
+    /// boards are its own.
     func spareRecords(_ kind: ResourceKind) async throws -> [String: [String]] {
         guard let (field, parentKind) = Self.madeWithParent[kind.name] else { return [:] }
         var out: [String: [String]] = [:]
         for try await record in client.records(of: kind.name) {
             guard case .object(let object) = try record.parsed(), let parent = object[field]?.stringValue,
-                try journal.isMapped(parentKind, targetID: parent),
+                try journal.isCreated(parentKind, targetID: parent),
                 try !journal.isMapped(kind.name, targetID: record.id)
             else { continue }
             out[parent, default: []].append(record.id)

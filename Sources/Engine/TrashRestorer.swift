@@ -42,6 +42,9 @@ public struct TrashRestorer: Sendable {
         /// The archive the row's records came from, nil when no archive holds them all.
         public var archive: String?
         public var purged = false
+        /// Records recreated, and records kept because the target still has them.
+        public var created = 0
+        public var live = 0
     }
 
     public struct Record: Sendable, Hashable {
@@ -71,7 +74,14 @@ public struct TrashRestorer: Sendable {
 
     /// Restores the rows from `archives` (newest first).
     public func run(archives: [URL]) async throws -> Outcome {
-        var rows = try await readRows()
+        try await restore(readRows(), from: archives)
+    }
+
+    /// Recreates the records of `rows` from `archives` (newest first). With `keepingLiveMembers`,
+    /// records of the rows that the target still has are kept as they are (an archive restore
+    /// into the workspace it came from); trash rows are never live.
+    func restore(_ rows: [Row], from archives: [URL], keepingLiveMembers: Bool = false) async throws -> Outcome {
+        var rows = rows
         // Only rows whose every record is in an archive: a half row would come back half.
         try collect(&rows, from: archives, writing: false)
         var restorable = rows.filter { $0.archive != nil }
@@ -80,6 +90,7 @@ public struct TrashRestorer: Sendable {
                 rows: rows, newestArchive: archives.first?.lastPathComponent, importSummary: .init(), repointed: 0)
         }
         let kinds = try collect(&restorable, from: archives, writing: true)
+        if keepingLiveMembers { try await mapLiveMembers() }
         try await mapLiveReferences()
         var importer = Importer(client: client, catalog: catalog, journal: journal, scratch: scratch)
         importer.keepsFileHandles = true
@@ -90,6 +101,15 @@ public struct TrashRestorer: Sendable {
             repointing.add(try await repoint(using: archives, failures: repointing))
         }
         let summary = try await importer.run(extracted: kinds)
+        for i in rows.indices where rows[i].archive != nil {
+            for record in rows[i].records {
+                switch try journal.entry(record.kind, record.id)?.status {
+                case .created: rows[i].created += 1
+                case .matched: rows[i].live += 1
+                default: break
+                }
+            }
+        }
         if purge {
             for i in rows.indices where rows[i].archive != nil {
                 guard try isCleanlyRestored(rows[i]) else { continue }
@@ -148,6 +168,8 @@ public struct TrashRestorer: Sendable {
     /// directory; notes each row's archive. Answers the kinds written.
     @discardableResult
     func collect(_ rows: inout [Row], from archives: [URL], writing: Bool) throws -> Set<String> {
+        // The restored set is written afresh: nothing of an earlier restore's set stays in it.
+        if writing { try? FileManager.default.removeItem(at: scratch) }
         try makePrivateDirectory(scratch)
         var wanted: [String: Set<String>] = [:]
         for row in rows { for r in row.records { wanted[r.kind, default: []].insert(r.id) } }
@@ -187,6 +209,43 @@ public struct TrashRestorer: Sendable {
     }
 
     // MARK: References to live records
+
+    /// Records of the restored set that the target still has keep their ids and their current
+    /// values: they are mapped onto themselves and not created again.
+    func mapLiveMembers() async throws {
+        for kind in catalog.kinds {
+            var ids = Set<String>()
+            try forEachLine(kind.name) { raw in
+                if let id = raw.objectValue?["_id"]?.stringValue, try journal.entry(kind.name, id) == nil {
+                    ids.insert(id)
+                }
+            }
+            let live: [String: JSONObject]
+            do {
+                live = try await liveRecords(kind.name, ids)
+            } catch let error as APIError {
+                // A kind the workspace will not list has nothing live to keep.
+                switch error.underlying {
+                case .forbidden, .notFound, .validation: continue
+                default: throw error
+                }
+            }
+            for id in live.keys {
+                try journal.settle(
+                    kind.name, id, status: .matched, targetID: id,
+                    reason: "live: kept as it is (restore --revert puts back its archived values)")
+            }
+        }
+    }
+
+    /// Which of `records` the target has.
+    func live(_ records: [Record]) async throws -> Set<Record> {
+        var out = Set<Record>()
+        for (kind, group) in Dictionary(grouping: records, by: \.kind).sorted(by: { $0.key < $1.key }) {
+            for id in try await liveRecords(kind, Set(group.map(\.id))).keys { out.insert(Record(kind: kind, id: id)) }
+        }
+        return out
+    }
 
     /// References from the restored set to records outside it keep their ids when those records
     /// are live: the journal maps them onto themselves, so the importer sends them unchanged.

@@ -228,6 +228,20 @@ public struct ImportJournal: Sendable {
         }
     }
 
+    /// Whether a target record was made by this run (created; failed only after its create),
+    /// not matched onto one the target had.
+    public func isCreated(_ kind: String, targetID: String) throws(StateError) -> Bool {
+        try database.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT 1 FROM import_record WHERE run = ? AND kind = ? AND target_id = ?
+                    AND status IN ('created', 'failed') LIMIT 1
+                    """,
+                arguments: [run, kind, targetID]) != nil
+        }
+    }
+
     /// Creates sent but not settled: their outcome must be found before anything is sent again.
     public func pendingIntents() throws(StateError) -> [Entry] {
         try database.read { db in

@@ -1,10 +1,12 @@
 import ArgumentParser
 import Basics
+import Catalog
 import Engine
 import Foundation
+import MongoQuery
 import PlutioAPI
 
-/// `plutio-backup restore --trash`: recreates trash-bin rows from archives.
+/// `plutio-backup restore`: trash-bin rows, chosen records and sub-trees from archives, or earlier values.
 struct Restore: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Bring items back from Plutio's trash bin, recreated from archives.",
@@ -19,12 +21,21 @@ struct Restore: AsyncParsableCommand {
             created twice. STATE/report.ndjson has a line per restored record; exit 3 when a row is in \
             no archive or a record failed.
 
+            ARCHIVE --kind K (--id ID ... | --where QUERY) [--with-children] recreates chosen records \
+            from ARCHIVE in the account the connection options name, with their blocks; --with-children \
+            takes whole sub-trees (a project's boards, groups, tasks, subtasks, comments, time tracks, \
+            folders, files and wiki). Owners the account no longer has (the board of a restored task) \
+            are recreated too; live ones are linked by id, and records the account still has are kept \
+            as they are. Resumable through --state like --trash, and sharing its journal: a record \
+            restored once is not created again.
+
             ARCHIVE --kind K --id ID --revert [--fields a,b] [--plan] puts live records back to their \
             values in ARCHIVE by PUT, keeping their ids (the invoice that changed since last week); \
             server-owned fields are never sent, lifecycle states and blocks[] are reported as kept (exit 3).
             """)
 
-    @Argument(help: "With --revert: the archive holding the records' earlier values.") var archive: String?
+    @Argument(help: "The archive to restore records from (or, with --revert, their earlier values).")
+    var archive: String?
     @OptionGroup var connection: ConnectionOptions
     @Flag(help: "Restore trash-bin rows.") var trash = false
     @Option(help: "With --trash: directory of the business's archives (<business>-<UTC time>.tar.zst).")
@@ -36,8 +47,16 @@ struct Restore: AsyncParsableCommand {
     var state: String?
     @Flag(help: "Put live records back to their values in ARCHIVE by PUT, keeping their ids (with --kind, --id).")
     var revert = false
-    @Option(help: "With --revert: the kind of the records (e.g. invoices).") var kind: String?
-    @Option(name: .customLong("id"), help: "With --revert: a record's _id; repeat for several.") var ids: [String] = []
+    @Option(help: "With ARCHIVE: the kind of the records (e.g. projects, invoices).") var kind: String?
+    @Option(name: .customLong("id"), help: "With ARCHIVE: a record's _id; repeat for several.") var ids: [String] = []
+    @Option(
+        name: .customLong("where"),
+        help: ArgumentHelp(
+            "With ARCHIVE: the records of --kind matching a query, e.g. '{\"title\":\"Website\"}'.",
+            valueName: "query"))
+    var query: String?
+    @Flag(help: "With ARCHIVE: whole sub-trees (a project's boards, tasks, comments, time tracks, files, wiki...).")
+    var withChildren = false
     @Option(help: "With --revert: only these fields, comma-separated.") var fields: String?
     @Option(help: "Only rows deleted at or after this time (ISO 8601, e.g. 2026-11-29 or 2026-11-29T09:00:00Z).")
     var since: String?
@@ -51,15 +70,37 @@ struct Restore: AsyncParsableCommand {
             guard archive != nil, kind != nil, !ids.isEmpty else {
                 throw ValidationError("--revert needs the archive, --kind and at least one --id.")
             }
-            guard !trash, archives == nil, rows.isEmpty, since == nil, !purgeTrash else {
+            guard !trash, archives == nil, rows.isEmpty, since == nil, !purgeTrash, query == nil, !withChildren
+            else {
                 throw ValidationError(
-                    "--revert takes ARCHIVE, --kind, --id, --fields and --plan, not the --trash options.")
+                    "--revert takes ARCHIVE, --kind, --id, --fields and --plan, not the --trash or --where options.")
+            }
+            return
+        }
+        if let archive {
+            guard !trash, archives == nil, rows.isEmpty, since == nil, !purgeTrash, fields == nil else {
+                throw ValidationError(
+                    "ARCHIVE takes --kind with --id or --where, --with-children, --revert, --fields, --state and --plan; --trash restores from --archives DIR instead."
+                )
+            }
+            guard let kind else { throw ValidationError("Give --kind K for the records to restore from \(archive).") }
+            guard Catalog.standard.kind(named: kind) != nil else {
+                throw ValidationError(
+                    "Unknown kind \(kind); kinds are named as in the API, e.g. projects, tasks, invoices.")
+            }
+            guard ids.isEmpty != (query == nil) else {
+                throw ValidationError("Give either --id ID (repeatable) or --where QUERY, not both and not neither.")
+            }
+            if let query {
+                do { _ = try MongoQuery(text: query) } catch {
+                    throw ValidationError("--where \(query): \(error)")
+                }
             }
             return
         }
         guard trash else {
             throw ValidationError(
-                "Give --trash (with --archives and --state), or ARCHIVE --kind K --id ID --revert: recreating chosen records or sub-trees from an archive is not in this version yet."
+                "Give --trash (with --archives and --state), ARCHIVE --kind K (--id ID | --where QUERY), or ARCHIVE --kind K --id ID --revert."
             )
         }
         guard archives != nil, state != nil else {
@@ -97,22 +138,43 @@ struct Restore: AsyncParsableCommand {
             if results.contains(where: { $0.missing != nil || !$0.kept.isEmpty }) { throw Outcome(status: .partial) }
             return
         }
+        if let archive, let kind {
+            let selection = ArchiveSelection(
+                archive: URL(fileURLWithPath: archive), kind: kind, ids: Set(ids),
+                query: try query.map { try MongoQuery(text: $0) }, withChildren: withChildren)
+            try report(try await session.restore(selection, plan: plan), what: kind)
+            return
+        }
         guard let archives else { return }
         let options = TrashRestoreOptions(
             archives: URL(fileURLWithPath: archives), rows: rows.isEmpty ? nil : Set(rows),
             since: since.flatMap(Self.date),
             purge: purgeTrash)
-        let result = try await session.restoreTrash(options, plan: plan)
+        try report(try await session.restoreTrash(options, plan: plan), what: nil)
+    }
+
+    /// Prints a line per row (a trash-bin row, or a chosen record with what came with it), the
+    /// summary table and the report's path; exit 3 when something needs attention.
+    func report(_ result: TrashRestoreResult, what kind: String?) throws {
         let outcome = result.outcome
-        if outcome.rows.isEmpty { print("The trash bin has no row to restore.") }
+        if outcome.rows.isEmpty {
+            print(kind == nil ? "The trash bin has no row to restore." : "No \(kind ?? "") in the archive matches.")
+        }
         for row in outcome.rows {
-            var line = "row \(row.id) \"\(row.title)\": \(row.records.count) records"
+            var line = "\(kind ?? "row") \(row.id) \"\(row.title)\": \(row.records.count) records"
             if let archive = row.archive {
-                line +=
-                    plan
-                    ? ", in \(archive)" : ", restored from \(archive)" + (row.purged ? "; purged from the trash" : "")
+                if plan {
+                    line += ", in \(archive)"
+                } else {
+                    line += ", restored from \(archive)" + (row.purged ? "; purged from the trash" : "")
+                    if kind != nil { line += " (\(row.created) created)" }
+                }
+                if row.live > 0 { line += "; \(row.live) still live, kept as they are" }
             } else {
-                line += ", MISSING: in no archive (newest searched: \(outcome.newestArchive ?? "none"))"
+                line +=
+                    kind == nil
+                    ? ", MISSING: in no archive (newest searched: \(outcome.newestArchive ?? "none"))"
+                    : ", MISSING: not in \(outcome.newestArchive ?? "the archive")"
             }
             print(line)
         }

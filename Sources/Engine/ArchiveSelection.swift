@@ -1,0 +1,138 @@
+import Archive
+import Catalog
+import Foundation
+import JSONCore
+import MongoQuery
+
+/// The records `restore ARCHIVE --kind K (--id ID | --where QUERY) [--with-children]` brings back.
+///
+/// - the chosen records of one kind (each one a row of the outcome);
+/// - their blocks: a document's body comes with it;
+/// - with `withChildren`, everything that an owner reference (schemas/catalog.json, `"owner"`)
+///   leads back to them, transitively: a project's boards, groups, tasks, subtasks, comments,
+///   time tracks, folders, files and wiki;
+/// - the owners the target no longer has (a board of a restored task, the project of that
+///   board), found in the archive and recreated with them; live owners are linked by id.
+///
+/// Each step streams the archive; only the chosen ids and their owner references are held.
+public struct ArchiveSelection: Sendable {
+    let catalog: Catalog
+    let archive: URL
+    public var kind: String
+    public var ids: Set<String>
+    public var query: MongoQuery?
+    public var withChildren: Bool
+
+    public init(
+        catalog: Catalog = .standard, archive: URL, kind: String, ids: Set<String>, query: MongoQuery?,
+        withChildren: Bool
+    ) {
+        self.catalog = catalog
+        self.archive = archive
+        self.kind = kind
+        self.ids = ids
+        self.query = query
+        self.withChildren = withChildren
+    }
+
+    typealias Row = TrashRestorer.Row
+    typealias Record = TrashRestorer.Record
+
+    /// The rows, one per chosen record (a chosen id the archive lacks is a row without an
+    /// archive). `live` answers which of the given records the target still has.
+    func rows(live: ([Record]) async throws -> Set<Record>) async throws -> [Row] {
+        var rows: [Row] = []
+        // The row each chosen record belongs to, by id; and the owners each one names.
+        var rowOf: [String: Int] = [:]
+        var owners: [String: [Record]] = [:]
+        func take(_ raw: RawJSONValue, _ kind: ResourceKind, _ id: String, row: Int) {
+            rowOf[id] = row
+            rows[row].records.append(Record(kind: kind.name, id: id))
+            owners[id] = ownerReferences(raw, kind).flatMap { ref in
+                ref.targetKinds.map { Record(kind: $0, id: ref.value) }
+            }
+        }
+        try scan { kind, raw, id in
+            guard kind.name == self.kind, rowOf[id] == nil else { return }
+            if let query {
+                guard let value = try? raw.parsed(), query.matches(value) else { return }
+            } else if !ids.contains(id) {
+                return
+            }
+            let object = raw.objectValue
+            let title = object?["title"]?.stringValue ?? object?["name"]?.stringValue ?? ""
+            rows.append(Row(id: id, title: title, records: []))
+            take(raw, kind, id, row: rows.count - 1)
+        }
+        for id in ids.subtracting(rowOf.keys).sorted() {
+            rows.append(Row(id: id, title: "", records: [Record(kind: kind, id: id)]))
+        }
+        // Children: a record whose owner is taken is taken, until a pass takes nothing more
+        // (a record listed before its owner is found by the next pass).
+        var taken = true
+        while taken {
+            taken = false
+            try scan { kind, raw, id in
+                guard rowOf[id] == nil, withChildren || kind.name == "blocks" else { return }
+                for ref in ownerReferences(raw, kind) {
+                    guard let row = rowOf[ref.value] else { continue }
+                    take(raw, kind, id, row: row)
+                    taken = true
+                    return
+                }
+            }
+        }
+        // Owners the target lacks come from the archive, with their own owners in turn.
+        var asked = Set<Record>()
+        while true {
+            let wanted = Set(owners.values.joined()).filter { rowOf[$0.id] == nil && !asked.contains($0) }
+            guard !wanted.isEmpty else { break }
+            asked.formUnion(wanted)
+            let alive = try await live(wanted.sorted { ($0.kind, $0.id) < ($1.kind, $1.id) })
+            var missing: [String: Int] = [:]
+            for (child, named) in owners {
+                for owner in named where wanted.contains(owner) && !alive.contains(owner) {
+                    missing[owner.id] = missing[owner.id] ?? rowOf[child]
+                }
+            }
+            guard !missing.isEmpty else { break }
+            try scan { kind, raw, id in
+                guard rowOf[id] == nil, let row = missing[id], wanted.contains(Record(kind: kind.name, id: id))
+                else { return }
+                take(raw, kind, id, row: row)
+            }
+        }
+        return rows
+    }
+
+    /// The owner references of a record (by id, to a kind the catalog knows).
+    func ownerReferences(_ raw: RawJSONValue, _ kind: ResourceKind) -> [ReferenceValue] {
+        let owned = catalog.references(of: kind).filter(\.owner)
+        guard !owned.isEmpty else { return [] }
+        return catalog.referenceValues(in: raw, of: kind).filter { ref in
+            ref.naming == .id
+                && owned.contains { $0.path == ref.path && !Set($0.to).isDisjoint(with: ref.targetKinds) }
+        }
+    }
+
+    /// Calls `body` with every record of the archive.
+    func scan(_ body: (ResourceKind, RawJSONValue, String) throws -> Void) throws {
+        let reader = try ArchiveReader(url: archive)
+        while let entry = try reader.next() {
+            guard let name = Manifest.kind(ofRecordsPath: entry.path), let kind = catalog.kind(named: name) else {
+                continue
+            }
+            var splitter = LineSplitter()
+            try reader.readChunks { chunk in
+                try splitter.feed(chunk) { line in
+                    try line.withUnsafeBytes { bytes in
+                        guard let raw = RawJSONValue(bytes), let id = raw.objectValue?["_id"]?.stringValue else {
+                            return
+                        }
+                        try body(kind, raw, id)
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import Catalog
+import FakeHarness
+import FakePlutio
+import Foundation
+import JSONCore
+import MongoQuery
+import PlutioAPI
+import StateStore
+import Testing
+
+@testable import Engine
+
+/// `restore ARCHIVE --kind K (--id | --where) [--with-children]` (issue 10): chosen records and
+/// sub-trees come back from an archive into the workspace that moved on since.
+@Suite(.timeLimit(.minutes(3))) struct ArchiveRestoreTests {
+    static func session(_ h: FakeHarness, state: URL) throws -> ImportSession {
+        let spec = FakeHarness.acme
+        return try ImportSession(
+            settings: ConnectionSettings(
+                apiURL: h.server.baseURL, business: spec.subdomain, clientID: spec.clientID,
+                clientSecret: spec.secret, rate: FakeHarness.unlimited),
+            stateDirectory: state, retry: FakeHarness.fastRetry)
+    }
+
+    /// Deletes a record and purges its trash row: only an archive can bring it back.
+    static func deleteForGood(_ kind: String, _ id: String, _ h: FakeHarness) async throws {
+        let client = try h.client()
+        #expect(try await client.delete(kind, id: id))
+        let row = try #require(
+            await h.fake.workspace("acme")?.trashRows().first { $0["entityId"]?.stringValue == id }?["_id"]?.stringValue
+        )
+        #expect(try await client.delete("trash-bin", id: row))
+    }
+
+    static func selection(
+        _ archive: URL, _ kind: String, ids: Set<String> = [], query: MongoQuery? = nil, children: Bool = true
+    ) -> ArchiveSelection {
+        ArchiveSelection(archive: archive, kind: kind, ids: ids, query: query, withChildren: children)
+    }
+
+    /// A project deleted and purged comes back with its sub-tree; the live records that named it
+    /// (time tracks, invoices, events, folders, wiki) are pointed at the new one; the graph equals
+    /// the one before. The same restore again sends nothing.
+    @Test func aPurgedProjectComesBackWithItsSubTree() async throws {
+        let h = try await FakeHarness.start(records: 800)
+        try await h.stopAfter {
+            let out = try ExporterTests.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            let (archive, _) = try await ImporterTests.exportAcme(h, to: out)
+            let before = try #require(await h.fake.workspace("acme"))
+            let project = try #require(TrashRestoreTests.pick("projects", in: before))
+            try await Self.deleteForGood("projects", project, h)
+            let session = try Self.session(h, state: out.appendingPathComponent("restore-state"))
+
+            let plan = try await session.restore(Self.selection(archive, "projects", ids: [project]), plan: true)
+            let planned = try #require(plan.outcome.rows.first)
+            #expect(planned.archive == archive.lastPathComponent)
+            // Time tracks, folders and the like stayed live: they are kept, not created again.
+            #expect(planned.live > 0 && planned.live < planned.records.count)
+
+            let result = try await session.restore(Self.selection(archive, "projects", ids: [project]), plan: false)
+            let row = try #require(result.outcome.rows.first)
+            #expect(row.created == planned.records.count - planned.live)
+            #expect(result.outcome.repointed > 0)
+            #expect(result.needsAttention == 0, "\(result.kinds)")
+            let after = try #require(await h.fake.workspace("acme"))
+            let differences = CanonicalGraph.of(before, rules: TrashRestoreTests.rules).differences(
+                from: CanonicalGraph.of(after, rules: TrashRestoreTests.rules))
+            #expect(differences.isEmpty, "\(differences)")
+
+            let writes = await h.fake.writes().count
+            let again = try await session.restore(Self.selection(archive, "projects", ids: [project]), plan: false)
+            #expect(again.outcome.rows.first?.created == row.created)
+            #expect(await h.fake.writes().count == writes)
+        }
+    }
+
+    /// A task with its comments comes back into the board that survived; a task whose board is
+    /// gone brings the board (and its group) back with it, without the board's other tasks.
+    @Test func aTaskComesBackIntoItsBoardOrWithIt() async throws {
+        let h = try await FakeHarness.start(records: 800)
+        try await h.stopAfter {
+            let out = try ExporterTests.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            let (archive, _) = try await ImporterTests.exportAcme(h, to: out)
+            let before = try #require(await h.fake.workspace("acme"))
+            let task = try #require(TrashRestoreTests.pick("tasks", in: before))
+            try await Self.deleteForGood("tasks", task, h)
+            let session = try Self.session(h, state: out.appendingPathComponent("restore-state"))
+            let one = try await session.restore(Self.selection(archive, "tasks", ids: [task]), plan: false)
+            #expect(one.needsAttention == 0, "\(one.kinds)")
+            let after = try #require(await h.fake.workspace("acme"))
+            let differences = CanonicalGraph.of(before, rules: TrashRestoreTests.rules).differences(
+                from: CanonicalGraph.of(after, rules: TrashRestoreTests.rules))
+            #expect(differences.isEmpty, "\(differences)")
+
+            // Another task, not a subtask, whose board is then deleted and purged (its tasks with it).
+            let live = { (kind: String) in after.objects(kind: kind).filter { $0["isTemplate"] != .bool(true) } }
+            let other = try #require(
+                live("tasks").first {
+                    $0["parentTaskId"]?.stringValue == nil && $0["taskGroupId"]?.stringValue != nil
+                        && $0["_id"]?.stringValue != task
+                })
+            let otherID = try #require(other["_id"]?.stringValue)
+            let board = try #require(other["taskBoardId"]?.stringValue)
+            let boardTitle = after.object(kind: "task-boards", id: board)?["title"]
+            let tasksOfBoard = live("tasks").filter { $0["taskBoardId"]?.stringValue == board }.count
+            try await Self.deleteForGood("task-boards", board, h)
+            let gone = try #require(await h.fake.workspace("acme"))
+            let left = gone.objects(kind: "tasks").filter { $0["taskBoardId"]?.stringValue == board }
+            #expect(left.isEmpty)
+            let two = try await session.restore(
+                Self.selection(archive, "tasks", ids: [otherID], children: false), plan: false)
+            let row = try #require(two.outcome.rows.first)
+            #expect(Set(row.records.map(\.kind)).isSuperset(of: ["tasks", "task-boards", "task-groups"]))
+            #expect(row.created == 3)
+            let restored = try #require(await h.fake.workspace("acme"))
+            // The project's other boards and groups are its own: none was taken over.
+            for kind in ["task-boards", "task-groups"] {
+                for record in gone.objects(kind: kind) {
+                    #expect(restored.object(kind: kind, id: record["_id"]?.stringValue ?? "") == record)
+                }
+            }
+            let boards = restored.objects(kind: "task-boards").filter { $0["title"] == boardTitle }
+            #expect(boards.count == 1)
+            let newBoard = try #require(boards.first?["_id"]?.stringValue)
+            #expect(newBoard != board)
+            let tasks = restored.objects(kind: "tasks").filter { $0["taskBoardId"]?.stringValue == newBoard }
+            #expect(tasks.count == 1 && tasksOfBoard > 1)
+            #expect(tasks.first?["title"] == other["title"])
+        }
+    }
+
+    /// In the workspace the archive came from, untouched, a restore keeps every record as it is
+    /// and sends no write; `--where` chooses by a query.
+    @Test func liveRecordsAreKeptAndWhereChooses() async throws {
+        let h = try await FakeHarness.start(records: 600)
+        try await h.stopAfter {
+            let out = try ExporterTests.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            let (archive, _) = try await ImporterTests.exportAcme(h, to: out)
+            let ws = try #require(await h.fake.workspace("acme"))
+            let project = try #require(ws.objects(kind: "projects").first { $0["isTemplate"] != .bool(true) })
+            let title = try #require(project["title"]?.stringValue ?? project["name"]?.stringValue)
+            let key = project["title"] != nil ? "title" : "name"
+            let query = try MongoQuery(text: "{\"\(key)\": \(JSONValue.string(title).text)}")
+            let session = try Self.session(h, state: out.appendingPathComponent("restore-state"))
+            let writes = await h.fake.writes().count
+            let result = try await session.restore(Self.selection(archive, "projects", query: query), plan: false)
+            let row = try #require(result.outcome.rows.first { $0.id == project["_id"]?.stringValue })
+            #expect(row.records.count > 1)
+            #expect(row.live == row.records.count && row.created == 0)
+            #expect(await h.fake.writes().count == writes)
+            let unknown = try await session.restore(Self.selection(archive, "projects", ids: ["NoSuchId"]), plan: true)
+            #expect(unknown.outcome.missing.map(\.id) == ["NoSuchId"])
+        }
+    }
+}
