@@ -269,6 +269,69 @@ import Testing
         }
     }
 
+    /// `restore ARCHIVE --kind projects --id P --with-children` for a project deleted and purged
+    /// from the trash: the plan writes nothing; three kills and a rerun bring the project back
+    /// once, with its sub-tree, and the live records that named it pointed at it; a rerun says
+    /// it created nothing more.
+    @Test func restoresAPurgedProjectFromAnArchiveThroughKills() async throws {
+        let h = try await FakeHarness.start(records: 500)
+        try await h.stopAfter {
+            let out = scratch.appendingPathComponent("out")
+            let exported = try await PlutioBackupBinaryTests.run(
+                PlutioBackupBinaryTests.exportArguments(h, output: out, extra: ["--no-files"]),
+                environment: PlutioBackupBinaryTests.secret)
+            #expect(exported.status == 0, "\(exported.stderr)")
+            let before = try #require(await h.fake.workspace("acme"))
+            let tasks = Dictionary(grouping: before.objects(kind: "tasks"), by: { $0["projectId"]?.stringValue ?? "" })
+            let project = try #require(
+                before.objects(kind: "projects").compactMap { $0["_id"]?.stringValue }.max {
+                    (tasks[$0]?.count ?? 0) < (tasks[$1]?.count ?? 0)
+                })
+            let client = try h.client()
+            #expect(try await client.delete("projects", id: project))
+            let row = try #require(
+                await h.fake.workspace("acme")?.trashRows().first { $0["entityId"]?.stringValue == project }?["_id"]?
+                    .stringValue)
+            #expect(try await client.delete("trash-bin", id: row))
+            let arguments = [
+                "restore", exported.lastLine, "--kind", "projects", "--id", project, "--with-children", "--state",
+                scratch.appendingPathComponent("state").path, "--api-url", h.server.baseURL.absoluteString,
+                "--business", "acme", "--client-id", "acme-client",
+            ]
+            let writes = await h.fake.writes().count
+            let plan = try await PlutioBackupBinaryTests.run(
+                arguments + ["--plan"], environment: PlutioBackupBinaryTests.secret)
+            #expect(plan.status == 0, "\(plan.stderr)")
+            #expect(plan.stdout.contains("projects \(project) "))
+            #expect(plan.stdout.contains("still live, kept as they are"))
+            #expect(await h.fake.writes().count == writes)
+            await h.fake.reconfigure {
+                $0.faults.slowRate = 1
+                $0.faults.slowDelay = 0.02
+            }
+            let kills = try await Self.kill(
+                arguments, environment: PlutioBackupBinaryTests.secret, times: 3, seed: 11, afterFirstWrite: 20..<200, h)
+            await h.fake.reconfigure { $0.faults = FaultPlan() }
+            #expect(!kills.isEmpty)
+            let final = try await PlutioBackupBinaryTests.run(arguments, environment: PlutioBackupBinaryTests.secret)
+            #expect(final.status == 0, "\(final.stdout) \(final.stderr)")
+            #expect(final.stdout.contains("restored from"))
+            let after = try #require(await h.fake.workspace("acme"))
+            var rules = CanonicalGraph.Rules(kinds: Set(Catalog.standard.kinds.filter { $0.role == .data }.map(\.name)))
+            rules.ignored = ["tasks": ["taskId"]]
+            let differences = CanonicalGraph.of(before, rules: rules).differences(
+                from: CanonicalGraph.of(after, rules: rules))
+            #expect(differences.isEmpty, "\(differences)")
+            let again = await h.fake.writes().count
+            let rerun = try await PlutioBackupBinaryTests.run(arguments, environment: PlutioBackupBinaryTests.secret)
+            #expect(rerun.status == 0, "\(rerun.stderr)")
+            #expect(await h.fake.writes().count == again)
+            let both = try await PlutioBackupBinaryTests.run(
+                arguments + ["--where", "{}"], environment: PlutioBackupBinaryTests.secret)
+            #expect(both.status == 2 && both.stderr.contains("either --id ID"), "\(both.stderr)")
+        }
+    }
+
     @Test func refusesAMissingArchiveAndAnUnknownOptInKind() async throws {
         let missing = try await PlutioBackupBinaryTests.run([
             "import", scratch.appendingPathComponent("nope.tar.zst").path, "--state", scratch.path,
