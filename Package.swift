@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Raw JSON values: a byte-level parser and an order-preserving value type.
@@ -67,7 +68,7 @@ let package = Package(
             name: "Engine",
             dependencies: [
                 "PlutioAPI", "StateStore", "Archive", "Catalog", "JSONCore", "MongoQuery", "Basics",
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams"),
             ]
         ),
         // A faithful local fake of the Plutio API, and its seeder.
@@ -95,6 +96,7 @@ let package = Package(
             dependencies: [
                 "Engine", "PlutioAPI", "Catalog", "MongoQuery", "Basics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(

@@ -17,8 +17,10 @@ struct ConnectionOptions: ParsableArguments {
     var rate: String?
 
     func settings() throws -> ConnectionSettings {
-        try ConnectionSettings.resolve(
+        let settings = try ConnectionSettings.resolve(
             .init(apiURL: apiURL, business: business, clientID: clientID, clientSecret: clientSecret, rate: rate),
             environment: ProcessInfo.processInfo.environment)
+        Redaction.add(settings.clientSecret)
+        return settings
     }
 }

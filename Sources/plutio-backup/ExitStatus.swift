@@ -25,7 +25,8 @@ enum ExitStatus: Int32 {
           2    usage error
           3    partial: an export whose archive lacks kinds Plutio refused or file binaries that
                could not be downloaded (the manifest names them); an import in which records
-               failed or could not be carried (STATE/report.ndjson names them)
+               failed or could not be carried (STATE/report.ndjson names them); a backup in which
+               some accounts failed while the others ran; a status with warnings
           4    authentication: bad client id or secret, or business not enabled for the client
           5    rate budget exhausted: rerun later; an export or import resumes where it stopped
           130  interrupted; rerun with the same arguments to resume
@@ -35,7 +36,7 @@ enum ExitStatus: Int32 {
     /// requests are `ok`, a command line that does not parse is `usage`.
     static func of(_ error: any Error) -> ExitStatus {
         switch error {
-        case is ValidationError, is SettingsError, is MissingKind: return .usage
+        case is ValidationError, is SettingsError, is MissingKind, is ConfigError: return .usage
         case let outcome as Outcome: return outcome.status
         case is CancellationError: return .interrupted
         case let error as APIError:

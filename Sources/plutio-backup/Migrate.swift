@@ -20,9 +20,11 @@ struct SourceConnection: ParsableArguments {
     var rate: String?
 
     func settings() throws -> ConnectionSettings {
-        try ConnectionSettings.resolve(
+        let settings = try ConnectionSettings.resolve(
             .init(apiURL: apiURL, business: business, clientID: clientID, clientSecret: clientSecret, rate: rate),
             environment: ProcessInfo.processInfo.environment, side: "source")
+        Redaction.add(settings.clientSecret)
+        return settings
     }
 }
 
@@ -43,9 +45,11 @@ struct TargetConnection: ParsableArguments {
     var rate: String?
 
     func settings() throws -> ConnectionSettings {
-        try ConnectionSettings.resolve(
+        let settings = try ConnectionSettings.resolve(
             .init(apiURL: apiURL, business: business, clientID: clientID, clientSecret: clientSecret, rate: rate),
             environment: ProcessInfo.processInfo.environment, side: "target")
+        Redaction.add(settings.clientSecret)
+        return settings
     }
 }
 

@@ -22,7 +22,8 @@ struct PlutioBackup: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            Export.self, Import.self, Migrate.self, Restore.self, Diff.self, Verify.self, Inspect.self, Prune.self,
+            Export.self, Backup.self, Status.self, Import.self, Migrate.self, Restore.self, Diff.self, Verify.self,
+            Inspect.self, Prune.self,
         ])
 
     /// Parses, runs, and maps every outcome to the exit-code table.
@@ -49,7 +50,7 @@ struct PlutioBackup: AsyncParsableCommand {
             case .usage: FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
             default:
                 if let message = ExitStatus.message(for: error) {
-                    FileHandle.standardError.write(Data(("plutio-backup: " + message + "\n").utf8))
+                    FileHandle.standardError.write(Data(("plutio-backup: " + Redaction.apply(message) + "\n").utf8))
                 }
             }
             Foundation.exit(status.rawValue)

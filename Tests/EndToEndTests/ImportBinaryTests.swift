@@ -310,7 +310,8 @@ import Testing
                 $0.faults.slowDelay = 0.02
             }
             let kills = try await Self.kill(
-                arguments, environment: PlutioBackupBinaryTests.secret, times: 3, seed: 11, afterFirstWrite: 20..<200, h)
+                arguments, environment: PlutioBackupBinaryTests.secret, times: 3, seed: 11, afterFirstWrite: 20..<200, h
+            )
             await h.fake.reconfigure { $0.faults = FaultPlan() }
             #expect(!kills.isEmpty)
             let final = try await PlutioBackupBinaryTests.run(arguments, environment: PlutioBackupBinaryTests.secret)
