@@ -124,7 +124,10 @@ struct Backup: AsyncParsableCommand {
             row.enumerated().map { c, cell in cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
                 .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }
-        for r in results { if let error = r.error { lines.append("\(r.account): \(Redaction.apply(error))") } }
+        for r in results {
+            guard let error = r.error.map(Redaction.apply) else { continue }
+            lines.append(error.hasPrefix("account \(r.account):") ? error : "account \(r.account): \(error)")
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -9,7 +9,7 @@ import PlutioAPI
 /// `plutio-backup restore`: trash-bin rows, chosen records and sub-trees from archives, or earlier values.
 struct Restore: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Bring items back from Plutio's trash bin, recreated from archives.",
+        abstract: "Bring items back: trash-bin rows, chosen records or sub-trees of an archive, or earlier values.",
         discussion: """
             Plutio has no restore route, so --trash recreates each trash-bin row (a deleted record and \
             the children that went with it) from the newest archive in --archives that holds it, under \

@@ -56,7 +56,7 @@ import Testing
             #expect(rows.contains { $0.first == "acme" && $0.dropFirst().first == "OK" }, "\(first.stdout)")
             #expect(rows.contains { $0.first == "globex" && $0.dropFirst().first == "OK" }, "\(first.stdout)")
             #expect(rows.contains { $0.first == "initech" && $0.dropFirst().first == "FAILED" }, "\(first.stdout)")
-            #expect(first.stdout.contains("initech: "), "the failure says why")
+            #expect(first.stdout.contains("account initech: "), "the failure says why")
             #expect(first.stderr.contains("backup: archive verified"), "\(first.stderr)")
             for name in ["acme", "globex"] {
                 let dir = scratch.appendingPathComponent("archives/\(name)")
