@@ -69,29 +69,34 @@ public struct ArchiveSelection: Sendable {
         }
         // Children: a record whose owner is taken is taken, until a pass takes nothing more
         // (a record listed before its owner is found by the next pass).
-        var taken = true
-        while taken {
-            taken = false
-            try scan { kind, raw, id in
-                guard rowOf[id] == nil, withChildren || kind.name == "blocks" else { return }
-                for ref in ownerReferences(raw, kind) {
-                    guard let row = rowOf[ref.value] else { continue }
-                    take(raw, kind, id, row: row)
-                    taken = true
-                    return
+        func takeChildren(blocksOnly: Bool) throws {
+            var taken = true
+            while taken {
+                taken = false
+                try scan { kind, raw, id in
+                    guard rowOf[id] == nil, !blocksOnly || kind.name == "blocks" else { return }
+                    for ref in ownerReferences(raw, kind) {
+                        guard let row = rowOf[ref.value] else { continue }
+                        take(raw, kind, id, row: row)
+                        taken = true
+                        return
+                    }
                 }
             }
         }
+        try takeChildren(blocksOnly: !withChildren)
         // Owners the target lacks come from the archive, with their own owners in turn.
         var asked = Set<Record>()
         while true {
             let wanted = Set(owners.values.joined()).filter { rowOf[$0.id] == nil && !asked.contains($0) }
             guard !wanted.isEmpty else { break }
             asked.formUnion(wanted)
-            let alive = try await live(wanted.sorted { ($0.kind, $0.id) < ($1.kind, $1.id) })
+            // An id a reference allows in two kinds (a wiki page's parent: a wiki or a page) is
+            // live when it is live in either.
+            let alive = Set(try await live(wanted.sorted { ($0.kind, $0.id) < ($1.kind, $1.id) }).map(\.id))
             var missing: [String: Int] = [:]
             for (child, named) in owners {
-                for owner in named where wanted.contains(owner) && !alive.contains(owner) {
+                for owner in named where wanted.contains(owner) && !alive.contains(owner.id) {
                     missing[owner.id] = missing[owner.id] ?? rowOf[child]
                 }
             }
@@ -102,18 +107,27 @@ public struct ArchiveSelection: Sendable {
                 take(raw, kind, id, row: row)
             }
         }
+        // A recreated owner's body comes with it.
+        if !asked.isEmpty { try takeChildren(blocksOnly: true) }
         return rows
     }
 
-    /// The owner references of a record (by id, to a kind the catalog knows).
+    /// The owner references of a record (by id, to a kind the catalog knows). A contact is
+    /// never an owner: a file attached to a person does not bring the person back.
     func ownerReferences(_ raw: RawJSONValue, _ kind: ResourceKind) -> [ReferenceValue] {
         let owned = catalog.references(of: kind).filter(\.owner)
         guard !owned.isEmpty else { return [] }
-        return catalog.referenceValues(in: raw, of: kind).filter { ref in
-            ref.naming == .id
-                && owned.contains { $0.path == ref.path && !Set($0.to).isDisjoint(with: ref.targetKinds) }
+        return catalog.referenceValues(in: raw, of: kind).compactMap { ref in
+            guard ref.naming == .id else { return nil }
+            var owner = ref
+            owner.targetKinds = ref.targetKinds.filter { target in
+                !Self.contacts.contains(target) && owned.contains { $0.path == ref.path && $0.to.contains(target) }
+            }
+            return owner.targetKinds.isEmpty ? nil : owner
         }
     }
+
+    static let contacts: Set<String> = ["people", "companies"]
 
     /// Calls `body` with every record of the archive.
     func scan(_ body: (ResourceKind, RawJSONValue, String) throws -> Void) throws {

@@ -16,7 +16,7 @@ import Synchronization
 public struct TrashRestorer: Sendable {
     let client: PlutioClient
     let catalog: Catalog
-    let journal: ImportJournal
+    var journal: ImportJournal
     /// Where the restored set is written (0700).
     let scratch: URL
     /// Only these rows (trash-bin `_id`s); nil: every row.
@@ -89,7 +89,25 @@ public struct TrashRestorer: Sendable {
             return Outcome(
                 rows: rows, newestArchive: archives.first?.lastPathComponent, importSummary: .init(), repointed: 0)
         }
+        // The journal lasts across requests (one per business); the steps of this one (archive
+        // chunks, re-pointing, parents made) are named by its rows, so a rerun after a kill finds
+        // them and another request does not.
+        var restorer = self
+        let request =
+            restorable.map(\.id).sorted().joined(separator: ",") + "|"
+            + archives.map(\.lastPathComponent).joined(separator: ",")
+        restorer.journal.scope = "request-" + String(sha256Hex(Array(request.utf8)).prefix(16))
+        return try await restorer.restoreScoped(
+            rows, restorable, from: archives, keepingLiveMembers: keepingLiveMembers)
+    }
+
+    func restoreScoped(
+        _ rows: [Row], _ restorable: [Row], from archives: [URL], keepingLiveMembers: Bool
+    ) async throws -> Outcome {
+        var rows = rows
+        var restorable = restorable
         let kinds = try collect(&restorable, from: archives, writing: true)
+        try await forgetGone()
         if keepingLiveMembers { try await mapLiveMembers() }
         try await mapLiveReferences()
         var importer = Importer(client: client, catalog: catalog, journal: journal, scratch: scratch)
@@ -210,6 +228,45 @@ public struct TrashRestorer: Sendable {
 
     // MARK: References to live records
 
+    /// What an earlier request settled about the restored set is trusted only while it still
+    /// holds: a record created or matched then whose target is gone since (trashed again) is
+    /// forgotten and restored afresh; one skipped or refused then is tried again. Intents stay:
+    /// the importer looks them up before sending anything.
+    func forgetGone() async throws {
+        for kind in catalog.kinds {
+            var targets: [String: String] = [:]
+            try forEachLine(kind.name) { raw in
+                guard let id = raw.objectValue?["_id"]?.stringValue, let entry = try journal.entry(kind.name, id)
+                else { return }
+                switch entry.status {
+                case .intent: return
+                case .created, .matched, .failed:
+                    if let target = entry.targetID {
+                        targets[id] = target
+                    } else {
+                        try journal.forget(kind.name, id)
+                    }
+                case .skipped, .dangling: try journal.forget(kind.name, id)
+                }
+            }
+            guard !targets.isEmpty else { continue }
+            let live = try await liveIDs(kind.name, Set(targets.values))
+            for (source, target) in targets where !live.contains(target) { try journal.forget(kind.name, source) }
+        }
+    }
+
+    /// The ids among `ids` of records the target has; a kind it will not list has none.
+    func liveIDs(_ kind: String, _ ids: Set<String>) async throws -> Set<String> {
+        do {
+            return Set(try await liveRecords(kind, ids).keys)
+        } catch let error as APIError {
+            switch error.underlying {
+            case .forbidden, .notFound, .validation: return []
+            default: throw error
+            }
+        }
+    }
+
     /// Records of the restored set that the target still has keep their ids and their current
     /// values: they are mapped onto themselves and not created again.
     func mapLiveMembers() async throws {
@@ -220,17 +277,7 @@ public struct TrashRestorer: Sendable {
                     ids.insert(id)
                 }
             }
-            let live: [String: JSONObject]
-            do {
-                live = try await liveRecords(kind.name, ids)
-            } catch let error as APIError {
-                // A kind the workspace will not list has nothing live to keep.
-                switch error.underlying {
-                case .forbidden, .notFound, .validation: continue
-                default: throw error
-                }
-            }
-            for id in live.keys {
+            for id in try await liveIDs(kind.name, ids) {
                 try journal.settle(
                     kind.name, id, status: .matched, targetID: id,
                     reason: "live: kept as it is (restore --revert puts back its archived values)")
@@ -242,7 +289,7 @@ public struct TrashRestorer: Sendable {
     func live(_ records: [Record]) async throws -> Set<Record> {
         var out = Set<Record>()
         for (kind, group) in Dictionary(grouping: records, by: \.kind).sorted(by: { $0.key < $1.key }) {
-            for id in try await liveRecords(kind, Set(group.map(\.id))).keys { out.insert(Record(kind: kind, id: id)) }
+            for id in try await liveIDs(kind, Set(group.map(\.id))) { out.insert(Record(kind: kind, id: id)) }
         }
         return out
     }
@@ -267,16 +314,20 @@ public struct TrashRestorer: Sendable {
             }
         }
         for (kind, ids) in referenced.sorted(by: { $0.key < $1.key }) {
-            let unknown = try ids.filter { try journal.entry(kind, $0) == nil }
-            do {
-                for id in try await liveRecords(kind, unknown).keys {
-                    try journal.settle(kind, id, status: .matched, targetID: id, reason: "live: kept as it is")
-                }
-            } catch let error as APIError {
-                // A kind the workspace will not list keeps nothing: its references are dropped.
-                switch error.underlying {
-                case .forbidden, .notFound, .validation: continue
-                default: throw error
+            // Unknown ones, and those an earlier request found live (they may be gone since);
+            // a kind the workspace will not list keeps nothing: its references are dropped.
+            let asked = try ids.filter { id in
+                let status = try journal.entry(kind, id)?.status
+                return status == nil || status == .matched
+            }
+            let live = try await liveIDs(kind, asked)
+            for id in asked {
+                if live.contains(id) {
+                    if try journal.entry(kind, id)?.status != .matched {
+                        try journal.settle(kind, id, status: .matched, targetID: id, reason: "live: kept as it is")
+                    }
+                } else if try journal.entry(kind, id)?.status == .matched {
+                    try journal.forget(kind, id)
                 }
             }
         }
@@ -340,12 +391,14 @@ public struct TrashRestorer: Sendable {
     func repoint(using archives: [URL], failures: Repointing? = nil) async throws -> Int {
         guard let newest = archives.first else { return 0 }
         var newIDs: [String: String] = [:]
+        var restoredKinds = Set<String>()
         for kind in catalog.kinds {
             try forEachLine(kind.name) { raw in
                 guard let id = raw.objectValue?["_id"]?.stringValue, let entry = try journal.entry(kind.name, id),
                     entry.status == .created || entry.status == .failed, let to = entry.targetID
                 else { return }
                 newIDs[id] = to
+                restoredKinds.insert(kind.name)
             }
         }
         guard !newIDs.isEmpty else { return 0 }
@@ -368,11 +421,18 @@ public struct TrashRestorer: Sendable {
                 }
             }
         }
+        // Records that came after the newest archive and name an old id are asked of the
+        // workspace itself; the holders the archive knows are read as they are now.
+        var found = try await liveHolders(naming: newIDs, restored: restoredKinds)
+        for (name, ids) in holders {
+            let unread = ids.subtracting(found[name]?.keys ?? [:].keys)
+            found[name, default: [:]].merge(try await liveRecords(name, unread)) { current, _ in current }
+        }
         var repointed = 0
-        for (name, ids) in holders.sorted(by: { $0.key < $1.key }) {
+        for (name, records) in found.sorted(by: { $0.key < $1.key }) {
             guard let kind = catalog.kind(named: name) else { continue }
-            for (id, live) in try await liveRecords(name, ids).sorted(by: { $0.key < $1.key }) {
-                guard try !journal.isDone("repoint \(name) \(id)") else { continue }
+            for (id, live) in records.sorted(by: { $0.key < $1.key }) where newIDs[id] == nil {
+                guard try !journal.isDone(journal.scoped("repoint \(name) \(id)")) else { continue }
                 do {
                     if try await repoint(live, id: id, of: kind, newIDs: newIDs) { repointed += 1 }
                 } catch let error as APIError {
@@ -384,10 +444,73 @@ public struct TrashRestorer: Sendable {
                     default: throw error
                     }
                 }
-                try journal.markDone("repoint \(name) \(id)")
+                try journal.markDone(journal.scoped("repoint \(name) \(id)"))
             }
         }
         return repointed
+    }
+
+    /// The live records, by kind, whose references name one of the old ids: one list call per
+    /// kind (and 100 ids), its reference paths to the restored kinds joined by `$or`, or one call
+    /// per path where the server refuses `$or`. Kinds listed only under a parent (comments, wiki
+    /// entities) are left to the archive's holders.
+    func liveHolders(
+        naming newIDs: [String: String], restored: Set<String>
+    ) async throws -> [String:
+        [String: JSONObject]]
+    {
+        let old = newIDs.keys.sorted()
+        var out: [String: [String: JSONObject]] = [:]
+        for kind in catalog.kinds
+        where kind.role == .data && kind.supports(.update) && kind.scope == nil && !kind.idReadForbidden {
+            let paths = Array(
+                Set(
+                    catalog.references(of: kind).filter { ref in
+                        ref.by == .id && ref.form == .id && !ref.derived && !ref.serverSet && !ref.targetsAnyKind
+                            && !Set(ref.to).isDisjoint(with: restored)
+                    }.map { $0.path.replacingOccurrences(of: "[]", with: "") })
+            ).sorted()
+            guard !paths.isEmpty else { continue }
+            for chunk in stride(from: 0, to: old.count, by: 100) {
+                let ids = JSONValue.array(old[chunk..<min(chunk + 100, old.count)].map { .string($0) })
+                let conditions = paths.map { path -> JSONObject in
+                    var within = JSONObject()
+                    within["$in"] = ids
+                    var condition = JSONObject()
+                    condition[path] = .object(within)
+                    return condition
+                }
+                var filters = conditions
+                if conditions.count > 1 {
+                    var or = JSONObject()
+                    or["$or"] = .array(conditions.map { .object($0) })
+                    filters = [or]
+                }
+                var index = 0
+                while index < filters.count {
+                    do {
+                        for try await record in client.records(of: kind.name, filter: filters[index]) {
+                            if case .object(let object) = try record.parsed() {
+                                out[kind.name, default: [:]][record.id] = object
+                            }
+                        }
+                        index += 1
+                    } catch let error as APIError {
+                        switch error.underlying {
+                        // A server without `$or`: one call per path.
+                        case .validation where filters.count == 1 && conditions.count > 1:
+                            filters = conditions
+                            index = 0
+                        // A kind the workspace will not list: its holders come from the archive only.
+                        case .forbidden, .notFound, .validation:
+                            index = filters.count
+                        default: throw error
+                        }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// Rewrites the old ids a live record holds and sends the fields that changed; true when

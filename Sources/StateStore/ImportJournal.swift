@@ -14,10 +14,31 @@ public struct ImportJournal: Sendable {
     let database: StateDatabase
     /// The import: archive identity and target, hashed by the caller.
     public let run: String
+    /// The request within a run that lasts across requests (a business's restores): steps that
+    /// belong to one request (archive chunks, re-pointing, parents made) are named within it, so
+    /// that a later request does not take them for its own. Empty for an import.
+    public var scope: String
 
-    public init(database: StateDatabase, run: String) {
+    public init(database: StateDatabase, run: String, scope: String = "") {
         self.database = database
         self.run = run
+        self.scope = scope
+    }
+
+    /// A step's name within the request.
+    public func scoped(_ step: String) -> String { scope.isEmpty ? step : "\(scope) \(step)" }
+
+    /// Forgets a source record (and its follow-up step), so that the next run creates or maps
+    /// it afresh: its target is gone, or its earlier outcome is to be tried again.
+    public func forget(_ kind: String, _ sourceID: String) throws(StateError) {
+        try database.write { db in
+            try db.execute(
+                sql: "DELETE FROM import_record WHERE run = ? AND kind = ? AND source_id = ?",
+                arguments: [run, kind, sourceID])
+            try db.execute(
+                sql: "DELETE FROM import_step WHERE run = ? AND step = ?",
+                arguments: [run, "second-pass \(kind) \(sourceID)"])
+        }
     }
 
     /// What became of a source record.
@@ -112,6 +133,12 @@ public struct ImportJournal: Sendable {
             bodySHA256: nil, intentAt: nil)
         try database.write { db in
             try Self.upsert(entry, run: run, db)
+            if !scope.isEmpty {
+                // Made by this request: `isCreated` asks this, not whether any request made it.
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO import_step (run, step) VALUES (?, ?)",
+                    arguments: [run, scoped("made \(kind) \(targetID)")])
+            }
             for (position, block) in defaults.enumerated() {
                 try db.execute(
                     sql: """
@@ -229,9 +256,10 @@ public struct ImportJournal: Sendable {
     }
 
     /// Whether a target record was made by this run (created; failed only after its create),
-    /// not matched onto one the target had.
+    /// not matched onto one the target had; in a scoped run, by this request.
     public func isCreated(_ kind: String, targetID: String) throws(StateError) -> Bool {
-        try database.read { db in
+        if !scope.isEmpty { return try isDone(scoped("made \(kind) \(targetID)")) }
+        return try database.read { db in
             try Row.fetchOne(
                 db,
                 sql: """

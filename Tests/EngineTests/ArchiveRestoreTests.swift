@@ -153,6 +153,85 @@ import Testing
             #expect(await h.fake.writes().count == writes)
             let unknown = try await session.restore(Self.selection(archive, "projects", ids: ["NoSuchId"]), plan: true)
             #expect(unknown.outcome.missing.map(\.id) == ["NoSuchId"])
+
+            // A task of that project deleted for good since: the same restore, again, brings it
+            // back: what the first one found live is asked again, not trusted.
+            let projectID = try #require(project["_id"]?.stringValue)
+            let task = try #require(
+                ws.objects(kind: "tasks").first {
+                    $0["projectId"]?.stringValue == projectID && $0["parentTaskId"] == nil
+                })
+            let taskID = try #require(task["_id"]?.stringValue)
+            let tasksBefore = ws.objects(kind: "tasks").count
+            try await Self.deleteForGood("tasks", taskID, h)
+            let again = try await session.restore(Self.selection(archive, "projects", query: query), plan: false)
+            let second = try #require(again.outcome.rows.first { $0.id == projectID })
+            #expect(second.created >= 1)
+            let after = try #require(await h.fake.workspace("acme"))
+            #expect(after.objects(kind: "tasks").count == tasksBefore)
+            #expect(
+                after.objects(kind: "tasks").contains {
+                    $0["title"] == task["title"] && $0["projectId"] == task["projectId"]
+                })
+        }
+    }
+
+    /// Requests share the business's journal but not their steps: a board the user added to a
+    /// project an earlier restore made is never taken for one the target made with it, and a
+    /// board restored then and deleted since is restored again.
+    @Test func aLaterRequestLeavesWhatTheUserMadeAlone() async throws {
+        let h = try await FakeHarness.start(records: 800)
+        try await h.stopAfter {
+            let out = try ExporterTests.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            let (archive, _) = try await ImporterTests.exportAcme(h, to: out)
+            let before = try #require(await h.fake.workspace("acme"))
+            let project = try #require(TrashRestoreTests.pick("projects", in: before))
+            try await Self.deleteForGood("projects", project, h)
+            let session = try Self.session(h, state: out.appendingPathComponent("restore-state"))
+            _ = try await session.restore(Self.selection(archive, "projects", ids: [project]), plan: false)
+            let restored = try #require(await h.fake.workspace("acme"))
+            let newProject = try #require(
+                restored.objects(kind: "projects").first {
+                    $0["name"] == before.object(kind: "projects", id: project)?["name"]
+                        && $0["_id"]?.stringValue != project
+                }?["_id"]?.stringValue)
+            let client = try h.client()
+            let sprint = JSONObject([
+                .init(key: "title", value: "Sprint 2"), .init(key: "projectId", value: .string(newProject)),
+            ])
+            let made = try await client.create("task-boards", body: JSONValue.object(sprint).bytes)
+            // A restored board of the project, with a task on it, deleted for good.
+            let task = try #require(
+                before.objects(kind: "tasks").first {
+                    $0["projectId"]?.stringValue == project && $0["taskBoardId"]?.stringValue != nil
+                        && $0["parentTaskId"] == nil && $0["isTemplate"] != .bool(true)
+                })
+            let board = try #require(task["taskBoardId"]?.stringValue)
+            let boardTitle = before.object(kind: "task-boards", id: board)?["title"]
+            let restoredBoard = try #require(
+                restored.objects(kind: "task-boards").first {
+                    $0["projectId"]?.stringValue == newProject && $0["title"] == boardTitle
+                }?["_id"]?.stringValue)
+            try await Self.deleteForGood("task-boards", restoredBoard, h)
+            let sprintBefore = try #require(await h.fake.workspace("acme")?.object(kind: "task-boards", id: made.id))
+
+            let taskID = try #require(task["_id"]?.stringValue)
+            let two = try await session.restore(
+                Self.selection(archive, "tasks", ids: [taskID], children: false), plan: false)
+            #expect(two.needsAttention == 0, "\(two.kinds)")
+            let after = try #require(await h.fake.workspace("acme"))
+            #expect(after.object(kind: "task-boards", id: made.id) == sprintBefore, "the user's board is untouched")
+            let boards = after.objects(kind: "task-boards").filter {
+                $0["projectId"]?.stringValue == newProject && $0["title"] == boardTitle
+            }
+            #expect(boards.count == 1)
+            let newBoard = try #require(boards.first?["_id"]?.stringValue)
+            #expect(newBoard != restoredBoard)
+            #expect(
+                after.objects(kind: "tasks").contains {
+                    $0["taskBoardId"]?.stringValue == newBoard && $0["title"] == task["title"]
+                })
         }
     }
 }
