@@ -10,10 +10,15 @@ public func parseDuration(_ text: String) -> TimeInterval? {
         let number = text.dropLast(suffix.count)
         if suffix == "s", number.hasSuffix("m") { continue }
         guard let v = Double(number), v > 0 else { return nil }
-        return v * factor
+        return bounded(v * factor)
     }
     guard let v = Double(text), v > 0 else { return nil }
-    return v
+    return bounded(v)
+}
+
+/// A duration up to about 30,000 years: `inf`, `nan` and the like are not durations.
+private func bounded(_ seconds: Double) -> TimeInterval? {
+    seconds.isFinite && seconds <= 1e12 ? seconds : nil
 }
 
 /// Parses `N/DURATION` such as `1000/1h`, `60/6s`, `100/90`: a positive count per window.

@@ -87,7 +87,8 @@ public struct BackupConfig: Sendable, Decodable, Equatable {
     static func parse(_ text: String, at url: URL, allowInlineSecret: Bool) throws(ConfigError) -> BackupConfig {
         let tree: Any?
         do { tree = try Yams.load(yaml: text) } catch {
-            throw ConfigError(url, "is not valid YAML: \(error)")
+            // The problem and where, never the offending text: it may hold a secret.
+            throw ConfigError(url, "is not valid YAML: \(syntax(error))")
         }
         guard let root = tree as? [String: Any] else {
             throw ConfigError(url, "must be a mapping with output and accounts (see schemas/config.schema.json)")
@@ -100,13 +101,40 @@ public struct BackupConfig: Sendable, Decodable, Equatable {
             guard let account = account as? [String: Any] else { continue }
             try unknownKeys(account, allowed: keys["account"]!, at: "accounts[\(i)].", in: url)
         }
+        // Inline secrets are scrubbed from every message about the file.
+        let secrets = ((root["accounts"] as? [Any]) ?? []).compactMap { ($0 as? [String: Any])?["secret"] }
+            .map { "\($0)" }.filter { !$0.isEmpty }
+        func scrub(_ error: ConfigError) -> ConfigError {
+            var error = error
+            for secret in secrets { error.problem = error.problem.replacingOccurrences(of: secret, with: "[redacted]") }
+            return error
+        }
         var config: BackupConfig
         do { config = try YAMLDecoder().decode(BackupConfig.self, from: text) } catch {
-            throw ConfigError(url, "does not match schemas/config.schema.json: \(describe(error))")
+            throw scrub(ConfigError(url, "does not match schemas/config.schema.json: \(describe(error))"))
         }
         config.base = url.deletingLastPathComponent()
-        try config.check(at: url, allowInlineSecret: allowInlineSecret)
+        for i in config.accounts.indices {
+            config.accounts[i].business = config.accounts[i].business.lowercased()
+            if let api = config.accounts[i].apiURL, api.hasSuffix("/") {
+                config.accounts[i].apiURL = String(api.dropLast())
+            }
+        }
+        do { try config.check(at: url, allowInlineSecret: allowInlineSecret) } catch { throw scrub(error) }
         return config
+    }
+
+    static func syntax(_ error: any Error) -> String {
+        guard let error = error as? YamlError else { return "unreadable" }
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
+            return "\(problem) at line \(mark.line), column \(mark.column)"
+        case .reader(let problem, let offset, _, _): return "\(problem)" + (offset.map { " at byte \($0)" } ?? "")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return "key(s) \(duplicates.joined(separator: ", ")) repeated at line \(context.mark.line)"
+        default: return "unreadable"
+        }
     }
 
     static func unknownKeys(
@@ -155,14 +183,24 @@ public struct BackupConfig: Sendable, Decodable, Equatable {
                     "account \(account.name) has its secret written in the file; move it to secretEnv or a secretFile of mode 0600 (or pass --allow-inline-secret)"
                 )
             }
-            if let api = account.apiURL, URL(string: api)?.scheme == nil {
-                throw ConfigError(url, "account \(account.name): apiURL \(api) is not a URL")
+            if let api = account.apiURL {
+                guard let parsed = URL(string: api), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil
+                else {
+                    throw ConfigError(
+                        url,
+                        "account \(account.name): apiURL \(api) is not an http(s) URL such as https://api.plutio.com/v1.11"
+                    )
+                }
+            }
+            guard !account.business.isEmpty, !account.clientID.isEmpty else {
+                throw ConfigError(url, "account \(account.name): business and clientID cannot be empty")
             }
         }
         for (client, rate) in rates ?? [:] where RateBudget(parsing: rate) == nil {
             throw ConfigError(url, "rates.\(client): \(rate) is not N/DURATION, e.g. 1000/1h")
         }
         if let concurrency, concurrency < 1 { throw ConfigError(url, "concurrency must be at least 1") }
+        if let staleAfterHours, !(staleAfterHours > 0) { throw ConfigError(url, "staleAfterHours must be above 0") }
         if let retention,
             [
                 retention.keepLast, retention.keepHourly, retention.keepDaily, retention.keepWeekly,
@@ -182,6 +220,12 @@ public struct BackupConfig: Sendable, Decodable, Equatable {
     public var outputDirectory: URL { path(output) }
     public var stateDirectory: URL { state.map(path) ?? outputDirectory.appendingPathComponent(".state") }
     public var staleAfter: TimeInterval { (staleAfterHours ?? 36) * 3600 }
+
+    /// The API client an account calls as (its API base and client id): accounts with the same
+    /// one share its rate budget.
+    public static func client(of account: Account) -> String {
+        "\(account.apiURL ?? ConnectionSettings.defaultAPIURL.absoluteString)|\(account.clientID)"
+    }
 
     /// The connection of an account, with its secret read from where the file says.
     public func settings(

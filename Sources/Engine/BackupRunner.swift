@@ -70,13 +70,14 @@ public struct BackupRunner: Sendable {
 
     /// Backs up `accounts`; answers one result per account, in configuration order.
     public func run(
-        _ accounts: [BackupConfig.Account], report: @escaping @Sendable (Event) -> Void = { _ in }
+        _ accounts: [BackupConfig.Account], report: @escaping @Sendable (Event) -> Void = { _ in },
+        progress: @escaping @Sendable (String, ExportEvent) -> Void = { _, _ in }
     ) async -> [AccountResult] {
         // One queue per API client; the order of the configuration within each.
         var queues: [[(Int, BackupConfig.Account)]] = []
         var queueOf: [String: Int] = [:]
         for (i, account) in accounts.enumerated() {
-            let key = "\(account.apiURL ?? ConnectionSettings.defaultAPIURL.absoluteString)|\(account.clientID)"
+            let key = BackupConfig.client(of: account)
             if let q = queueOf[key] {
                 queues[q].append((i, account))
             } else {
@@ -96,7 +97,7 @@ public struct BackupRunner: Sendable {
                     var out: [(Int, AccountResult)] = []
                     for (i, account) in queue {
                         report(.started(account: account.name, business: account.business))
-                        let result = await backUp(account)
+                        let result = await backUp(account) { progress(account.name, $0) }
                         report(.finished(result))
                         out.append((i, result))
                     }
@@ -113,7 +114,9 @@ public struct BackupRunner: Sendable {
     }
 
     /// Exports, verifies and prunes one account; never throws: a failure is its result.
-    func backUp(_ account: BackupConfig.Account) async -> AccountResult {
+    func backUp(
+        _ account: BackupConfig.Account, progress: @escaping @Sendable (ExportEvent) -> Void = { _ in }
+    ) async -> AccountResult {
         let started = Date()
         var result = AccountResult(
             account: account.name, business: account.business, status: .failed, records: 0, calls: 0, archive: nil,
@@ -128,7 +131,7 @@ public struct BackupRunner: Sendable {
             let options = ExportOptions(
                 output: directory, downloadFiles: config.files ?? true, toolVersion: toolVersion)
             let export: ExportResult
-            do { export = try await session.export(options) } catch {
+            do { export = try await session.export(options, report: progress) } catch {
                 result.calls = session.callsMade
                 throw error
             }
@@ -151,10 +154,12 @@ public struct BackupRunner: Sendable {
             } else {
                 result.status = .ok
             }
-            // Retention runs after a verified archive only; the pruner keeps the newest verified
-            // archive of the business whatever the rules say.
+            // Retention runs after a verified archive only; the pruner keeps the newest complete
+            // archive that verifies whatever the rules say, so a partial one never prunes the
+            // last complete one away.
             if result.verified, let policy = config.retention?.policy, !policy.isEmpty {
-                result.pruned = try Pruner(directory: directory, policy: policy).prune().filter { !$0.keep }.count
+                result.pruned = try Pruner(directory: directory, policy: policy).prune(verify: Self.isComplete)
+                    .filter { !$0.keep }.count
             }
         } catch {
             result.error = Self.redact(error.localizedDescription, secret)
@@ -164,6 +169,11 @@ public struct BackupRunner: Sendable {
         result.seconds = (finished.timeIntervalSince(started) * 10).rounded() / 10
         try? record(result)
         return result
+    }
+
+    /// Whether an archive verifies and lacks nothing (no refused kind, no missing binary).
+    static func isComplete(_ url: URL) -> Bool {
+        (try? ArchiveVerifier.manifest(of: url))?.complete == true && Pruner.verifies(url)
     }
 
     static func redact(_ text: String, _ secret: String?) -> String {

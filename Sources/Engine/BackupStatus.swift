@@ -52,8 +52,10 @@ public struct AccountStatus: Sendable, Codable, Equatable {
             } else {
                 status.warnings.append("no archive yet in \(directory.path)")
             }
-            if let lastRun, lastRun.status == .failed {
-                status.warnings.append("last run failed at \(lastRun.finishedAt): \(lastRun.error ?? "unknown error")")
+            if let lastRun, lastRun.status != .ok {
+                status.warnings.append(
+                    "last run \(lastRun.status == .failed ? "failed" : "was partial") at \(lastRun.finishedAt): \(lastRun.error ?? "unknown error")"
+                )
             }
             return status
         }

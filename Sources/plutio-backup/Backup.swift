@@ -67,34 +67,47 @@ struct Backup: AsyncParsableCommand {
         }
         let runner = BackupRunner(config: config, toolVersion: PlutioBackup.version)
         let chosen = try runner.accounts(named: accounts)
-        let log = PlainLogHandler.logger("backup", level: json ? .critical : quiet ? .warning : .info)
+        // One backup at a time per state directory: two would share staging directories.
+        let lock = try StateLock(config.stateDirectory.appendingPathComponent("backup.lock"))
+        defer { lock.release() }
+        // On a terminal, the kind each account is reading, redrawn in place.
+        let statusLine = isatty(STDERR_FILENO) == 1 && !json && !quiet ? StatusLine() : nil
+        let log = PlainLogHandler.logger(
+            "backup", level: json ? .critical : quiet ? .warning : .info, statusLine: statusLine)
         let json = self.json
         log.info(
             "backing up \(chosen.count) account(s) to \(config.outputDirectory.path)",
             metadata: ["config": "\(Self.configURL(self.config).path)"])
-        let results = await runner.run(chosen) { event in
-            switch event {
-            case .started(let account, let business):
-                if json {
-                    FileHandle.standardOutput.write(
-                        ExportJSON.line(AccountStarted(account: account, business: business)))
+        let results = await runner.run(
+            chosen,
+            report: { event in
+                switch event {
+                case .started(let account, let business):
+                    if json {
+                        FileHandle.standardOutput.write(
+                            ExportJSON.line(AccountStarted(account: account, business: business)))
+                    }
+                    log.info("export started", metadata: ["account": "\(account)", "business": "\(business)"])
+                case .finished(let r):
+                    if json { FileHandle.standardOutput.write(ExportJSON.line(AccountFinished(result: r))) }
+                    var metadata: Logger.Metadata = [
+                        "account": "\(r.account)", "status": "\(r.status.rawValue)", "records": "\(r.records)",
+                        "calls": "\(r.calls)", "seconds": "\(r.seconds)",
+                    ]
+                    if let archive = r.archive { metadata["archive"] = "\(archive)" }
+                    if r.pruned > 0 { metadata["pruned"] = "\(r.pruned)" }
+                    if let error = r.error {
+                        log.error("\(error)", metadata: metadata)
+                    } else {
+                        log.info("archive verified", metadata: metadata)
+                    }
                 }
-                log.info("export started", metadata: ["account": "\(account)", "business": "\(business)"])
-            case .finished(let r):
-                if json { FileHandle.standardOutput.write(ExportJSON.line(AccountFinished(result: r))) }
-                var metadata: Logger.Metadata = [
-                    "account": "\(r.account)", "status": "\(r.status.rawValue)", "records": "\(r.records)",
-                    "calls": "\(r.calls)", "seconds": "\(r.seconds)",
-                ]
-                if let archive = r.archive { metadata["archive"] = "\(archive)" }
-                if r.pruned > 0 { metadata["pruned"] = "\(r.pruned)" }
-                if let error = r.error {
-                    log.error("\(error)", metadata: metadata)
-                } else {
-                    log.info("archive verified", metadata: metadata)
-                }
-            }
-        }
+            },
+            progress: { account, event in
+                guard let statusLine, case .progress(let s) = event else { return }
+                statusLine.show("\(account): \(s.kind), \(s.records) records, \(s.calls) calls")
+            })
+        statusLine?.clear()
         let failed = results.filter { $0.status == .failed }.count
         let partial = results.filter { $0.status == .partial }.count
         if json {
@@ -106,6 +119,8 @@ struct Backup: AsyncParsableCommand {
         } else if !quiet || failed + partial > 0 {
             print(Self.table(results))
         }
+        // Every account failed: nothing was backed up (the network, say); else some were.
+        if !results.isEmpty, failed == results.count { throw Outcome(status: .failure) }
         if failed + partial > 0 { throw Outcome(status: .partial) }
     }
 

@@ -21,7 +21,7 @@ enum ExitStatus: Int32 {
 
     static let table = """
           0    success
-          1    failure (the message says what to do)
+          1    failure (the message says what to do); a backup in which every account failed
           2    usage error
           3    partial: an export whose archive lacks kinds Plutio refused or file binaries that
                could not be downloaded (the manifest names them); an import in which records

@@ -8,8 +8,8 @@ enum Redaction {
     private static let secrets = Mutex<Set<String>>([])
 
     static func add(_ secret: String) {
-        // A secret of a few characters would redact ordinary words ("wrong"); real ones are long.
-        guard secret.count >= 8 else { return }
+        // A secret of one to three characters would redact parts of every word; real ones are long.
+        guard secret.count >= 4 else { return }
         secrets.withLock { _ = $0.insert(secret) }
     }
 
@@ -24,6 +24,8 @@ enum Redaction {
 /// `2026-12-01T03:00:02Z info backup: message key=value`, secrets redacted.
 struct PlainLogHandler: LogHandler {
     let label: String
+    /// A status line being redrawn on the terminal, cleared before each log line.
+    var statusLine: StatusLine?
     var logLevel: Logger.Level = .info
     var metadata: Logger.Metadata = [:]
 
@@ -36,13 +38,45 @@ struct PlainLogHandler: LogHandler {
         var line = "\(Date().formatted(.iso8601)) \(event.level) \(label): \(event.message)"
         let all = metadata.merging(event.metadata ?? [:]) { $1 }
         for key in all.keys.sorted() { line += " \(key)=\(all[key]!)" }
-        FileHandle.standardError.write(Data((Redaction.apply(line) + "\n").utf8))
+        let text = Redaction.apply(line) + "\n"
+        if let statusLine {
+            statusLine.above(text)
+        } else {
+            FileHandle.standardError.write(Data(text.utf8))
+        }
     }
 
     /// A logger of `label` at `level`.
-    static func logger(_ label: String, level: Logger.Level) -> Logger {
-        var logger = Logger(label: label) { PlainLogHandler(label: $0) }
+    static func logger(_ label: String, level: Logger.Level, statusLine: StatusLine? = nil) -> Logger {
+        var logger = Logger(label: label) { PlainLogHandler(label: $0, statusLine: statusLine) }
         logger.logLevel = level
         return logger
+    }
+}
+
+/// One line at the bottom of the terminal, redrawn in place (at most four times a second);
+/// lines written above it clear it first and draw it again after.
+final class StatusLine: Sendable {
+    private let state = Mutex((text: "", drawn: ContinuousClock.Instant?.none))
+
+    func show(_ text: String) {
+        let draw = state.withLock { st -> Bool in
+            st.text = text
+            let now = ContinuousClock.now
+            guard st.drawn.map({ now - $0 > .milliseconds(250) }) ?? true else { return false }
+            st.drawn = now
+            return true
+        }
+        if draw { FileHandle.standardError.write(Data(("\r\u{1B}[K" + Redaction.apply(text)).utf8)) }
+    }
+
+    func above(_ text: String) {
+        let current = state.withLock { $0.text }
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + text + Redaction.apply(current)).utf8))
+    }
+
+    func clear() {
+        state.withLock { $0.text = "" }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }

@@ -116,9 +116,19 @@ import Testing
             "output: out\naccounts:\n  - {name: a, business: a, apiURL: \"http://127.0.0.1:9\", clientID: c, secretFile: open.secret}\n",
             "open.yaml")
         let opened = try await PlutioBackupBinaryTests.run(["backup", "--config", open.path])
-        #expect(opened.status == 3, "\(opened.stdout) \(opened.stderr)")
+        #expect(opened.status == 1, "every account failed: \(opened.stdout) \(opened.stderr)")
         #expect(opened.stdout.contains("chmod 600"), "\(opened.stdout)")
         #expect(!(opened.stdout + opened.stderr).contains("Open-Secret-456"))
+
+        // A syntax error on the secret's own line: the message names the place, not the text.
+        let broken = try write(
+            "output: out\naccounts:\n  - {name: a, business: a, clientID: c, secret: \"Broken-Secret-789}\n",
+            "broken.yaml")
+        let brokenRun = try await PlutioBackupBinaryTests.run(["backup", "--config", broken.path])
+        #expect(brokenRun.status == 2)
+        #expect(
+            brokenRun.stderr.contains("is not valid YAML") && brokenRun.stderr.contains("line"), "\(brokenRun.stderr)")
+        #expect(!(brokenRun.stdout + brokenRun.stderr).contains("Broken-Secret-789"))
 
         let typo = try write("output: out\nretention: {keepDayly: 7}\naccounts: []\n", "typo.yaml")
         let typoRun = try await PlutioBackupBinaryTests.run(["status", "--config", typo.path])

@@ -56,7 +56,10 @@ import Testing
         #expect(RateBudget(parsing: text)?.description == printed)
     }
 
-    @Test(arguments: ["", "1000", "x/1h", "0/1h", "10/", "10/-3s", "10/1y"])
+    @Test(arguments: [
+        "", "1000", "x/1h", "0/1h", "10/", "10/-3s", "10/1y", "1000/inf", "1000/infh", "1000/nan",
+        "1000/99999999999999999d",
+    ])
     func refusesNonsense(text: String) { #expect(RateBudget(parsing: text) == nil) }
 
     @Test func proceedsWhileTheWindowHasRoom() {
