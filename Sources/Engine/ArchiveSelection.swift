@@ -21,17 +21,20 @@ public struct ArchiveSelection: Sendable {
     public var kind: String
     public var ids: Set<String>
     public var query: MongoQuery?
+    /// The query as given, naming the request.
+    public var queryText: String?
     public var withChildren: Bool
 
     public init(
         catalog: Catalog = .standard, archive: URL, kind: String, ids: Set<String>, query: MongoQuery?,
-        withChildren: Bool
+        queryText: String? = nil, withChildren: Bool
     ) {
         self.catalog = catalog
         self.archive = archive
         self.kind = kind
         self.ids = ids
         self.query = query
+        self.queryText = queryText
         self.withChildren = withChildren
     }
 

@@ -310,9 +310,11 @@ extension ImportSession {
         let lock = try StateLock(directory.appendingPathComponent("import.lock"))
         defer { lock.release() }
         let archives = try archives(in: options.archives)
-        // One journal per business: a record restored once is never created again, whichever
-        // rows a later run chooses.
-        var restorer = restorer()
+        let request = [
+            "trash", options.rows.map { $0.sorted().joined(separator: ",") } ?? "*",
+            options.since.map { Exporter.timestamp($0) } ?? "-", options.archives.standardizedFileURL.path,
+        ].joined(separator: "\n")
+        var restorer = try restorer(request: request)
         restorer.rowIDs = options.rows
         restorer.since = options.since
         restorer.purge = options.purge
@@ -326,18 +328,36 @@ extension ImportSession {
         return try finish(restorer, try await restorer.run(archives: archives))
     }
 
-    /// A restorer of this business. Trash and archive restores share one journal per business:
-    /// a record restored once is never created again, whichever rows or records a later run
-    /// chooses.
-    func restorer() -> TrashRestorer {
-        let run = "trash-" + sha256Hex(Array("\(settings.apiURL.absoluteString)\n\(settings.business)".utf8)).prefix(16)
-        return TrashRestorer(
-            client: client, catalog: .standard, journal: ImportJournal(database: database, run: String(run)),
+    /// A restorer of this business for one request (the command's arguments).
+    ///
+    /// Each request has a journal run of its own, `restore-<business>-<request>-<n>`: a rerun
+    /// after a kill resumes it, and a rerun after it finished starts the next one. A record an
+    /// earlier run of the business brought back is not brought back twice (see
+    /// `TrashRestorer.matchEarlierRestores`).
+    func restorer(request: String) throws -> TrashRestorer {
+        let business =
+            "restore-"
+            + sha256Hex(Array("\(settings.apiURL.absoluteString)\n\(settings.business)".utf8))
+            .prefix(16) + "-"
+        let prefix = business + sha256Hex(Array(request.utf8)).prefix(16) + "-"
+        var generation = 1
+        if let latest = try ImportJournal.latestRun(prefix: prefix, in: database),
+            let n = Int(latest.run.dropFirst(prefix.count))
+        {
+            generation = latest.finished ? n + 1 : n
+        }
+        let run = prefix + String(generation)
+        var restorer = TrashRestorer(
+            client: client, catalog: .standard, journal: ImportJournal(database: database, run: run),
             scratch: directory.appendingPathComponent("restore-\(run)"))
+        restorer.earlierRuns = business
+        return restorer
     }
 
-    /// The report of a restore that restored something.
+    /// Ends the request's run and reports a restore that restored something.
     func finish(_ restorer: TrashRestorer, _ outcome: TrashRestorer.Outcome) throws -> TrashRestoreResult {
+        try restorer.journal.finish(at: Exporter.timestamp(Date()))
+        try? FileManager.default.removeItem(at: restorer.scratch)
         guard outcome.rows.contains(where: { $0.archive != nil }) else {
             return TrashRestoreResult(outcome: outcome, kinds: [], report: reportURL)
         }
@@ -353,7 +373,11 @@ extension ImportSession {
     public func restore(_ selection: ArchiveSelection, plan: Bool) async throws -> TrashRestoreResult {
         let lock = try StateLock(directory.appendingPathComponent("import.lock"))
         defer { lock.release() }
-        let restorer = restorer()
+        let request = [
+            "archive", selection.archive.standardizedFileURL.path, selection.kind,
+            selection.ids.sorted().joined(separator: ","), selection.queryText ?? "-", "\(selection.withChildren)",
+        ].joined(separator: "\n")
+        let restorer = try restorer(request: request)
         var rows = try await selection.rows(live: restorer.live)
         if plan {
             try restorer.collect(&rows, from: [selection.archive], writing: false)

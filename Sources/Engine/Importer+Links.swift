@@ -116,7 +116,7 @@ extension Importer {
                 ids.removeAll()
                 chunk += 1
             }
-            let step = journal.scoped("archive \(kind.name) \(chunk)")
+            let step = "archive \(kind.name) \(chunk)"
             guard !ids.isEmpty, try !journal.isDone(step) else { return }
             if kind.supports(.archive) {
                 try await client.archive(kind.name, ids: ids)

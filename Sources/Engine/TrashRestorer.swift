@@ -16,7 +16,7 @@ import Synchronization
 public struct TrashRestorer: Sendable {
     let client: PlutioClient
     let catalog: Catalog
-    var journal: ImportJournal
+    let journal: ImportJournal
     /// Where the restored set is written (0700).
     let scratch: URL
     /// Only these rows (trash-bin `_id`s); nil: every row.
@@ -26,12 +26,18 @@ public struct TrashRestorer: Sendable {
     /// Purge each fully restored row, so that the UI cannot bring back a second copy.
     public var purge = false
 
+    /// The runs of this business's earlier restores start with this: a record one of them
+    /// brought back is not brought back twice.
+    public var earlierRuns: String?
+
     public init(client: PlutioClient, catalog: Catalog, journal: ImportJournal, scratch: URL) {
         self.client = client
         self.catalog = catalog
         self.journal = journal
         self.scratch = scratch
     }
+
+    static let restoredBefore = "restored before as "
 
     /// One trash-bin row and what became of it.
     public struct Row: Sendable, Equatable {
@@ -42,9 +48,11 @@ public struct TrashRestorer: Sendable {
         /// The archive the row's records came from, nil when no archive holds them all.
         public var archive: String?
         public var purged = false
-        /// Records recreated, and records kept because the target still has them.
+        /// Records recreated, records kept because the target still has them, and records an
+        /// earlier restore of this business brought back already.
         public var created = 0
         public var live = 0
+        public var before = 0
     }
 
     public struct Record: Sendable, Hashable {
@@ -89,25 +97,8 @@ public struct TrashRestorer: Sendable {
             return Outcome(
                 rows: rows, newestArchive: archives.first?.lastPathComponent, importSummary: .init(), repointed: 0)
         }
-        // The journal lasts across requests (one per business); the steps of this one (archive
-        // chunks, re-pointing, parents made) are named by its rows, so a rerun after a kill finds
-        // them and another request does not.
-        var restorer = self
-        let request =
-            restorable.map(\.id).sorted().joined(separator: ",") + "|"
-            + archives.map(\.lastPathComponent).joined(separator: ",")
-        restorer.journal.scope = "request-" + String(sha256Hex(Array(request.utf8)).prefix(16))
-        return try await restorer.restoreScoped(
-            rows, restorable, from: archives, keepingLiveMembers: keepingLiveMembers)
-    }
-
-    func restoreScoped(
-        _ rows: [Row], _ restorable: [Row], from archives: [URL], keepingLiveMembers: Bool
-    ) async throws -> Outcome {
-        var rows = rows
-        var restorable = restorable
         let kinds = try collect(&restorable, from: archives, writing: true)
-        try await forgetGone()
+        let replaced = try await matchEarlierRestores(checkingLiveness: keepingLiveMembers)
         if keepingLiveMembers { try await mapLiveMembers() }
         try await mapLiveReferences()
         var importer = Importer(client: client, catalog: catalog, journal: journal, scratch: scratch)
@@ -116,13 +107,15 @@ public struct TrashRestorer: Sendable {
         // Live records (blocks of a restored invoice, time tracks of a project) are pointed at the
         // new ids before the second pass, so that a document's blocks[] can be set.
         importer.afterCreates = { [self] in
-            repointing.add(try await repoint(using: archives, failures: repointing))
+            repointing.add(try await repoint(using: archives, replaced: replaced, failures: repointing))
         }
         let summary = try await importer.run(extracted: kinds)
         for i in rows.indices where rows[i].archive != nil {
             for record in rows[i].records {
-                switch try journal.entry(record.kind, record.id)?.status {
+                let entry = try journal.entry(record.kind, record.id)
+                switch entry?.status {
                 case .created: rows[i].created += 1
+                case .matched where entry?.reason?.hasPrefix(Self.restoredBefore) == true: rows[i].before += 1
                 case .matched: rows[i].live += 1
                 default: break
                 }
@@ -155,8 +148,13 @@ public struct TrashRestorer: Sendable {
     /// (the trashed originals, with their binaries, are the only other copy).
     func isCleanlyRestored(_ row: Row) throws -> Bool {
         try row.records.allSatisfy { record in
-            guard let entry = try journal.entry(record.kind, record.id), entry.status == .created else { return false }
-            return !(entry.reason ?? "").contains(Importer.linkNote)
+            guard let entry = try journal.entry(record.kind, record.id) else { return false }
+            switch entry.status {
+            case .created: return !(entry.reason ?? "").contains(Importer.linkNote)
+            // Brought back by an earlier restore (that was not asked to purge).
+            case .matched: return entry.reason?.hasPrefix(Self.restoredBefore) == true
+            default: return false
+            }
         }
     }
 
@@ -228,31 +226,45 @@ public struct TrashRestorer: Sendable {
 
     // MARK: References to live records
 
-    /// What an earlier request settled about the restored set is trusted only while it still
-    /// holds: a record created or matched then whose target is gone since (trashed again) is
-    /// forgotten and restored afresh; one skipped or refused then is tried again. Intents stay:
-    /// the importer looks them up before sending anything.
-    func forgetGone() async throws {
+    /// Records of the set an earlier restore of this business brought back already are not
+    /// brought back twice. A trash row is restored once (its copy, deleted since, is a row of its
+    /// own); an archive restore asks whether that copy is still live: if so it is kept, if not
+    /// the record is restored anew and what named the gone copy is pointed at the new one
+    /// (answered: gone copy's id -> source id). A read the target refuses counts as live: no copy
+    /// is ever made on a guess.
+    func matchEarlierRestores(checkingLiveness: Bool) async throws -> [String: String] {
+        guard let earlierRuns else { return [:] }
+        var replaced: [String: String] = [:]
         for kind in catalog.kinds {
-            var targets: [String: String] = [:]
+            var earlier: [String: String] = [:]
             try forEachLine(kind.name) { raw in
-                guard let id = raw.objectValue?["_id"]?.stringValue, let entry = try journal.entry(kind.name, id)
+                guard let id = raw.objectValue?["_id"]?.stringValue, try journal.entry(kind.name, id) == nil,
+                    let target = try journal.earlierTargets(kind.name, id, runsStartingWith: earlierRuns).first
                 else { return }
-                switch entry.status {
-                case .intent: return
-                case .created, .matched, .failed:
-                    if let target = entry.targetID {
-                        targets[id] = target
-                    } else {
-                        try journal.forget(kind.name, id)
+                earlier[id] = target
+            }
+            guard !earlier.isEmpty else { continue }
+            var live = Set(earlier.values)
+            if checkingLiveness {
+                do {
+                    live = Set(try await liveRecords(kind.name, live).keys)
+                } catch let error as APIError {
+                    switch error.underlying {
+                    case .forbidden, .notFound, .validation: break
+                    default: throw error
                     }
-                case .skipped, .dangling: try journal.forget(kind.name, id)
                 }
             }
-            guard !targets.isEmpty else { continue }
-            let live = try await liveIDs(kind.name, Set(targets.values))
-            for (source, target) in targets where !live.contains(target) { try journal.forget(kind.name, source) }
+            for (id, target) in earlier.sorted(by: { $0.key < $1.key }) {
+                if live.contains(target) {
+                    try journal.settle(
+                        kind.name, id, status: .matched, targetID: target, reason: Self.restoredBefore + target)
+                } else {
+                    replaced[target] = id
+                }
+            }
         }
+        return replaced
     }
 
     /// The ids among `ids` of records the target has; a kind it will not list has none.
@@ -314,21 +326,10 @@ public struct TrashRestorer: Sendable {
             }
         }
         for (kind, ids) in referenced.sorted(by: { $0.key < $1.key }) {
-            // Unknown ones, and those an earlier request found live (they may be gone since);
-            // a kind the workspace will not list keeps nothing: its references are dropped.
-            let asked = try ids.filter { id in
-                let status = try journal.entry(kind, id)?.status
-                return status == nil || status == .matched
-            }
-            let live = try await liveIDs(kind, asked)
-            for id in asked {
-                if live.contains(id) {
-                    if try journal.entry(kind, id)?.status != .matched {
-                        try journal.settle(kind, id, status: .matched, targetID: id, reason: "live: kept as it is")
-                    }
-                } else if try journal.entry(kind, id)?.status == .matched {
-                    try journal.forget(kind, id)
-                }
+            let unknown = try ids.filter { try journal.entry(kind, $0) == nil }
+            // A kind the workspace will not list keeps nothing: its references are dropped.
+            for id in try await liveIDs(kind, unknown) {
+                try journal.settle(kind, id, status: .matched, targetID: id, reason: "live: kept as it is")
             }
         }
     }
@@ -388,18 +389,26 @@ public struct TrashRestorer: Sendable {
     /// Live records that named a restored record's old id (as the newest archive shows them)
     /// are read as they are now and get, by PUT (or `/move` for a parent), only the fields that
     /// held an old id, with the new ids; nothing else of theirs changes.
-    func repoint(using archives: [URL], failures: Repointing? = nil) async throws -> Int {
+    func repoint(
+        using archives: [URL], replaced: [String: String] = [:], failures: Repointing? = nil
+    ) async throws -> Int {
         guard let newest = archives.first else { return 0 }
         var newIDs: [String: String] = [:]
-        var restoredKinds = Set<String>()
+        var kindOf: [String: String] = [:]
         for kind in catalog.kinds {
             try forEachLine(kind.name) { raw in
                 guard let id = raw.objectValue?["_id"]?.stringValue, let entry = try journal.entry(kind.name, id),
                     entry.status == .created || entry.status == .failed, let to = entry.targetID
                 else { return }
                 newIDs[id] = to
-                restoredKinds.insert(kind.name)
+                kindOf[id] = kind.name
             }
+        }
+        // A copy an earlier restore made, gone since: what was pointed at it moves to the new one.
+        for (gone, source) in replaced {
+            guard let to = newIDs[source] else { continue }
+            newIDs[gone] = to
+            kindOf[gone] = kindOf[source]
         }
         guard !newIDs.isEmpty else { return 0 }
         // Who referenced a restored record, by kind.
@@ -423,7 +432,7 @@ public struct TrashRestorer: Sendable {
         }
         // Records that came after the newest archive and name an old id are asked of the
         // workspace itself; the holders the archive knows are read as they are now.
-        var found = try await liveHolders(naming: newIDs, restored: restoredKinds)
+        var found = try await liveHolders(naming: kindOf, failures: failures)
         for (name, ids) in holders {
             let unread = ids.subtracting(found[name]?.keys ?? [:].keys)
             found[name, default: [:]].merge(try await liveRecords(name, unread)) { current, _ in current }
@@ -432,7 +441,7 @@ public struct TrashRestorer: Sendable {
         for (name, records) in found.sorted(by: { $0.key < $1.key }) {
             guard let kind = catalog.kind(named: name) else { continue }
             for (id, live) in records.sorted(by: { $0.key < $1.key }) where newIDs[id] == nil {
-                guard try !journal.isDone(journal.scoped("repoint \(name) \(id)")) else { continue }
+                guard try !journal.isDone("repoint \(name) \(id)") else { continue }
                 do {
                     if try await repoint(live, id: id, of: kind, newIDs: newIDs) { repointed += 1 }
                 } catch let error as APIError {
@@ -444,66 +453,90 @@ public struct TrashRestorer: Sendable {
                     default: throw error
                     }
                 }
-                try journal.markDone(journal.scoped("repoint \(name) \(id)"))
+                try journal.markDone("repoint \(name) \(id)")
             }
         }
         return repointed
     }
 
-    /// The live records, by kind, whose references name one of the old ids: one list call per
-    /// kind (and 100 ids), its reference paths to the restored kinds joined by `$or`, or one call
-    /// per path where the server refuses `$or`. Kinds listed only under a parent (comments, wiki
-    /// entities) are left to the archive's holders.
+    /// The live records, by kind, whose references name one of the old ids (`kindOf`: old id ->
+    /// its kind). Each reference path asks only for the ids of the kinds it can name; a kind's
+    /// paths go together under `$or`, 100 ids a call, or one path a call once the server has
+    /// refused `$or`. Kinds listed only under a parent (comments, wiki entities) are left to the
+    /// archive's holders; a path the server refuses to filter on is reported.
     func liveHolders(
-        naming newIDs: [String: String], restored: Set<String>
-    ) async throws -> [String:
-        [String: JSONObject]]
+        naming kindOf: [String: String], failures: Repointing?
+    ) async throws -> [String: [String:
+        JSONObject]]
     {
-        let old = newIDs.keys.sorted()
+        var idsOf: [String: [String]] = [:]
+        for (id, kind) in kindOf { idsOf[kind, default: []].append(id) }
         var out: [String: [String: JSONObject]] = [:]
+        var orRefused = false
         for kind in catalog.kinds
         where kind.role == .data && kind.supports(.update) && kind.scope == nil && !kind.idReadForbidden {
-            let paths = Array(
-                Set(
-                    catalog.references(of: kind).filter { ref in
-                        ref.by == .id && ref.form == .id && !ref.derived && !ref.serverSet && !ref.targetsAnyKind
-                            && !Set(ref.to).isDisjoint(with: restored)
-                    }.map { $0.path.replacingOccurrences(of: "[]", with: "") })
-            ).sorted()
-            guard !paths.isEmpty else { continue }
-            for chunk in stride(from: 0, to: old.count, by: 100) {
-                let ids = JSONValue.array(old[chunk..<min(chunk + 100, old.count)].map { .string($0) })
-                let conditions = paths.map { path -> JSONObject in
+            var targets: [String: Set<String>] = [:]
+            for ref in catalog.references(of: kind)
+            where ref.by == .id && ref.form == .id && !ref.derived && !ref.serverSet && !ref.targetsAnyKind {
+                targets[ref.path.replacingOccurrences(of: "[]", with: ""), default: []].formUnion(ref.to)
+            }
+            // (path, up to 100 ids) conditions, then calls of up to 100 ids in all.
+            var conditions: [(path: String, ids: [String])] = []
+            for (path, kinds) in targets.sorted(by: { $0.key < $1.key }) {
+                let ids = kinds.flatMap { idsOf[$0] ?? [] }.sorted()
+                for chunk in stride(from: 0, to: ids.count, by: 100) {
+                    conditions.append((path, Array(ids[chunk..<min(chunk + 100, ids.count)])))
+                }
+            }
+            var calls: [[(path: String, ids: [String])]] = []
+            for condition in conditions {
+                if !orRefused, let last = calls.last, last.reduce(0, { $0 + $1.ids.count }) + condition.ids.count <= 100
+                {
+                    calls[calls.count - 1].append(condition)
+                } else {
+                    calls.append([condition])
+                }
+            }
+            func read(_ call: [(path: String, ids: [String])]) async throws {
+                let filters = call.map { condition -> JSONObject in
                     var within = JSONObject()
-                    within["$in"] = ids
-                    var condition = JSONObject()
-                    condition[path] = .object(within)
-                    return condition
+                    within["$in"] = .array(condition.ids.map { .string($0) })
+                    var filter = JSONObject()
+                    filter[condition.path] = .object(within)
+                    return filter
                 }
-                var filters = conditions
-                if conditions.count > 1 {
-                    var or = JSONObject()
-                    or["$or"] = .array(conditions.map { .object($0) })
-                    filters = [or]
+                var filter = filters[0]
+                if filters.count > 1 {
+                    filter = JSONObject()
+                    filter["$or"] = .array(filters.map { .object($0) })
                 }
-                var index = 0
-                while index < filters.count {
+                for try await record in client.records(of: kind.name, filter: filter) {
+                    if case .object(let object) = try record.parsed() {
+                        out[kind.name, default: [:]][record.id] = object
+                    }
+                }
+            }
+            var listable = true
+            for call in calls where listable {
+                var attempts = [call]
+                while let attempt = attempts.first {
+                    attempts.removeFirst()
                     do {
-                        for try await record in client.records(of: kind.name, filter: filters[index]) {
-                            if case .object(let object) = try record.parsed() {
-                                out[kind.name, default: [:]][record.id] = object
-                            }
-                        }
-                        index += 1
+                        try await read(attempt)
                     } catch let error as APIError {
                         switch error.underlying {
-                        // A server without `$or`: one call per path.
-                        case .validation where filters.count == 1 && conditions.count > 1:
-                            filters = conditions
-                            index = 0
-                        // A kind the workspace will not list: its holders come from the archive only.
-                        case .forbidden, .notFound, .validation:
-                            index = filters.count
+                        // A server without `$or`: one path a call from now on.
+                        case .validation where attempt.count > 1:
+                            orRefused = true
+                            attempts = attempt.map { [$0] } + attempts
+                        case .validation:
+                            failures?.fail(
+                                "\(kind.name) naming restored records by \(attempt[0].path) could not be asked: \(error.localizedDescription)"
+                            )
+                        // A kind this client may not list holds nothing it could re-point.
+                        case .forbidden, .notFound:
+                            attempts = []
+                            listable = false
                         default: throw error
                         }
                     }

@@ -14,30 +14,46 @@ public struct ImportJournal: Sendable {
     let database: StateDatabase
     /// The import: archive identity and target, hashed by the caller.
     public let run: String
-    /// The request within a run that lasts across requests (a business's restores): steps that
-    /// belong to one request (archive chunks, re-pointing, parents made) are named within it, so
-    /// that a later request does not take them for its own. Empty for an import.
-    public var scope: String
 
-    public init(database: StateDatabase, run: String, scope: String = "") {
+    public init(database: StateDatabase, run: String) {
         self.database = database
         self.run = run
-        self.scope = scope
     }
 
-    /// A step's name within the request.
-    public func scoped(_ step: String) -> String { scope.isEmpty ? step : "\(scope) \(step)" }
+    /// The newest run whose name starts with `prefix` (a request's runs are `<prefix><n>`), and
+    /// whether it finished.
+    public static func latestRun(
+        prefix: String, in database: StateDatabase
+    ) throws(StateError) -> (
+        run: String, finished: Bool
+    )? {
+        try database.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT run, finished_at FROM import_run WHERE substr(run, 1, length(?)) = ?
+                    ORDER BY started_at DESC, rowid DESC LIMIT 1
+                    """, arguments: [prefix, prefix]
+            ).map { ($0["run"], ($0["finished_at"] as String?) != nil) }
+        }
+    }
 
-    /// Forgets a source record (and its follow-up step), so that the next run creates or maps
-    /// it afresh: its target is gone, or its earlier outcome is to be tried again.
-    public func forget(_ kind: String, _ sourceID: String) throws(StateError) {
-        try database.write { db in
-            try db.execute(
-                sql: "DELETE FROM import_record WHERE run = ? AND kind = ? AND source_id = ?",
-                arguments: [run, kind, sourceID])
-            try db.execute(
-                sql: "DELETE FROM import_step WHERE run = ? AND step = ?",
-                arguments: [run, "second-pass \(kind) \(sourceID)"])
+    /// The targets earlier runs whose names start with `prefix` created for a source record,
+    /// newest first (a restore of the same record before this one).
+    public func earlierTargets(
+        _ kind: String, _ sourceID: String, runsStartingWith prefix: String
+    ) throws(StateError)
+        -> [String]
+    {
+        try database.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT r.target_id FROM import_record AS r JOIN import_run AS u ON u.run = r.run
+                    WHERE substr(r.run, 1, length(?)) = ? AND r.run != ? AND r.kind = ? AND r.source_id = ?
+                    AND r.status IN ('created', 'failed') AND r.target_id IS NOT NULL
+                    ORDER BY u.started_at DESC, r.rowid DESC
+                    """, arguments: [prefix, prefix, run, kind, sourceID])
         }
     }
 
@@ -133,12 +149,6 @@ public struct ImportJournal: Sendable {
             bodySHA256: nil, intentAt: nil)
         try database.write { db in
             try Self.upsert(entry, run: run, db)
-            if !scope.isEmpty {
-                // Made by this request: `isCreated` asks this, not whether any request made it.
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO import_step (run, step) VALUES (?, ?)",
-                    arguments: [run, scoped("made \(kind) \(targetID)")])
-            }
             for (position, block) in defaults.enumerated() {
                 try db.execute(
                     sql: """
@@ -256,10 +266,9 @@ public struct ImportJournal: Sendable {
     }
 
     /// Whether a target record was made by this run (created; failed only after its create),
-    /// not matched onto one the target had; in a scoped run, by this request.
+    /// not matched onto one the target had.
     public func isCreated(_ kind: String, targetID: String) throws(StateError) -> Bool {
-        if !scope.isEmpty { return try isDone(scoped("made \(kind) \(targetID)")) }
-        return try database.read { db in
+        try database.read { db in
             try Row.fetchOne(
                 db,
                 sql: """

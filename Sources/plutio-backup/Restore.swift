@@ -141,7 +141,7 @@ struct Restore: AsyncParsableCommand {
         if let archive, let kind {
             let selection = ArchiveSelection(
                 archive: URL(fileURLWithPath: archive), kind: kind, ids: Set(ids),
-                query: try query.map { try MongoQuery(text: $0) }, withChildren: withChildren)
+                query: try query.map { try MongoQuery(text: $0) }, queryText: query, withChildren: withChildren)
             try report(try await session.restore(selection, plan: plan), what: kind)
             return
         }
@@ -170,6 +170,7 @@ struct Restore: AsyncParsableCommand {
                     if kind != nil { line += " (\(row.created) created)" }
                 }
                 if row.live > 0 { line += "; \(row.live) still live, kept as they are" }
+                if row.before > 0 { line += "; \(row.before) restored before, not again" }
             } else {
                 line +=
                     kind == nil

@@ -70,7 +70,8 @@ import Testing
 
             let writes = await h.fake.writes().count
             let again = try await session.restore(Self.selection(archive, "projects", ids: [project]), plan: false)
-            #expect(again.outcome.rows.first?.created == row.created)
+            #expect(again.outcome.rows.first?.created == 0)
+            #expect(again.outcome.rows.first?.before == row.created, "what the first restore made is not made again")
             #expect(await h.fake.writes().count == writes)
         }
     }
@@ -173,6 +174,50 @@ import Testing
                 after.objects(kind: "tasks").contains {
                     $0["title"] == task["title"] && $0["projectId"] == task["projectId"]
                 })
+        }
+    }
+
+    /// A trash row is restored once: restored without purging, its copy deleted since and
+    /// backed up in between, `restore --trash` over every row brings back one copy (from the
+    /// copy's own row), not two; what pointed at the project ends on that copy.
+    @Test func aTrashRowIsRestoredOnceWhateverComesAfter() async throws {
+        let h = try await FakeHarness.start(records: 800)
+        try await h.stopAfter {
+            let out = try ExporterTests.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            _ = try await ImporterTests.exportAcme(h, to: out)
+            let before = try #require(await h.fake.workspace("acme"))
+            let project = try #require(TrashRestoreTests.pick("projects", in: before))
+            let name = try #require(before.object(kind: "projects", id: project)?["name"])
+            let tracks = Set(
+                before.objects(kind: "time-tracks").filter { $0["projectId"]?.stringValue == project }.compactMap {
+                    $0["_id"]?.stringValue
+                })
+            #expect(!tracks.isEmpty)
+            let client = try h.client()
+            #expect(try await client.delete("projects", id: project))
+            let row = try #require(
+                await h.fake.workspace("acme")?.trashRows().first { $0["entityId"]?.stringValue == project }?["_id"]?
+                    .stringValue)
+            let session = try Self.session(h, state: out.appendingPathComponent("restore-state"))
+            let first = try await session.restoreTrash(.init(archives: out, rows: [row]), plan: false)
+            #expect(first.needsAttention == 0)
+            let copies = { (ws: Workspace) in ws.objects(kind: "projects").filter { $0["name"] == name } }
+            let restored = try #require(await h.fake.workspace("acme"))
+            let copy = try #require(copies(restored).first?["_id"]?.stringValue)
+
+            try await Task.sleep(for: .seconds(1.1))
+            _ = try await ImporterTests.exportAcme(h, to: out)
+            #expect(try await client.delete("projects", id: copy))
+            _ = try await session.restoreTrash(.init(archives: out), plan: false)
+            let after = try #require(await h.fake.workspace("acme"))
+            let live = copies(after)
+            #expect(live.count == 1, "\(live.count) copies of the project")
+            let again = try #require(live.first?["_id"]?.stringValue)
+            #expect(again != copy && again != project)
+            for id in tracks {
+                #expect(after.object(kind: "time-tracks", id: id)?["projectId"]?.stringValue == again)
+            }
         }
     }
 
