@@ -262,6 +262,19 @@ public enum MigrationRecord {
     }
 }
 
+/// A restore stopped before it learned whether a create was applied; another restore of the
+/// same records must not guess.
+public struct InterruptedRestore: Error, LocalizedError {
+    public let kind: String
+    public let id: String
+
+    public var errorDescription: String? {
+        "An earlier restore of this business was interrupted while creating \(kind) \(id) and not run again: "
+            + "run that restore again with the same arguments first (it finds out whether the record was made), "
+            + "then this one. Nothing was created."
+    }
+}
+
 /// What `restore --trash` asks for.
 public struct TrashRestoreOptions: Sendable {
     /// The directory holding the business's archives.
@@ -347,6 +360,11 @@ extension ImportSession {
             generation = latest.finished ? n + 1 : n
         }
         let run = prefix + String(generation)
+        // The restored set of a finished run killed before it was removed.
+        if generation > 1 {
+            try? FileManager.default.removeItem(
+                at: directory.appendingPathComponent("restore-\(prefix)\(generation - 1)"))
+        }
         var restorer = TrashRestorer(
             client: client, catalog: .standard, journal: ImportJournal(database: database, run: run),
             scratch: directory.appendingPathComponent("restore-\(run)"))
@@ -354,16 +372,21 @@ extension ImportSession {
         return restorer
     }
 
-    /// Ends the request's run and reports a restore that restored something.
+    /// Reports a restore, then ends the request's run (a kill in between: the rerun resumes it
+    /// and reports again) and removes its restored set. A run with a create whose outcome is
+    /// still unknown stays open: its rerun finds that out first.
     func finish(_ restorer: TrashRestorer, _ outcome: TrashRestorer.Outcome) throws -> TrashRestoreResult {
-        try restorer.journal.finish(at: Exporter.timestamp(Date()))
-        try? FileManager.default.removeItem(at: restorer.scratch)
-        guard outcome.rows.contains(where: { $0.archive != nil }) else {
-            return TrashRestoreResult(outcome: outcome, kinds: [], report: reportURL)
+        var kinds: [ImportKindSummary] = []
+        if outcome.rows.contains(where: { $0.archive != nil }) {
+            let importer = Importer(
+                client: client, catalog: .standard, journal: restorer.journal, scratch: restorer.scratch)
+            kinds = try importer.writeReport(to: reportURL)
         }
-        let importer = Importer(
-            client: client, catalog: .standard, journal: restorer.journal, scratch: restorer.scratch)
-        return TrashRestoreResult(outcome: outcome, kinds: try importer.writeReport(to: reportURL), report: reportURL)
+        if try restorer.journal.pendingIntents().isEmpty {
+            try restorer.journal.finish(at: Exporter.timestamp(Date()))
+            try? FileManager.default.removeItem(at: restorer.scratch)
+        }
+        return TrashRestoreResult(outcome: outcome, kinds: kinds, report: reportURL)
     }
 
     /// Recreates the records `selection` chooses from its archive (see `ArchiveSelection`):

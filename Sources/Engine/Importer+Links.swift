@@ -1,3 +1,4 @@
+import Archive
 import Catalog
 import Foundation
 import JSONCore
@@ -110,13 +111,10 @@ extension Importer {
     func archiveAll(_ kind: ResourceKind) async throws {
         guard kind.archivable, kind.supports(.update) || kind.supports(.archive) else { return }
         var ids: [String] = []
-        var chunk = 0
         func flush() async throws {
-            defer {
-                ids.removeAll()
-                chunk += 1
-            }
-            let step = "archive \(kind.name) \(chunk)"
+            defer { ids.removeAll() }
+            // Named by its ids: a rerun whose set differs does not take another chunk for this one.
+            let step = "archive \(kind.name) " + sha256Hex(Array(ids.joined(separator: ",").utf8)).prefix(16)
             guard !ids.isEmpty, try !journal.isDone(step) else { return }
             if kind.supports(.archive) {
                 try await client.archive(kind.name, ids: ids)

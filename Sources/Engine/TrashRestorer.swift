@@ -123,7 +123,7 @@ public struct TrashRestorer: Sendable {
         }
         if purge {
             for i in rows.indices where rows[i].archive != nil {
-                guard try isCleanlyRestored(rows[i]) else { continue }
+                guard try await isCleanlyRestored(rows[i]) else { continue }
                 // A row purged already (a rerun) answers 404: it is gone either way.
                 _ = try await client.delete("trash-bin", id: rows[i].id)
                 rows[i].purged = true
@@ -146,16 +146,23 @@ public struct TrashRestorer: Sendable {
     /// Whether every record of a row was created (references to records gone elsewhere may be
     /// dropped, as reported) and no file turned into a link: only then is purging the row safe
     /// (the trashed originals, with their binaries, are the only other copy).
-    func isCleanlyRestored(_ row: Row) throws -> Bool {
-        try row.records.allSatisfy { record in
-            guard let entry = try journal.entry(record.kind, record.id) else { return false }
+    func isCleanlyRestored(_ row: Row) async throws -> Bool {
+        var before: [String: Set<String>] = [:]
+        for record in row.records {
+            guard let entry = try journal.entry(record.kind, record.id), let target = entry.targetID,
+                !(entry.reason ?? "").contains(Importer.linkNote)
+            else { return false }
             switch entry.status {
-            case .created: return !(entry.reason ?? "").contains(Importer.linkNote)
-            // Brought back by an earlier restore (that was not asked to purge).
-            case .matched: return entry.reason?.hasPrefix(Self.restoredBefore) == true
+            case .created: continue
+            // Brought back by an earlier restore (not asked to purge then): only while that copy
+            // is still there.
+            case .matched where entry.reason?.hasPrefix(Self.restoredBefore) == true:
+                before[record.kind, default: []].insert(target)
             default: return false
             }
         }
+        for (kind, targets) in before where try await liveIDs(kind, targets) != targets { return false }
+        return true
     }
 
     // MARK: Rows and the restored set
@@ -231,20 +238,22 @@ public struct TrashRestorer: Sendable {
     /// own); an archive restore asks whether that copy is still live: if so it is kept, if not
     /// the record is restored anew and what named the gone copy is pointed at the new one
     /// (answered: gone copy's id -> source id). A read the target refuses counts as live: no copy
-    /// is ever made on a guess.
+    /// is ever made on a guess. A copy whose follow-up PUT was refused then stays failed (exit 3);
+    /// a create another restore sent and never learned the outcome of stops this one.
     func matchEarlierRestores(checkingLiveness: Bool) async throws -> [String: String] {
         guard let earlierRuns else { return [:] }
         var replaced: [String: String] = [:]
         for kind in catalog.kinds {
-            var earlier: [String: String] = [:]
+            var earlier: [String: ImportJournal.Entry] = [:]
             try forEachLine(kind.name) { raw in
                 guard let id = raw.objectValue?["_id"]?.stringValue, try journal.entry(kind.name, id) == nil,
-                    let target = try journal.earlierTargets(kind.name, id, runsStartingWith: earlierRuns).first
+                    let entry = try journal.earlier(kind.name, id, runsStartingWith: earlierRuns).first
                 else { return }
-                earlier[id] = target
+                if entry.status == .intent { throw InterruptedRestore(kind: kind.name, id: id) }
+                earlier[id] = entry
             }
             guard !earlier.isEmpty else { continue }
-            var live = Set(earlier.values)
+            var live = Set(earlier.values.compactMap(\.targetID))
             if checkingLiveness {
                 do {
                     live = Set(try await liveRecords(kind.name, live).keys)
@@ -255,12 +264,19 @@ public struct TrashRestorer: Sendable {
                     }
                 }
             }
-            for (id, target) in earlier.sorted(by: { $0.key < $1.key }) {
-                if live.contains(target) {
-                    try journal.settle(
-                        kind.name, id, status: .matched, targetID: target, reason: Self.restoredBefore + target)
-                } else {
+            for (id, entry) in earlier.sorted(by: { $0.key < $1.key }) {
+                guard let target = entry.targetID else { continue }
+                if !live.contains(target) {
                     replaced[target] = id
+                } else if entry.status == .failed {
+                    try journal.settle(
+                        kind.name, id, status: .failed, targetID: target,
+                        reason: Self.restoredBefore + target + ", with this problem: " + (entry.reason ?? "refused"))
+                } else {
+                    try journal.settle(
+                        kind.name, id, status: .matched, targetID: target,
+                        reason: Self.restoredBefore + target
+                            + ((entry.reason ?? "").contains(Importer.linkNote) ? "; " + Importer.linkNote : ""))
                 }
             }
         }
@@ -441,11 +457,11 @@ public struct TrashRestorer: Sendable {
         for (name, records) in found.sorted(by: { $0.key < $1.key }) {
             guard let kind = catalog.kind(named: name) else { continue }
             for (id, live) in records.sorted(by: { $0.key < $1.key }) where newIDs[id] == nil {
-                guard try !journal.isDone("repoint \(name) \(id)") else { continue }
                 do {
                     if try await repoint(live, id: id, of: kind, newIDs: newIDs) { repointed += 1 }
                 } catch let error as APIError {
-                    // Refused (it also names a record that is gone, say): reported; a rerun tries again.
+                    // Refused (it also names a record that is gone, say): reported; a rerun tries
+                    // again. A holder pointed already gets nothing more: only what differs is sent.
                     switch error.underlying {
                     case .validation, .notFound, .forbidden:
                         failures?.fail("\(name) \(id): \(error.localizedDescription)")
@@ -453,7 +469,6 @@ public struct TrashRestorer: Sendable {
                     default: throw error
                     }
                 }
-                try journal.markDone("repoint \(name) \(id)")
             }
         }
         return repointed

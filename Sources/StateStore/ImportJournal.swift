@@ -31,29 +31,31 @@ public struct ImportJournal: Sendable {
             try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT run, finished_at FROM import_run WHERE substr(run, 1, length(?)) = ?
+                    SELECT run, finished_at FROM import_run WHERE run >= ? AND run < ?
                     ORDER BY started_at DESC, rowid DESC LIMIT 1
-                    """, arguments: [prefix, prefix]
+                    """, arguments: [prefix, prefix + "~"]
             ).map { ($0["run"], ($0["finished_at"] as String?) != nil) }
         }
     }
 
-    /// The targets earlier runs whose names start with `prefix` created for a source record,
-    /// newest first (a restore of the same record before this one).
-    public func earlierTargets(
+    /// What earlier runs whose names start with `prefix` did with a source record, newest
+    /// first: each outcome that left a target (created, or created and refused afterwards), and
+    /// any create still pending (sent, its answer lost, the run not resumed since).
+    public func earlier(
         _ kind: String, _ sourceID: String, runsStartingWith prefix: String
     ) throws(StateError)
-        -> [String]
+        -> [Entry]
     {
         try database.read { db in
-            try String.fetchAll(
+            try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT r.target_id FROM import_record AS r JOIN import_run AS u ON u.run = r.run
-                    WHERE substr(r.run, 1, length(?)) = ? AND r.run != ? AND r.kind = ? AND r.source_id = ?
-                    AND r.status IN ('created', 'failed') AND r.target_id IS NOT NULL
+                    SELECT r.* FROM import_record AS r JOIN import_run AS u ON u.run = r.run
+                    WHERE r.run >= ? AND r.run < ? AND r.run != ? AND r.kind = ? AND r.source_id = ?
+                    AND (r.status = 'intent' OR (r.status IN ('created', 'failed') AND r.target_id IS NOT NULL))
                     ORDER BY u.started_at DESC, r.rowid DESC
-                    """, arguments: [prefix, prefix, run, kind, sourceID])
+                    """, arguments: [prefix, prefix + "~", run, kind, sourceID]
+            ).map(Self.entry)
         }
     }
 

@@ -165,6 +165,8 @@ struct Restore: AsyncParsableCommand {
             if let archive = row.archive {
                 if plan {
                     line += ", in \(archive)"
+                } else if row.before == row.records.count {
+                    line += ", restored before: nothing new" + (row.purged ? "; purged from the trash" : "")
                 } else {
                     line += ", restored from \(archive)" + (row.purged ? "; purged from the trash" : "")
                     if kind != nil { line += " (\(row.created) created)" }

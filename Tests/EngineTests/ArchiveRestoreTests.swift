@@ -63,6 +63,10 @@ import Testing
             #expect(row.created == planned.records.count - planned.live)
             #expect(result.outcome.repointed > 0)
             #expect(result.needsAttention == 0, "\(result.kinds)")
+            // The report has a line per record of the set.
+            let report = try String(contentsOf: result.report, encoding: .utf8).split(separator: "\n")
+            #expect(report.count == planned.records.count)
+            #expect(result.kinds.reduce(0) { $0 + $1.records } == planned.records.count)
             let after = try #require(await h.fake.workspace("acme"))
             let differences = CanonicalGraph.of(before, rules: TrashRestoreTests.rules).differences(
                 from: CanonicalGraph.of(after, rules: TrashRestoreTests.rules))
@@ -209,6 +213,12 @@ import Testing
             try await Task.sleep(for: .seconds(1.1))
             _ = try await ImporterTests.exportAcme(h, to: out)
             #expect(try await client.delete("projects", id: copy))
+            // Purging the first row now would lose the only other copy: it stays, nothing is made.
+            let writes = await h.fake.writes().count
+            let purge = try await session.restoreTrash(.init(archives: out, rows: [row], purge: true), plan: false)
+            #expect(purge.outcome.rows.first?.purged == false)
+            #expect(purge.outcome.rows.first?.before == purge.outcome.rows.first?.records.count)
+            #expect(await h.fake.writes().count == writes)
             _ = try await session.restoreTrash(.init(archives: out), plan: false)
             let after = try #require(await h.fake.workspace("acme"))
             let live = copies(after)
@@ -218,6 +228,29 @@ import Testing
             for id in tracks {
                 #expect(after.object(kind: "time-tracks", id: id)?["projectId"]?.stringValue == again)
             }
+        }
+    }
+
+    /// A create another restore sent without learning its outcome stops a restore of the same
+    /// record: it says which, and creates nothing.
+    @Test func anInterruptedRestoreOfTheSameRecordsStopsAnother() async throws {
+        let h = try await FakeHarness.start(records: 400)
+        try await h.stopAfter {
+            let out = try ExporterTests.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            let (archive, _) = try await ImporterTests.exportAcme(h, to: out)
+            let ws = try #require(await h.fake.workspace("acme"))
+            let project = try #require(TrashRestoreTests.pick("projects", in: ws))
+            try await Self.deleteForGood("projects", project, h)
+            let session = try Self.session(h, state: out.appendingPathComponent("restore-state"))
+            let other = try session.restorer(request: "an earlier request, killed")
+            try other.journal.begin(archive: "a", target: "b", at: "2026-12-01T00:00:00.000Z")
+            try other.journal.intend("projects", project, bodySHA256: "x", at: "2026-12-01T00:00:01.000Z")
+            let writes = await h.fake.writes().count
+            await #expect(throws: InterruptedRestore.self) {
+                _ = try await session.restore(Self.selection(archive, "projects", ids: [project]), plan: false)
+            }
+            #expect(await h.fake.writes().count == writes)
         }
     }
 
