@@ -26,8 +26,9 @@ struct Restore: AsyncParsableCommand {
             takes whole sub-trees (a project's boards, groups, tasks, subtasks, comments, time tracks, \
             folders, files and wiki). Owners the account no longer has (the board of a restored task) \
             are recreated too; live ones are linked by id, and records the account still has are kept \
-            as they are. Resumable through --state like --trash, and sharing its journal: a record \
-            restored once is not created again.
+            as they are. Resumable through --state like --trash. A record an earlier restore of the \
+            business (either form, same --state) brought back is not brought back twice: a trash row is \
+            restored once, and an archive restore keeps that copy while it is live.
 
             ARCHIVE --kind K --id ID --revert [--fields a,b] [--plan] puts live records back to their \
             values in ARCHIVE by PUT, keeping their ids (the invoice that changed since last week); \
