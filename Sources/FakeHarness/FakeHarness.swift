@@ -94,3 +94,18 @@ public struct FakeHarness: Sendable {
         }
     }
 }
+
+extension [RequestLogEntry] {
+    /// The most calls of `client` the fake counted inside any `window` seconds: what a shared
+    /// budget of that window must keep within its limit.
+    public func peakCalls(client: String, window: TimeInterval) -> Int {
+        let times = filter { $0.clientID == client && $0.counted }.map(\.time).sorted()
+        var best = 0
+        var start = 0
+        for (end, t) in times.enumerated() {
+            while times[start] <= t.addingTimeInterval(-window) { start += 1 }
+            best = Swift.max(best, end - start + 1)
+        }
+        return best
+    }
+}

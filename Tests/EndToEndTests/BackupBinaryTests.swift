@@ -70,13 +70,8 @@ import Testing
             }
             let log = await h.fake.requestLog()
             #expect(!log.contains { $0.status == 429 }, "\(log.filter { $0.status == 429 }.count) calls answered 429")
-            let times = log.filter { $0.clientID == "agency" && $0.counted }.map(\.time).sorted()
-            var peak = 0
-            var start = 0
-            for (end, t) in times.enumerated() {
-                while times[start] <= t.addingTimeInterval(-1) { start += 1 }
-                peak = max(peak, end - start + 1)
-            }
+            let times = log.filter { $0.clientID == "agency" && $0.counted }
+            let peak = log.peakCalls(client: "agency", window: 1)
             #expect(times.count > 120, "the two accounts should span several windows")
             #expect(peak <= 60, "\(peak) calls in one second")
             print("backup shared budget figures: \(times.count) calls of one client, peak \(peak) in any 1 s of 60/1s")

@@ -46,6 +46,23 @@ import Testing
         return kills
     }
 
+    /// acme exported to `out` by the binary, the workspace then, and its project with the most tasks.
+    static func exportWithBusiestProject(
+        _ h: FakeHarness, to out: URL
+    ) async throws -> (PlutioBackupBinaryTests.Run, Workspace, String) {
+        let exported = try await PlutioBackupBinaryTests.run(
+            PlutioBackupBinaryTests.exportArguments(h, output: out, extra: ["--no-files"]),
+            environment: PlutioBackupBinaryTests.secret)
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let before = try #require(await h.fake.workspace("acme"))
+        let tasks = Dictionary(grouping: before.objects(kind: "tasks"), by: { $0["projectId"]?.stringValue ?? "" })
+        let project = try #require(
+            before.objects(kind: "projects").compactMap { $0["_id"]?.stringValue }.max {
+                (tasks[$0]?.count ?? 0) < (tasks[$1]?.count ?? 0)
+            })
+        return (exported, before, project)
+    }
+
     struct Line: Decodable {
         var kind: String
         var sourceId: String
@@ -229,17 +246,7 @@ import Testing
         let h = try await FakeHarness.start(records: 500)
         try await h.stopAfter {
             let out = scratch.appendingPathComponent("out")
-            let exported = try await PlutioBackupBinaryTests.run(
-                PlutioBackupBinaryTests.exportArguments(h, output: out, extra: ["--no-files"]),
-                environment: PlutioBackupBinaryTests.secret)
-            #expect(exported.status == 0, "\(exported.stderr)")
-            let before = try #require(await h.fake.workspace("acme"))
-            // The project with the most tasks.
-            let tasks = Dictionary(grouping: before.objects(kind: "tasks"), by: { $0["projectId"]?.stringValue ?? "" })
-            let project = try #require(
-                before.objects(kind: "projects").compactMap { $0["_id"]?.stringValue }.max {
-                    (tasks[$0]?.count ?? 0) < (tasks[$1]?.count ?? 0)
-                })
+            let (_, before, project) = try await Self.exportWithBusiestProject(h, to: out)
             #expect(try await h.client().delete("projects", id: project))
             let row = try #require(
                 await h.fake.workspace("acme")?.trashRows().first { $0["entityId"]?.stringValue == project }?["_id"]?
@@ -277,16 +284,7 @@ import Testing
         let h = try await FakeHarness.start(records: 500)
         try await h.stopAfter {
             let out = scratch.appendingPathComponent("out")
-            let exported = try await PlutioBackupBinaryTests.run(
-                PlutioBackupBinaryTests.exportArguments(h, output: out, extra: ["--no-files"]),
-                environment: PlutioBackupBinaryTests.secret)
-            #expect(exported.status == 0, "\(exported.stderr)")
-            let before = try #require(await h.fake.workspace("acme"))
-            let tasks = Dictionary(grouping: before.objects(kind: "tasks"), by: { $0["projectId"]?.stringValue ?? "" })
-            let project = try #require(
-                before.objects(kind: "projects").compactMap { $0["_id"]?.stringValue }.max {
-                    (tasks[$0]?.count ?? 0) < (tasks[$1]?.count ?? 0)
-                })
+            let (exported, before, project) = try await Self.exportWithBusiestProject(h, to: out)
             let client = try h.client()
             #expect(try await client.delete("projects", id: project))
             let row = try #require(

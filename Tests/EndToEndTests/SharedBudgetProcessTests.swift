@@ -47,13 +47,8 @@ import Testing
             #expect(Set(log.compactMap(\.business)) == ["acme", "globex"])
             #expect(log.count > 150, "the exports should span several windows")
             #expect(!log.contains { $0.status == 429 }, "\(log.filter { $0.status == 429 }.count) calls answered 429")
-            let times = log.filter { $0.clientID == "agency" && $0.counted }.map(\.time).sorted()
-            var peak = 0
-            var start = 0
-            for (end, t) in times.enumerated() {
-                while times[start] <= t.addingTimeInterval(-1) { start += 1 }
-                peak = max(peak, end - start + 1)
-            }
+            let times = log.filter { $0.clientID == "agency" && $0.counted }
+            let peak = log.peakCalls(client: "agency", window: 1)
             #expect(peak <= 60, "\(peak) calls in one second")
             print(
                 "shared budget figures: \(times.count) calls by two processes, peak \(peak) in any 1 s window of a 60/1s budget"

@@ -32,6 +32,31 @@ import Testing
         #expect(try await client.delete("trash-bin", id: row))
     }
 
+    /// What a restore test starts from: acme exported, then a record of `kind` (see
+    /// `TrashRestoreTests.pick`) deleted and purged from the trash, and a restore session.
+    struct Scene: Sendable {
+        let h: FakeHarness
+        let out: URL
+        let archive: URL
+        let before: Workspace
+        let id: String
+        let session: ImportSession
+    }
+
+    static func scene(_ kind: String, records: Int = 800, _ body: @Sendable (Scene) async throws -> Void) async throws {
+        let h = try await FakeHarness.start(records: records)
+        try await h.stopAfter {
+            let out = try ExporterTests.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            let (archive, _) = try await ImporterTests.exportAcme(h, to: out)
+            let before = try #require(await h.fake.workspace("acme"))
+            let id = try #require(TrashRestoreTests.pick(kind, in: before))
+            try await deleteForGood(kind, id, h)
+            let session = try session(h, state: out.appendingPathComponent("restore-state"))
+            try await body(Scene(h: h, out: out, archive: archive, before: before, id: id, session: session))
+        }
+    }
+
     static func selection(
         _ archive: URL, _ kind: String, ids: Set<String> = [], query: MongoQuery? = nil, children: Bool = true
     ) -> ArchiveSelection {
@@ -42,15 +67,12 @@ import Testing
     /// (time tracks, invoices, events, folders, wiki) are pointed at the new one; the graph equals
     /// the one before. The same restore again sends nothing.
     @Test func aPurgedProjectComesBackWithItsSubTree() async throws {
-        let h = try await FakeHarness.start(records: 800)
-        try await h.stopAfter {
-            let out = try ExporterTests.temporary()
-            defer { try? FileManager.default.removeItem(at: out) }
-            let (archive, _) = try await ImporterTests.exportAcme(h, to: out)
-            let before = try #require(await h.fake.workspace("acme"))
-            let project = try #require(TrashRestoreTests.pick("projects", in: before))
-            try await Self.deleteForGood("projects", project, h)
-            let session = try Self.session(h, state: out.appendingPathComponent("restore-state"))
+        try await Self.scene("projects") { scene in
+            let h = scene.h
+            let archive = scene.archive
+            let before = scene.before
+            let project = scene.id
+            let session = scene.session
 
             let plan = try await session.restore(Self.selection(archive, "projects", ids: [project]), plan: true)
             let planned = try #require(plan.outcome.rows.first)
@@ -83,15 +105,12 @@ import Testing
     /// A task with its comments comes back into the board that survived; a task whose board is
     /// gone brings the board (and its group) back with it, without the board's other tasks.
     @Test func aTaskComesBackIntoItsBoardOrWithIt() async throws {
-        let h = try await FakeHarness.start(records: 800)
-        try await h.stopAfter {
-            let out = try ExporterTests.temporary()
-            defer { try? FileManager.default.removeItem(at: out) }
-            let (archive, _) = try await ImporterTests.exportAcme(h, to: out)
-            let before = try #require(await h.fake.workspace("acme"))
-            let task = try #require(TrashRestoreTests.pick("tasks", in: before))
-            try await Self.deleteForGood("tasks", task, h)
-            let session = try Self.session(h, state: out.appendingPathComponent("restore-state"))
+        try await Self.scene("tasks") { scene in
+            let h = scene.h
+            let archive = scene.archive
+            let before = scene.before
+            let task = scene.id
+            let session = scene.session
             let one = try await session.restore(Self.selection(archive, "tasks", ids: [task]), plan: false)
             #expect(one.needsAttention == 0, "\(one.kinds)")
             let after = try #require(await h.fake.workspace("acme"))

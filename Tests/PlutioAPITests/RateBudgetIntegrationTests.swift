@@ -8,17 +8,6 @@ import Testing
 /// The shared budget against the fake's own rate limit, in real time.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct RateBudgetIntegrationTests {
     /// The largest number of counted calls of a client inside any window of the fake's log.
-    static func peak(_ log: [RequestLogEntry], client: String, window: TimeInterval) -> Int {
-        let times = log.filter { $0.clientID == client && $0.counted }.map(\.time).sorted()
-        var best = 0
-        var start = 0
-        for (end, t) in times.enumerated() {
-            while times[start] <= t.addingTimeInterval(-window) { start += 1 }
-            best = max(best, end - start + 1)
-        }
-        return best
-    }
-
     @Test func twoClientsSharingAnAPIClientNeverExceedItsBudget() async throws {
         let accounts = [
             AccountSpec(subdomain: "acme", clientID: "agency", secret: "s"),
@@ -39,7 +28,7 @@ import Testing
             let log = await h.fake.requestLog()
             #expect(log.count > 80, "the walk should span several windows")
             #expect(!log.contains { $0.status == 429 })
-            #expect(Self.peak(log, client: "agency", window: 1) <= 40)
+            #expect(log.peakCalls(client: "agency", window: 1) <= 40)
         }
     }
 
