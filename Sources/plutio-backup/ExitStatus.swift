@@ -19,17 +19,18 @@ enum ExitStatus: Int32 {
     /// Interrupted (Ctrl-C); rerun with the same arguments to resume.
     case interrupted = 130
 
+    /// At most 80 columns a line: ArgumentParser rewraps longer ones in `--help`.
     static let table = """
           0    success
-          1    failure (the message says what to do); a backup in which every account failed
-          2    usage error
-          3    partial: an export whose archive lacks kinds Plutio refused or file binaries that
-               could not be downloaded (the manifest names them); an import in which records
-               failed or could not be carried (STATE/report.ndjson names them); a backup in which
+          1    failure (the message says what to do); backup: every account failed
+          2    usage error (the command line or the configuration file)
+          3    partial: an export lacking kinds Plutio refused or binaries that failed
+               (the manifest names them); an import or restore whose records failed or
+               could not be carried (STATE/report.ndjson names them); a backup in which
                some accounts failed while the others ran; a status with warnings
-          4    authentication: bad client id or secret, or business not enabled for the client
-          5    rate budget exhausted: rerun later; an export or import resumes where it stopped
-          130  interrupted; rerun with the same arguments to resume
+          4    authentication: bad client id or secret, or business not enabled
+          5    rate budget exhausted: rerun later; an export or import resumes
+          130  interrupted: rerun with the same arguments to resume
         """
 
     /// The status for an error thrown while parsing or running a command: help and version
