@@ -406,6 +406,15 @@ extension ImportSession {
             try restorer.collect(&rows, from: [selection.archive], writing: false)
             for i in rows.indices where rows[i].archive != nil {
                 rows[i].live = try await restorer.live(rows[i].records).count
+                // Brought back by an earlier restore: kept while that copy is live (the run checks).
+                if let earlier = restorer.earlierRuns {
+                    for record in rows[i].records
+                    where try restorer.journal.earlier(record.kind, record.id, runsStartingWith: earlier).first?
+                        .targetID != nil
+                    {
+                        rows[i].before += 1
+                    }
+                }
             }
             return TrashRestoreResult(
                 outcome: .init(

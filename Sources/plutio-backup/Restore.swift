@@ -173,7 +173,12 @@ struct Restore: AsyncParsableCommand {
                     if kind != nil { line += " (\(row.created) created)" }
                 }
                 if row.live > 0 { line += "; \(row.live) still live, kept as they are" }
-                if row.before > 0 { line += "; \(row.before) restored before, not again" }
+                if row.before > 0 {
+                    line +=
+                        plan
+                        ? "; \(row.before) restored before (kept while live)"
+                        : "; \(row.before) restored before, not again"
+                }
             } else {
                 line +=
                     kind == nil

@@ -95,6 +95,8 @@ import Testing
             #expect(differences.isEmpty, "\(differences)")
 
             let writes = await h.fake.writes().count
+            let replan = try await session.restore(Self.selection(archive, "projects", ids: [project]), plan: true)
+            #expect(replan.outcome.rows.first?.before == row.created, "the plan says what was restored before")
             let again = try await session.restore(Self.selection(archive, "projects", ids: [project]), plan: false)
             #expect(again.outcome.rows.first?.created == 0)
             #expect(again.outcome.rows.first?.before == row.created, "what the first restore made is not made again")
