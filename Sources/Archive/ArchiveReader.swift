@@ -37,6 +37,18 @@ public final class ArchiveReader {
         return Entry(path: path, size: Int(archive_entry_size(entry)))
     }
 
+    /// Streams the records of the archive from here on: `body` gets the kind and each line
+    /// (without its newline) of every `records/<kind>.ndjson` entry whose kind `wants` accepts.
+    public func forEachRecordLine(
+        of wants: (String) -> Bool = { _ in true }, _ body: (String, UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        while let entry = try next() {
+            guard let kind = Manifest.kind(ofRecordsPath: entry.path), wants(kind) else { continue }
+            var splitter = LineSplitter()
+            try readChunks { chunk in try splitter.feed(chunk) { try body(kind, $0) } }
+        }
+    }
+
     /// Refuses absolute paths, `..` components and empty names.
     static func checkSafe(_ path: String, in archive: String) throws(ArchiveError) {
         if path.isEmpty { throw .unsafeEntry(path: archive, entry: path, reason: "empty name") }

@@ -90,6 +90,7 @@ public struct ArchiveSelection: Sendable {
         try takeChildren(blocksOnly: !withChildren)
         // Owners the target lacks come from the archive, with their own owners in turn.
         var asked = Set<Record>()
+        var tookOwners = false
         while true {
             let wanted = Set(owners.values.joined()).filter { rowOf[$0.id] == nil && !asked.contains($0) }
             guard !wanted.isEmpty else { break }
@@ -108,10 +109,11 @@ public struct ArchiveSelection: Sendable {
                 guard rowOf[id] == nil, let row = missing[id], wanted.contains(Record(kind: kind.name, id: id))
                 else { return }
                 take(raw, kind, id, row: row)
+                tookOwners = true
             }
         }
         // A recreated owner's body comes with it.
-        if !asked.isEmpty { try takeChildren(blocksOnly: true) }
+        if tookOwners { try takeChildren(blocksOnly: true) }
         return rows
     }
 
@@ -134,22 +136,11 @@ public struct ArchiveSelection: Sendable {
 
     /// Calls `body` with every record of the archive.
     func scan(_ body: (ResourceKind, RawJSONValue, String) throws -> Void) throws {
-        let reader = try ArchiveReader(url: archive)
-        while let entry = try reader.next() {
-            guard let name = Manifest.kind(ofRecordsPath: entry.path), let kind = catalog.kind(named: name) else {
-                continue
-            }
-            var splitter = LineSplitter()
-            try reader.readChunks { chunk in
-                try splitter.feed(chunk) { line in
-                    try line.withUnsafeBytes { bytes in
-                        guard let raw = RawJSONValue(bytes), let id = raw.objectValue?["_id"]?.stringValue else {
-                            return
-                        }
-                        try body(kind, raw, id)
-                    }
-                }
-            }
+        try ArchiveReader(url: archive).forEachRecordLine { name, line in
+            guard let kind = catalog.kind(named: name), let raw = RawJSONValue(line),
+                let id = raw.objectValue?["_id"]?.stringValue
+            else { return }
+            try body(kind, raw, id)
         }
     }
 }

@@ -20,6 +20,10 @@ import Yams
 /// refused unless the caller allows it (`--allow-inline-secret`).
 public struct BackupConfig: Sendable, Decodable, Equatable {
     public struct Account: Sendable, Decodable, Equatable {
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, business, apiURL, clientID, secretEnv, secretFile, secret
+        }
+
         /// The account's name: its subdirectory of `output`, and what `--account` chooses.
         public var name: String
         public var business: String
@@ -34,6 +38,10 @@ public struct BackupConfig: Sendable, Decodable, Equatable {
     }
 
     public struct Retention: Sendable, Decodable, Equatable {
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, keepYearly
+        }
+
         public var keepLast: Int?
         public var keepHourly: Int?
         public var keepDaily: Int?
@@ -65,14 +73,15 @@ public struct BackupConfig: Sendable, Decodable, Equatable {
     /// The file's directory, against which relative paths resolve.
     public var base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case output, state, retention, rates, concurrency, staleAfterHours, files, accounts
     }
 
+    /// The keys each level of the file may hold: the ones it is decoded with.
     static let keys: [String: Set<String>] = [
-        "": Set(CodingKeys.allKeys),
-        "account": ["name", "business", "apiURL", "clientID", "secretEnv", "secretFile", "secret"],
-        "retention": ["keepLast", "keepHourly", "keepDaily", "keepWeekly", "keepMonthly", "keepYearly"],
+        "": Set(CodingKeys.allCases.map(\.rawValue)),
+        "account": Set(Account.CodingKeys.allCases.map(\.rawValue)),
+        "retention": Set(Retention.CodingKeys.allCases.map(\.rawValue)),
     ]
 
     /// Reads and checks a configuration file.
@@ -116,8 +125,8 @@ public struct BackupConfig: Sendable, Decodable, Equatable {
         config.base = url.deletingLastPathComponent()
         for i in config.accounts.indices {
             config.accounts[i].business = config.accounts[i].business.lowercased()
-            if let api = config.accounts[i].apiURL, api.hasSuffix("/") {
-                config.accounts[i].apiURL = String(api.dropLast())
+            if let api = config.accounts[i].apiURL, let url = ConnectionSettings.apiURL(parsing: api) {
+                config.accounts[i].apiURL = url.absoluteString
             }
         }
         do { try config.check(at: url, allowInlineSecret: allowInlineSecret) } catch { throw scrub(error) }
@@ -184,8 +193,7 @@ public struct BackupConfig: Sendable, Decodable, Equatable {
                 )
             }
             if let api = account.apiURL {
-                guard let parsed = URL(string: api), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil
-                else {
+                guard ConnectionSettings.apiURL(parsing: api) != nil else {
                     throw ConfigError(
                         url,
                         "account \(account.name): apiURL \(api) is not an http(s) URL such as https://api.plutio.com/v1.11"
@@ -201,13 +209,7 @@ public struct BackupConfig: Sendable, Decodable, Equatable {
         }
         if let concurrency, concurrency < 1 { throw ConfigError(url, "concurrency must be at least 1") }
         if let staleAfterHours, !(staleAfterHours > 0) { throw ConfigError(url, "staleAfterHours must be above 0") }
-        if let retention,
-            [
-                retention.keepLast, retention.keepHourly, retention.keepDaily, retention.keepWeekly,
-                retention.keepMonthly,
-                retention.keepYearly,
-            ].contains(where: { ($0 ?? 0) < 0 })
-        {
+        if let retention, retention.policy.counts.contains(where: { $0 < 0 }) {
             throw ConfigError(url, "retention values cannot be negative")
         }
     }
@@ -260,10 +262,6 @@ public struct BackupConfig: Sendable, Decodable, Equatable {
             apiURL: apiURL, business: account.business, clientID: account.clientID, clientSecret: secret,
             rate: rates?[account.clientID].flatMap(RateBudget.init(parsing:)) ?? .plutio)
     }
-}
-
-extension BackupConfig.CodingKeys: CaseIterable {
-    static var allKeys: [String] { allCases.map(\.rawValue) }
 }
 
 /// A configuration that cannot be used; the message says what to change (never a secret).

@@ -158,7 +158,12 @@ public struct BackupRunner: Sendable {
             // archive that verifies whatever the rules say, so a partial one never prunes the
             // last complete one away.
             if result.verified, let policy = config.retention?.policy, !policy.isEmpty {
-                result.pruned = try Pruner(directory: directory, policy: policy).prune(verify: Self.isComplete)
+                // The new archive was just verified: it is not read a second time.
+                let new = export.archive.standardizedFileURL.path
+                let isComplete = { (url: URL) in
+                    url.standardizedFileURL.path == new ? export.manifest.complete : Self.isComplete(url)
+                }
+                result.pruned = try Pruner(directory: directory, policy: policy).prune(verify: isComplete)
                     .filter { !$0.keep }.count
             }
         } catch {

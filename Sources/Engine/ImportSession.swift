@@ -210,7 +210,7 @@ public struct StateLock: ~Copyable {
 public struct StateBusy: Error, LocalizedError {
     public let path: String
     public var errorDescription: String? {
-        "Another plutio-backup run (import or migrate) is using the state directory \(path); wait for it, or use another --state."
+        "Another plutio-backup run (import, migrate, restore or backup) is using the state directory \(path); wait for it, or use another --state."
     }
 }
 
@@ -307,13 +307,8 @@ extension ImportSession {
     /// The business's archives in `directory`, newest first: exactly `<business>-<UTC time>.tar.zst`
     /// (not another business whose name starts alike, not a `.partial`).
     func archives(in directory: URL) throws -> [URL] {
-        let stamp = #/^\d{8}T\d{6}Z\.tar\.zst$/#
-        return try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
-            .filter { url in
-                let name = url.lastPathComponent
-                guard name.hasPrefix(settings.business + "-") else { return false }
-                return name.dropFirst(settings.business.count + 1).wholeMatch(of: stamp) != nil
-            }
+        try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+            .filter { Pruner.parse($0.lastPathComponent)?.0 == settings.business }
             .sorted { $0.lastPathComponent > $1.lastPathComponent }
     }
 

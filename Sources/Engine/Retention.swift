@@ -22,8 +22,11 @@ public struct RetentionPolicy: Sendable, Equatable {
         self.yearly = yearly
     }
 
+    /// The rules' counts, in the order of the fields.
+    public var counts: [Int] { [last, hourly, daily, weekly, monthly, yearly] }
+
     /// Whether no rule is given (like restic, an empty policy removes nothing: callers refuse it).
-    public var isEmpty: Bool { [last, hourly, daily, weekly, monthly, yearly].allSatisfy { $0 <= 0 } }
+    public var isEmpty: Bool { counts.allSatisfy { $0 <= 0 } }
 
     /// Why an archive is kept.
     public enum Reason: String, Sendable, CaseIterable {

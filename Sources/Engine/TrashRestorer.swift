@@ -98,9 +98,11 @@ public struct TrashRestorer: Sendable {
                 rows: rows, newestArchive: archives.first?.lastPathComponent, importSummary: .init(), repointed: 0)
         }
         let kinds = try collect(&restorable, from: archives, writing: true)
-        let replaced = try await matchEarlierRestores(checkingLiveness: keepingLiveMembers)
-        if keepingLiveMembers { try await mapLiveMembers() }
-        try await mapLiveReferences()
+        // The restored set, by kind: every record of a restorable row is in the scratch files.
+        let members = Dictionary(grouping: restorable.flatMap(\.records), by: \.kind).mapValues { Set($0.map(\.id)) }
+        let replaced = try await matchEarlierRestores(members, checkingLiveness: keepingLiveMembers)
+        if keepingLiveMembers { try await mapLiveMembers(members) }
+        try await mapLiveReferences(members)
         var importer = Importer(client: client, catalog: catalog, journal: journal, scratch: scratch)
         importer.keepsFileHandles = true
         let repointing = Repointing()
@@ -133,6 +135,9 @@ public struct TrashRestorer: Sendable {
             rows: rows, newestArchive: archives.first?.lastPathComponent, importSummary: summary,
             repointed: repointing.count, repointFailures: repointing.failures)
     }
+
+    /// Live records by kind and id.
+    typealias Holders = [String: [String: JSONObject]]
 
     /// The live records re-pointed so far, and those the target refused.
     final class Repointing: Sendable {
@@ -200,28 +205,18 @@ public struct TrashRestorer: Sendable {
         var files: [String: FileHandle] = [:]
         defer { for handle in files.values { try? handle.close() } }
         for archive in archives where !wanted.values.allSatisfy(\.isEmpty) {
-            let reader = try ArchiveReader(url: archive)
-            while let entry = try reader.next() {
-                guard let kind = Manifest.kind(ofRecordsPath: entry.path) else { continue }
-                guard var ids = wanted[kind], !ids.isEmpty else { continue }
-                var splitter = LineSplitter()
-                try reader.readChunks { chunk in
-                    try splitter.feed(chunk) { line in
-                        let id = NDJSONFile.id(of: line)
-                        guard let id, ids.remove(id) != nil else { return }
-                        found[Record(kind: kind, id: id)] = archive.lastPathComponent
-                        guard writing else { return }
-                        if files[kind] == nil {
-                            let url = scratch.appendingPathComponent("\(kind).ndjson")
-                            try? FileManager.default.removeItem(at: url)
-                            _ = FileManager.default.createFile(
-                                atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
-                            files[kind] = try FileHandle(forWritingTo: url)
-                        }
-                        try files[kind]?.write(contentsOf: Data(line) + Data([0x0A]))
-                    }
+            try ArchiveReader(url: archive).forEachRecordLine(of: { wanted[$0]?.isEmpty == false }) { kind, line in
+                guard let id = NDJSONFile.id(of: line), wanted[kind]?.remove(id) != nil else { return }
+                found[Record(kind: kind, id: id)] = archive.lastPathComponent
+                guard writing else { return }
+                if files[kind] == nil {
+                    let url = scratch.appendingPathComponent("\(kind).ndjson")
+                    try? FileManager.default.removeItem(at: url)
+                    _ = FileManager.default.createFile(
+                        atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
+                    files[kind] = try FileHandle(forWritingTo: url)
                 }
-                wanted[kind] = ids
+                try files[kind]?.write(contentsOf: Data(line) + Data([0x0A]))
             }
         }
         for i in rows.indices {
@@ -240,41 +235,32 @@ public struct TrashRestorer: Sendable {
     /// (answered: gone copy's id -> source id). A read the target refuses counts as live: no copy
     /// is ever made on a guess. A copy whose follow-up PUT was refused then stays failed (exit 3);
     /// a create another restore sent and never learned the outcome of stops this one.
-    func matchEarlierRestores(checkingLiveness: Bool) async throws -> [String: String] {
+    func matchEarlierRestores(
+        _ members: [String: Set<String>], checkingLiveness: Bool
+    ) async throws -> [String: String] {
         guard let earlierRuns else { return [:] }
         var replaced: [String: String] = [:]
-        for kind in catalog.kinds {
+        for (kind, ids) in members.sorted(by: { $0.key < $1.key }) {
             var earlier: [String: ImportJournal.Entry] = [:]
-            try forEachLine(kind.name) { raw in
-                guard let id = raw.objectValue?["_id"]?.stringValue, try journal.entry(kind.name, id) == nil,
-                    let entry = try journal.earlier(kind.name, id, runsStartingWith: earlierRuns).first
-                else { return }
-                if entry.status == .intent { throw InterruptedRestore(kind: kind.name, id: id) }
+            for id in ids where try journal.entry(kind, id) == nil {
+                guard let entry = try journal.earlier(kind, id, runsStartingWith: earlierRuns).first else { continue }
+                if entry.status == .intent { throw InterruptedRestore(kind: kind, id: id) }
                 earlier[id] = entry
             }
             guard !earlier.isEmpty else { continue }
-            var live = Set(earlier.values.compactMap(\.targetID))
-            if checkingLiveness {
-                do {
-                    live = Set(try await liveRecords(kind.name, live).keys)
-                } catch let error as APIError {
-                    switch error.underlying {
-                    case .forbidden, .notFound, .validation: break
-                    default: throw error
-                    }
-                }
-            }
+            let targets = Set(earlier.values.compactMap(\.targetID))
+            let live = checkingLiveness ? try await liveIDs(kind, targets, ifRefused: targets) : targets
             for (id, entry) in earlier.sorted(by: { $0.key < $1.key }) {
                 guard let target = entry.targetID else { continue }
                 if !live.contains(target) {
                     replaced[target] = id
                 } else if entry.status == .failed {
                     try journal.settle(
-                        kind.name, id, status: .failed, targetID: target,
+                        kind, id, status: .failed, targetID: target,
                         reason: Self.restoredBefore + target + ", with this problem: " + (entry.reason ?? "refused"))
                 } else {
                     try journal.settle(
-                        kind.name, id, status: .matched, targetID: target,
+                        kind, id, status: .matched, targetID: target,
                         reason: Self.restoredBefore + target
                             + ((entry.reason ?? "").contains(Importer.linkNote) ? "; " + Importer.linkNote : ""))
                 }
@@ -283,13 +269,14 @@ public struct TrashRestorer: Sendable {
         return replaced
     }
 
-    /// The ids among `ids` of records the target has; a kind it will not list has none.
-    func liveIDs(_ kind: String, _ ids: Set<String>) async throws -> Set<String> {
+    /// The ids among `ids` of records the target has; for a kind it will not list, `ifRefused`
+    /// (none, unless the caller must not guess).
+    func liveIDs(_ kind: String, _ ids: Set<String>, ifRefused: Set<String> = []) async throws -> Set<String> {
         do {
             return Set(try await liveRecords(kind, ids).keys)
         } catch let error as APIError {
             switch error.underlying {
-            case .forbidden, .notFound, .validation: return []
+            case .forbidden, .notFound, .validation: return ifRefused
             default: throw error
             }
         }
@@ -297,17 +284,11 @@ public struct TrashRestorer: Sendable {
 
     /// Records of the restored set that the target still has keep their ids and their current
     /// values: they are mapped onto themselves and not created again.
-    func mapLiveMembers() async throws {
-        for kind in catalog.kinds {
-            var ids = Set<String>()
-            try forEachLine(kind.name) { raw in
-                if let id = raw.objectValue?["_id"]?.stringValue, try journal.entry(kind.name, id) == nil {
-                    ids.insert(id)
-                }
-            }
-            for id in try await liveIDs(kind.name, ids) {
+    func mapLiveMembers(_ members: [String: Set<String>]) async throws {
+        for (kind, ids) in members.sorted(by: { $0.key < $1.key }) {
+            for id in try await liveIDs(kind, try ids.filter { try journal.entry(kind, $0) == nil }) {
                 try journal.settle(
-                    kind.name, id, status: .matched, targetID: id,
+                    kind, id, status: .matched, targetID: id,
                     reason: "live: kept as it is (restore --revert puts back its archived values)")
             }
         }
@@ -324,14 +305,9 @@ public struct TrashRestorer: Sendable {
 
     /// References from the restored set to records outside it keep their ids when those records
     /// are live: the journal maps them onto themselves, so the importer sends them unchanged.
-    func mapLiveReferences() async throws {
-        var inSet = Set<String>()
+    func mapLiveReferences(_ members: [String: Set<String>]) async throws {
+        let inSet = Set(members.values.joined())
         var referenced: [String: Set<String>] = [:]
-        for kind in catalog.kinds {
-            try forEachLine(kind.name) { raw in
-                if let id = raw.objectValue?["_id"]?.stringValue { inSet.insert(id) }
-            }
-        }
         for kind in catalog.kinds {
             try forEachLine(kind.name) { raw in
                 for ref in catalog.referenceValues(in: raw, of: kind)
@@ -383,11 +359,14 @@ public struct TrashRestorer: Sendable {
     }
 
     /// `{"_id": {"$in": [ids]}}`.
-    static func idsFilter(_ ids: [String]) -> JSONObject {
+    static func idsFilter(_ ids: [String]) -> JSONObject { inFilter("_id", ids) }
+
+    /// `{path: {"$in": [ids]}}`.
+    static func inFilter(_ path: String, _ ids: [String]) -> JSONObject {
         var within = JSONObject()
         within["$in"] = .array(ids.map { .string($0) })
         var filter = JSONObject()
-        filter["_id"] = .object(within)
+        filter[path] = .object(within)
         return filter
     }
 
@@ -429,22 +408,15 @@ public struct TrashRestorer: Sendable {
         guard !newIDs.isEmpty else { return 0 }
         // Who referenced a restored record, by kind.
         var holders: [String: Set<String>] = [:]
-        let reader = try ArchiveReader(url: newest)
-        while let entry = try reader.next() {
-            guard let name = Manifest.kind(ofRecordsPath: entry.path) else { continue }
-            guard let kind = catalog.kind(named: name), kind.role == .data, kind.supports(.update) else { continue }
-            var splitter = LineSplitter()
-            try reader.readChunks { chunk in
-                try splitter.feed(chunk) { line in
-                    line.withUnsafeBytes { bytes in
-                        guard let raw = RawJSONValue(bytes), let id = raw.objectValue?["_id"]?.stringValue,
-                            newIDs[id] == nil,
-                            catalog.referenceValues(in: raw, of: kind).contains(where: { newIDs[$0.value] != nil })
-                        else { return }
-                        holders[name, default: []].insert(id)
-                    }
-                }
-            }
+        let updatable = { (name: String) in
+            catalog.kind(named: name).map { $0.role == .data && $0.supports(.update) } ?? false
+        }
+        try ArchiveReader(url: newest).forEachRecordLine(of: updatable) { name, line in
+            guard let kind = catalog.kind(named: name), let raw = RawJSONValue(line),
+                let id = raw.objectValue?["_id"]?.stringValue, newIDs[id] == nil,
+                catalog.referenceValues(in: raw, of: kind).contains(where: { newIDs[$0.value] != nil })
+            else { return }
+            holders[name, default: []].insert(id)
         }
         // Records that came after the newest archive and name an old id are asked of the
         // workspace itself; the holders the archive knows are read as they are now.
@@ -479,14 +451,10 @@ public struct TrashRestorer: Sendable {
     /// paths go together under `$or`, 100 ids a call, or one path a call once the server has
     /// refused `$or`. Kinds listed only under a parent (comments, wiki entities) are left to the
     /// archive's holders; a path the server refuses to filter on is reported.
-    func liveHolders(
-        naming kindOf: [String: String], failures: Repointing?
-    ) async throws -> [String: [String:
-        JSONObject]]
-    {
+    func liveHolders(naming kindOf: [String: String], failures: Repointing?) async throws -> Holders {
         var idsOf: [String: [String]] = [:]
         for (id, kind) in kindOf { idsOf[kind, default: []].append(id) }
-        var out: [String: [String: JSONObject]] = [:]
+        var out: Holders = [:]
         var orRefused = false
         for kind in catalog.kinds
         where kind.role == .data && kind.supports(.update) && kind.scope == nil && !kind.idReadForbidden {
@@ -513,13 +481,7 @@ public struct TrashRestorer: Sendable {
                 }
             }
             func read(_ call: [(path: String, ids: [String])]) async throws {
-                let filters = call.map { condition -> JSONObject in
-                    var within = JSONObject()
-                    within["$in"] = .array(condition.ids.map { .string($0) })
-                    var filter = JSONObject()
-                    filter[condition.path] = .object(within)
-                    return filter
-                }
+                let filters = call.map { Self.inFilter($0.path, $0.ids) }
                 var filter = filters[0]
                 if filters.count > 1 {
                     filter = JSONObject()

@@ -69,9 +69,7 @@ public struct ConnectionSettings: Sendable, CustomStringConvertible {
             return nil
         }
         let urlText = pick(flags.apiURL, "API_URL") ?? defaultAPIURL.absoluteString
-        guard let url = URL(string: urlText.hasSuffix("/") ? String(urlText.dropLast()) : urlText),
-            let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil
-        else {
+        guard let url = apiURL(parsing: urlText) else {
             throw .invalid("\(flag("api-url")) \(urlText) is not an http(s) URL such as https://api.plutio.com/v1.11")
         }
         guard let business = pick(flags.business, "BUSINESS") else {
@@ -89,6 +87,15 @@ public struct ConnectionSettings: Sendable, CustomStringConvertible {
         }
         return ConnectionSettings(
             apiURL: url, business: business.lowercased(), clientID: id, clientSecret: secret, rate: rate)
+    }
+
+    /// An http(s) API base with a host, without a trailing slash (so that one API client has
+    /// one ledger key however its base is written); nil for anything else.
+    public static func apiURL(parsing text: String) -> URL? {
+        guard let url = URL(string: text.hasSuffix("/") ? String(text.dropLast()) : text),
+            let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil
+        else { return nil }
+        return url
     }
 
     /// The rate ledger key: calls are counted per API base and client.

@@ -136,7 +136,7 @@ struct Backup: AsyncParsableCommand {
         }
         let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
         var lines = rows.map { row in
-            row.enumerated().map { c, cell in cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
+            row.enumerated().map { c, cell in ImportReporter.pad(cell, widths[c]) }
                 .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }
         for r in results {

@@ -30,8 +30,7 @@ struct Prune: ParsableCommand {
     }
 
     func validate() throws {
-        let values = [keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, keepYearly]
-        if values.contains(where: { $0 < 0 }) { throw ValidationError("--keep-* values cannot be negative") }
+        if policy.counts.contains(where: { $0 < 0 }) { throw ValidationError("--keep-* values cannot be negative") }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ValidationError("\(directory) is not a directory; give the directory export writes archives to.")
