@@ -133,6 +133,8 @@ extension FakePlutio {
         case ("GET", "/_fake/writes"):
             let since = Int(query["since"] ?? "") ?? 0
             return .array(writeLog.filter { $0.call > since }.map(\.entryJSON.bytes))
+        case ("GET", "/_fake/invitations"):
+            return .array(invitationLog.map(\.json.bytes))
         case ("DELETE", "/_fake/log"):
             log.removeAll()
             return .json(["ok": true])

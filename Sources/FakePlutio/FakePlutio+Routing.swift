@@ -34,6 +34,7 @@ extension FakePlutio {
         defer {
             write?.applied = context.applied
             write?.id = context.recordID
+            write?.invited = context.invited
         }
         if verb != .create, case .string(let id)? = body["_id"] { context.recordID = id.string }
         return try self.write(verb, body: body, context: &context)
@@ -75,6 +76,8 @@ struct WriteContext {
     var applied = false
     /// The record created or changed (for single-record writes).
     var recordID: String?
+    /// The address a new person was invited at (created without `invite:false`, §4.8).
+    var invited: String?
 }
 
 /// What one write did, for the write log and the faults aimed at writes.
@@ -84,4 +87,5 @@ struct WriteOutcome {
     var applied = false
     var id: String?
     var fault: WriteFault.Mode?
+    var invited: String?
 }

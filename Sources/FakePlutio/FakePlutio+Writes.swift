@@ -43,6 +43,10 @@ extension FakePlutio {
             let record = try create(kind, body: body, context: context)
             context.applied = true
             context.recordID = record.id
+            // A person added without `invite:false` who has an email is invited (§4.8).
+            if kind.name == "people", body["invite"] != .bool(false) {
+                context.invited = Self.invitationAddress(record.object, body)
+            }
             return .jsonBytes(served(record))
         case .update:
             let id = try Self.requiredID(body)
@@ -136,6 +140,8 @@ extension FakePlutio {
         }
         body = createBody(kind, body, business: context.business)
         if kind.defaultBlocks != nil { body["blocks"] = nil }
+        // A create-only extra (§8): it decides whether an invitation goes out, and is not stored.
+        if kind.name == "people" { body["invite"] = nil }
         let sent = Set(body.map(\.key)).subtracting(Catalog.serverOwnedFields)
         try validateWrite(kind, record: body, sent: sent, id: nil, business: context.business)
         var record = mutate(context.business) { $0.create(kind: kind, body: body, at: context.now, by: context.user) }
@@ -162,6 +168,13 @@ extension FakePlutio {
         if kind.name == "blocks", config.blockCreateAppendsToOwner { appendBlockToOwner(record, context: context) }
         if config.mirrorsPersonCompanyLinks { mirrorLinks(kind, before: nil, after: record.object, context: context) }
         return record
+    }
+
+    /// The address an invitation to a new person goes to: the first contact email, else the
+    /// create-only `email`; nil when the person has none.
+    static func invitationAddress(_ record: JSONObject, _ sent: JSONObject) -> String? {
+        let address = record["contactEmails"]?.arrayValue?.first?["address"]?.stringValue ?? sent["email"]?.stringValue
+        return address?.isEmpty == false ? address : nil
     }
 
     /// The board "Tasks" and its default group that some accounts give every new project.

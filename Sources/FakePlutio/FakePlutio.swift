@@ -22,6 +22,8 @@ public actor FakePlutio {
     var callCounts: [String: Int] = [:]
     var log: [RequestLogEntry] = []
     var writeLog: [WriteLogEntry] = []
+    /// Invitations sent to people created without `invite:false` (§4.8), in order.
+    var invitationLog: [Invitation] = []
     /// Creates per kind that reached the handler, for faults aimed at the Nth one.
     var createCounts: [String: Int] = [:]
     var callNumber = 0
@@ -94,6 +96,9 @@ public actor FakePlutio {
 
     /// Every write to a resource so far, in order (token calls are not writes).
     public func writes() -> [WriteLogEntry] { writeLog }
+
+    /// Every invitation sent so far, in order.
+    public func invitations() -> [Invitation] { invitationLog }
 
     /// Calls counted against a client's rate limit so far.
     public func callCount(clientID: String) -> Int { callCounts[clientID, default: 0] }
@@ -176,7 +181,11 @@ public actor FakePlutio {
                 WriteLogEntry(
                     call: call, method: request.method, path: request.path,
                     status: response.transport == .respond ? response.status : 0, kind: kind, body: request.body,
-                    id: write?.id, applied: write?.applied == true, fault: entry.fault))
+                    id: write?.id, applied: write?.applied == true, fault: entry.fault,
+                    invited: write?.applied == true ? write?.invited : nil))
+        }
+        if write?.applied == true, let email = write?.invited, let business = entry.business, let id = write?.id {
+            invitationLog.append(Invitation(call: call, business: business, personID: id, email: email))
         }
         if let every = config.mutations.every, every > 0, call % every == 0 {
             applyMutation(nil, business: entry.business, near: kindName(of: request.path))

@@ -35,6 +35,25 @@ public struct RequestLogEntry: Sendable, Hashable {
     }
 }
 
+/// An invitation the fake would have emailed: a person created without `invite:false` who has
+/// an email (contract §4.8).
+public struct Invitation: Sendable, Hashable {
+    /// The call that created the person.
+    public var call: Int
+    public var business: String
+    public var personID: String
+    public var email: String
+
+    var json: JSONValue {
+        var o = JSONObject()
+        o["call"] = .number(Double(call))
+        o["business"] = .string(business)
+        o["personId"] = .string(personID)
+        o["email"] = .string(email)
+        return .object(o)
+    }
+}
+
 /// One write to a resource as the fake handled it: what was sent, what it answered, and whether
 /// the write was applied (a fault may answer 500 or drop the connection after applying it).
 public struct WriteLogEntry: Sendable, Hashable {
@@ -52,6 +71,8 @@ public struct WriteLogEntry: Sendable, Hashable {
     public var applied: Bool
     /// The injected fault, if any (`dropBeforeWrite`, `dropAfterWrite`, `500AfterWrite`, `500`, ...).
     public var fault: String?
+    /// The address an invitation was sent to: a person created without `invite:false` (§4.8).
+    public var invited: String?
 
     /// The body as JSON, when it parses.
     public var json: JSONValue? { try? JSONValue.parse(body) }
@@ -67,6 +88,7 @@ public struct WriteLogEntry: Sendable, Hashable {
         o["id"] = id.map(JSONValue.string) ?? .null
         o["applied"] = .bool(applied)
         o["fault"] = fault.map(JSONValue.string) ?? .null
+        o["invited"] = invited.map(JSONValue.string) ?? .null
         return .object(o)
     }
 }

@@ -13,7 +13,8 @@ struct PlutioFake: AsyncParsableCommand {
         discussion: """
             Prints `listening on http://127.0.0.1:PORT/v1.11` as its first line, then the accounts \
             and record counts. Admin routes outside the API: GET /_fake/log, GET /_fake/writes (every \
-            write: method, path, status, kind, body, id, applied), GET /_fake/calls, GET /_fake/stats, \
+            write: method, path, status, kind, body, id, applied, invited), GET /_fake/invitations (people \
+            created without invite:false who have an email), GET /_fake/calls, GET /_fake/stats, \
             POST /_fake/revoke?client=ID. File binaries: GET /cdn/<handle>. A business given as \
             SUBDOMAIN:CLIENT_ID:SECRET:empty holds only a fresh account's baseline (a migration target).
             """)
