@@ -30,6 +30,11 @@ public struct ImportPlan: Sendable, Codable, Equatable {
     public var targetReads: Int
     /// Records the target held before the import, by kind (of the kinds step 0 reads).
     public var targetHad: [String: Int]
+    /// Kinds step 0 could not list in the target.
+    public var unlistable: [String] = []
+    /// What the target holds that the import would create records beside: the import stops
+    /// there unless `--merge` (nil when it does not check: a resumed import, or `--merge`).
+    public var holdings: TargetHoldings?
 
     /// Every call: token, step-0 reads, creates, follow-up PUTs and archive calls.
     public var calls: Int {

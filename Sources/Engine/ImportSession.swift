@@ -23,10 +23,19 @@ public struct ImportOptions: Sendable {
     public var archive: URL
     /// Opt-in kinds to import (`--include automations`).
     public var include: Set<String>
+    /// Let Plutio invite the people created (`--invite`); by default none is emailed.
+    public var invite = false
+    /// Import beside records the target already holds (`--merge`); by default an import into a
+    /// target holding records of the kinds it creates stops before its first write.
+    public var merge = false
+    /// Import an archive whose export was partial (`--allow-partial`).
+    public var allowPartial = false
 
-    public init(archive: URL, include: Set<String> = []) {
+    public init(archive: URL, include: Set<String> = [], invite: Bool = false, merge: Bool = false) {
         self.archive = archive
         self.include = include
+        self.invite = invite
+        self.merge = merge
     }
 }
 
@@ -97,31 +106,40 @@ public struct ImportSession: Sendable {
     public var reportURL: URL { directory.appendingPathComponent("report.ndjson") }
     var summaryURL: URL { directory.appendingPathComponent("summary.json") }
 
-    /// What the import would do and cost; reads the target (step 0) and writes nothing.
+    /// What the import would do and cost; reads the target (step 0, and the check for records
+    /// it would duplicate) and writes nothing.
     public func plan(_ options: ImportOptions) async throws -> ImportPlan {
+        let checked = try check(options)
         var planner = ImportPlanner(catalog: .standard)
         planner.include = options.include
         let importer = try importer(options, run: "plan")
-        let target = try await importer.readTargetRecords().mapValues { $0.map(JSONValue.object) }
-        return try planner.plan(archive: options.archive, target: target)
+        let read = try await importer.readTargetRecords()
+        var plan = try planner.plan(
+            archive: options.archive, target: read.records.mapValues { $0.map(JSONValue.object) })
+        plan.unlistable = read.unlistable.sorted()
+        let journal = ImportJournal(database: database, run: runID(checked.manifest))
+        if !options.merge, try !journal.hasBegun() {
+            plan.holdings = try await importer.holdings(
+                creating: checked.kinds, stepZero: read, archiveKeys: checked.keys)
+            plan.targetReads += try importer.holdingsReads(creating: checked.kinds)
+        }
+        return plan
     }
 
     /// Imports the archive (see `Importer`), then writes the report and the summary. A rerun of a
     /// finished import sends nothing and answers the summary it wrote.
+    ///
+    /// Before anything else the archive is verified (and refused when partial, unless asked). A
+    /// new import then reads the target and stops, writing nothing, when the target holds records
+    /// of the kinds it would create (`TargetNotEmpty`), unless `merge`; a resumed one goes on.
     public func run(
         _ options: ImportOptions, progress: (@Sendable (ImportProgress) -> Void)? = nil
     ) async throws -> ImportResult {
         let lock = try StateLock(directory.appendingPathComponent("import.lock"))
         defer { lock.release() }
-        let manifest = try ArchiveVerifier.manifest(of: options.archive)
-        let run = sha256Hex(
-            Array(
-                [
-                    manifest.source.apiBase, manifest.source.business, manifest.startedAt,
-                    settings.apiURL.absoluteString, settings.business,
-                ].joined(separator: "\n").utf8)
-        ).prefix(16)
-        let journal = ImportJournal(database: database, run: String(run))
+        let checked = try check(options)
+        let run = runID(checked.manifest)
+        let journal = ImportJournal(database: database, run: run)
         if try journal.finishedAt() != nil, let data = try? Data(contentsOf: summaryURL),
             let kinds = try? JSONDecoder().decode([ImportKindSummary].self, from: data)
         {
@@ -133,10 +151,17 @@ public struct ImportSession: Sendable {
             throw AnotherImport(
                 state: directory.path, archive: other.archive, target: settings.business, startedAt: other.startedAt)
         }
+        var importer = try importer(options, run: run)
+        if try !journal.hasBegun(), !options.merge {
+            let read = try await importer.readTargetRecords()
+            let holdings = try await importer.holdings(
+                creating: checked.kinds, stepZero: read, archiveKeys: checked.keys)
+            guard holdings.isEmpty else { throw TargetNotEmpty(business: settings.business, holdings: holdings) }
+            importer.preread = read
+        }
         try journal.begin(archive: options.archive.lastPathComponent, target: target, at: Exporter.timestamp(Date()))
-        var importer = try importer(options, run: String(run))
         importer.progress = progress
-        let summary = try await importer.run(archive: options.archive)
+        let summary = try await importer.run(verifiedArchive: options.archive)
         let kinds = try importer.writeReport(to: reportURL)
         try writePrivately(JSONEncoder.sorted.encode(kinds), to: summaryURL)
         try journal.finish(at: Exporter.timestamp(Date()))
@@ -144,10 +169,58 @@ public struct ImportSession: Sendable {
         return ImportResult(kinds: kinds, report: reportURL, alreadyFinished: false, reconciled: summary.reconciled)
     }
 
+    /// A migration's check of its target before it exports: what the target holds of every kind
+    /// an import creates (nothing in the archive to match onto yet).
+    public func checkTarget(_ options: ImportOptions) async throws {
+        let importer = try importer(options, run: "check")
+        let kinds = Set(try importer.importOrder().map(\.name))
+        let holdings = try await importer.holdings(
+            creating: kinds, stepZero: try await importer.readTargetRecords(), archiveKeys: nil)
+        guard holdings.isEmpty else { throw TargetNotEmpty(business: settings.business, holdings: holdings) }
+    }
+
+    /// The journal run of an archive into this target.
+    func runID(_ manifest: Manifest) -> String {
+        String(
+            sha256Hex(
+                Array(
+                    [
+                        manifest.source.apiBase, manifest.source.business, manifest.startedAt,
+                        settings.apiURL.absoluteString, settings.business,
+                    ].joined(separator: "\n").utf8)
+            ).prefix(16))
+    }
+
+    /// What the archive check found: the manifest, the kinds with records, and the match keys
+    /// of the records of step 0's kinds.
+    struct CheckedArchive {
+        var manifest: Manifest
+        var kinds: Set<String>
+        var keys: [String: Set<String>]
+    }
+
+    /// Verifies the archive before anything else (see `ArchiveGate`), noting on the way what the
+    /// check of the target needs.
+    func check(_ options: ImportOptions) throws -> CheckedArchive {
+        let catalog = Catalog.standard
+        let planner = ImportPlanner(catalog: catalog)
+        var keys: [String: Set<String>] = [:]
+        let manifest = try ArchiveGate.check(options.archive, allowPartial: options.allowPartial) { line in
+            guard ImportPlanner.targetKinds.contains(line.kind), let kind = catalog.kind(named: line.kind),
+                let key = planner.matchKey(kind, line.members)
+            else { return }
+            keys[line.kind, default: []].insert(key)
+        }
+        return CheckedArchive(
+            manifest: manifest, kinds: Set(manifest.kinds.filter { $0.value.records > 0 }.keys), keys: keys)
+    }
+
     func importer(_ options: ImportOptions, run: String) throws -> Importer {
-        Importer(
+        var importer = Importer(
             client: client, catalog: .standard, journal: ImportJournal(database: database, run: run),
             scratch: directory.appendingPathComponent("import-\(run)"), include: options.include)
+        importer.invites = options.invite
+        return importer
     }
 }
 
@@ -275,6 +348,23 @@ public struct InterruptedRestore: Error, LocalizedError {
     }
 }
 
+/// What every restore may be asked to allow: each switch makes possible on purpose what is
+/// refused by default.
+public struct RestoreOptions: Sendable {
+    /// Let Plutio invite the people restored (`--invite`).
+    public var invite = false
+    /// Use partial archives (`--allow-partial`).
+    public var allowPartial = false
+    /// Kinds whose records count as gone where the workspace will not list them (`--assume-gone`).
+    public var assumeGone: Set<String> = []
+
+    public init(invite: Bool = false, allowPartial: Bool = false, assumeGone: Set<String> = []) {
+        self.invite = invite
+        self.allowPartial = allowPartial
+        self.assumeGone = assumeGone
+    }
+}
+
 /// What `restore --trash` asks for.
 public struct TrashRestoreOptions: Sendable {
     /// The directory holding the business's archives.
@@ -282,12 +372,17 @@ public struct TrashRestoreOptions: Sendable {
     public var rows: Set<String>?
     public var since: Date?
     public var purge = false
+    public var restore = RestoreOptions()
 
-    public init(archives: URL, rows: Set<String>? = nil, since: Date? = nil, purge: Bool = false) {
+    public init(
+        archives: URL, rows: Set<String>? = nil, since: Date? = nil, purge: Bool = false,
+        restore: RestoreOptions = .init()
+    ) {
         self.archives = archives
         self.rows = rows
         self.since = since
         self.purge = purge
+        self.restore = restore
     }
 }
 
@@ -297,19 +392,37 @@ public struct TrashRestoreResult: Sendable {
     /// Per kind, for the restored records.
     public var kinds: [ImportKindSummary]
     public var report: URL
-    /// Rows in no archive, records not restored, live records not re-pointed (exit 3).
+    /// Rows in no archive, children not restored, records not restored, live records not
+    /// re-pointed (exit 3).
     public var needsAttention: Int {
         outcome.missing.count + outcome.repointFailures.count + kinds.reduce(0) { $0 + $1.failed + $1.skipped }
+            + outcome.rows.reduce(0) { $0 + $1.unknownChildren.count }
     }
 }
 
 extension ImportSession {
     /// The business's archives in `directory`, newest first: exactly `<business>-<UTC time>.tar.zst`
-    /// (not another business whose name starts alike, not a `.partial`).
-    func archives(in directory: URL) throws -> [URL] {
-        try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+    /// (not another business whose name starts alike, not a `.partial`). Each one's manifest is
+    /// read first (format version included): one that cannot be read stops the restore before any
+    /// call; a partial one is left out unless `allowPartial` (answered with what it lacks).
+    func archives(in directory: URL, allowPartial: Bool) throws -> (use: [URL], skipped: [String]) {
+        let all = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
             .filter { Pruner.parse($0.lastPathComponent)?.0 == settings.business }
             .sorted { $0.lastPathComponent > $1.lastPathComponent }
+        var use: [URL] = []
+        var skipped: [String] = []
+        for archive in all {
+            let manifest: Manifest
+            do { manifest = try ArchiveGate.manifest(of: archive) } catch {
+                throw UnusableArchive(path: archive.path, reason: error.localizedDescription)
+            }
+            if !allowPartial, let partial = PartialArchive(manifest, archive) {
+                skipped.append("\(archive.lastPathComponent) (partial: lacks \(partial.lacks))")
+                continue
+            }
+            use.append(archive)
+        }
+        return (use, skipped)
     }
 
     /// Recreates trash-bin rows of the business from its archives (see `TrashRestorer`); with
@@ -317,23 +430,26 @@ extension ImportSession {
     public func restoreTrash(_ options: TrashRestoreOptions, plan: Bool) async throws -> TrashRestoreResult {
         let lock = try StateLock(directory.appendingPathComponent("import.lock"))
         defer { lock.release() }
-        let archives = try archives(in: options.archives)
+        let (archives, skipped) = try archives(in: options.archives, allowPartial: options.restore.allowPartial)
         let request = [
             "trash", options.rows.map { $0.sorted().joined(separator: ",") } ?? "*",
             options.since.map { Exporter.timestamp($0) } ?? "-", options.archives.standardizedFileURL.path,
         ].joined(separator: "\n")
-        var restorer = try restorer(request: request)
+        var restorer = try restorer(request: request, options: options.restore)
         restorer.rowIDs = options.rows
         restorer.since = options.since
         restorer.purge = options.purge
         if plan {
-            return TrashRestoreResult(
-                outcome: try await restorer.plan(archives: archives), kinds: [], report: reportURL)
+            var outcome = try await restorer.plan(archives: archives)
+            outcome.skippedArchives = skipped
+            return TrashRestoreResult(outcome: outcome, kinds: [], report: reportURL)
         }
         try restorer.journal.begin(
             archive: options.archives.lastPathComponent, target: "trash \(settings.business)",
             at: Exporter.timestamp(Date()))
-        return try finish(restorer, try await restorer.run(archives: archives))
+        var result = try finish(restorer, try await restorer.run(archives: archives))
+        result.outcome.skippedArchives = skipped
+        return result
     }
 
     /// A restorer of this business for one request (the command's arguments).
@@ -342,7 +458,7 @@ extension ImportSession {
     /// after a kill resumes it, and a rerun after it finished starts the next one. A record an
     /// earlier run of the business brought back is not brought back twice (see
     /// `TrashRestorer.matchEarlierRestores`).
-    func restorer(request: String) throws -> TrashRestorer {
+    func restorer(request: String, options: RestoreOptions) throws -> TrashRestorer {
         let business =
             "restore-"
             + sha256Hex(Array("\(settings.apiURL.absoluteString)\n\(settings.business)".utf8))
@@ -364,6 +480,9 @@ extension ImportSession {
             client: client, catalog: .standard, journal: ImportJournal(database: database, run: run),
             scratch: directory.appendingPathComponent("restore-\(run)"))
         restorer.earlierRuns = business
+        restorer.invites = options.invite
+        restorer.assumeGone = options.assumeGone
+        restorer.undoDirectory = undoDirectory
         return restorer
     }
 
@@ -388,14 +507,19 @@ extension ImportSession {
     /// records the target still has are kept, owners it lacks are recreated too, and live records
     /// that name a recreated record's old id are pointed at the new one. With `plan`, only finds
     /// them and counts the live ones.
-    public func restore(_ selection: ArchiveSelection, plan: Bool) async throws -> TrashRestoreResult {
+    public func restore(
+        _ selection: ArchiveSelection, plan: Bool, options: RestoreOptions = .init()
+    ) async throws -> TrashRestoreResult {
         let lock = try StateLock(directory.appendingPathComponent("import.lock"))
         defer { lock.release() }
+        // Before any call: the archive is verified, and refused when partial unless allowed.
+        try ArchiveGate.check(selection.archive, allowPartial: options.allowPartial)
         let request = [
             "archive", selection.archive.standardizedFileURL.path, selection.kind,
             selection.ids.sorted().joined(separator: ","), selection.queryText ?? "-", "\(selection.withChildren)",
         ].joined(separator: "\n")
-        let restorer = try restorer(request: request)
+        var restorer = try restorer(request: request, options: options)
+        restorer.verified = [selection.archive.path]
         var rows = try await selection.rows(live: restorer.live)
         if plan {
             try restorer.collect(&rows, from: [selection.archive], writing: false)
@@ -430,11 +554,26 @@ extension ImportSession {
     /// command that keeps no journal.
     public static var defaultStateDirectory: URL { StateDatabase.defaultURL().deletingLastPathComponent() }
 
-    /// Reverts live records to their values in `archive` (see `Reverter`).
+    /// Reverts live records to their values in `archive` (see `Reverter`), after verifying it;
+    /// their values before go to an undo archive under `STATE/undo/`.
     public func revert(
-        archive: URL, kind: String, ids: [String], fields: Set<String>?, dryRun: Bool
-    ) async throws -> [Reverter.Result] {
-        try await Reverter(client: client).revert(
-            archive: archive, kind: kind, ids: ids, fields: fields, dryRun: dryRun)
+        archive: URL, kind: String, ids: [String], fields: Set<String>?, dryRun: Bool, allowPartial: Bool = false
+    ) async throws -> Reverter.Outcome {
+        try ArchiveGate.check(archive, allowPartial: allowPartial)
+        return try await Reverter(client: client).revert(
+            archive: archive, kind: kind, ids: ids, fields: fields, dryRun: dryRun, undoDirectory: undoDirectory)
+    }
+
+    /// Where undo archives go (`UndoArchive`).
+    public var undoDirectory: URL { directory.appendingPathComponent("undo") }
+}
+
+/// An archive of the `--archives` directory cannot be read.
+public struct UnusableArchive: Error, LocalizedError, Sendable {
+    public let path: String
+    public let reason: String
+
+    public var errorDescription: String? {
+        "\(reason) It is in the --archives directory: move it out (or replace it) and run again. Nothing was restored."
     }
 }

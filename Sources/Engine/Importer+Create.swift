@@ -137,7 +137,12 @@ extension Importer {
     func isSettled(_ kind: ResourceKind, _ sourceID: String, _ object: JSONObject, target: inout Target) throws -> Bool
     {
         guard try isSettled(kind, sourceID) else { return false }
-        if kind.name == "roles", let slug = object["slug"]?.stringValue { target.roleSlugs.insert(slug) }
+        // A role the target has now (made or matched) resolves people's slugs; a skipped one does not.
+        if kind.name == "roles", let slug = object["slug"]?.stringValue,
+            [.created, .matched].contains(try journal.entry(kind.name, sourceID)?.status)
+        {
+            target.roleSlugs.insert(slug)
+        }
         return true
     }
 
@@ -161,6 +166,20 @@ extension Importer {
             summary.matched[kind.name, default: 0] += 1
             return
         }
+        if kind.name == "roles", target.unlistable.contains("roles") {
+            try settleUnseenRole(object, sourceID, summary: &summary)
+            return
+        }
+        // A business has one owner (§4.8): without the target's people, the source's owner cannot
+        // be matched onto the target's, and is not made a second time.
+        if kind.name == "people", target.unlistable.contains("people"), planner.matchKey(kind, object) == "owner" {
+            try journal.settle(
+                kind.name, sourceID, status: .skipped, targetID: nil,
+                reason: "the target will not list people, so the source's owner cannot be matched onto the target's "
+                    + "owner; a business has one owner, so it is not created")
+            summary.skipped[kind.name, default: 0] += 1
+            return
+        }
         if kind.name == "blocks", object["entityType"]?.stringValue == "blocks-group" {
             try journal.settle(
                 kind.name, sourceID, status: .dangling, targetID: nil,
@@ -172,9 +191,7 @@ extension Importer {
         if let field = lostRequirement(kind, body, dropped: dropped) {
             try journal.settle(
                 kind.name, sourceID, status: .dangling, targetID: nil,
-                reason:
-                    "not created: its \(field) names a record that is neither in the archive nor in the target (trashed or deleted at the source)",
-                dropped: dropped)
+                reason: lostRequirementReason(kind, field, target: target), dropped: dropped)
             summary.skipped[kind.name, default: 0] += 1
             return
         }
@@ -205,6 +222,7 @@ extension Importer {
         let made: JSONObject
         var lost = 0
         var found = false
+        var extraNotes: [String] = []
         while true {
             do {
                 let created = try await client.create(kind.name, body: bytes)
@@ -217,6 +235,16 @@ extension Importer {
                     body["type"] = .string("link")
                     body["handle"] = nil
                     bytes = JSONValue.object(body).bytes
+                    continue
+                // A role the target would not let us see (roles unlistable) and refuses: the person
+                // comes with the least privileged baseline role, and the report says so.
+                case .validation where kind.name == "people" && unseenRole(body, target) != nil:
+                    let role = unseenRole(body, target) ?? ""
+                    body["role"] = .string(Self.fallbackRole)
+                    bytes = JSONValue.object(body).bytes
+                    extraNotes.append(
+                        "role \(role) refused by the target (which will not list its roles): created as "
+                            + "\(Self.fallbackRole); give the person its role in Plutio")
                     continue
                 // An answer that says the create was not applied: record why and go on.
                 case .validation, .forbidden, .notFound:
@@ -242,11 +270,55 @@ extension Importer {
             break
         }
         if kind.name == "custom-fields" { try mapOptions(source: object, targetOptions: Self.optionsByLabel(made)) }
+        let note = ([notes(kind, source: object, made: made, found: found)].compactMap { $0 } + extraNotes)
         try journal.created(
             kind.name, sourceID, targetID: createdID, dropped: dropped,
-            reason: notes(kind, source: object, made: made, found: found), defaults: defaultBlocks(kind, made))
+            reason: note.isEmpty ? nil : note.joined(separator: "; "), defaults: defaultBlocks(kind, made))
         if kind.name == "roles", let slug = object["slug"]?.stringValue { target.roleSlugs.insert(slug) }
         summary.created[kind.name, default: 0] += 1
+    }
+
+    /// The least privileged baseline role: what a person gets when its own role cannot be
+    /// checked and the target refuses it.
+    static let fallbackRole = "client"
+
+    /// A person's role slug that the target would not let us check (roles unlistable), if any.
+    func unseenRole(_ body: JSONObject, _ target: Target) -> String? {
+        guard target.unlistable.contains("roles"), let role = body["role"]?.stringValue,
+            !Self.baselineRoles.contains(role), role != Self.fallbackRole
+        else { return nil }
+        return role
+    }
+
+    /// Roles when the target will not list them (§11.17): the baseline five are taken as there
+    /// (§4.8); another role is not created, since whether the target has it cannot be told and a
+    /// second copy could not be taken back. People send its slug as it is.
+    func settleUnseenRole(_ object: JSONObject, _ sourceID: String, summary: inout Summary) throws {
+        let slug = object["slug"]?.stringValue ?? ""
+        if Self.baselineRoles.contains(slug) {
+            try journal.settle(
+                "roles", sourceID, status: .matched, targetID: nil,
+                reason: "the target will not list roles: taken as its baseline role \(slug) (§4.8)")
+            summary.matched["roles", default: 0] += 1
+        } else {
+            try journal.settle(
+                "roles", sourceID, status: .skipped, targetID: nil,
+                reason: "not created: the target will not list roles, so whether it has \(slug) already cannot be "
+                    + "told; people with it are sent with it (as \(Self.fallbackRole) where the target refuses it)")
+            summary.skipped["roles", default: 0] += 1
+        }
+    }
+
+    /// Why a record cannot be created without a reference that resolved nowhere.
+    func lostRequirementReason(_ kind: ResourceKind, _ field: String, target: Target) -> String {
+        let targets = catalog.references(of: kind).filter { Reference.topLevelKey(of: $0.path) == field }
+            .flatMap(\.to)
+        if let unseen = targets.first(where: target.unlistable.contains) {
+            return "not created: its \(field) names a \(unseen) record the target will not list, so it cannot be "
+                + "matched there"
+        }
+        return "not created: its \(field) names a record that is neither in the archive nor in the target "
+            + "(trashed or deleted at the source)"
     }
 
     /// A required field (§4.7) left empty because its reference resolved nowhere, if any.
@@ -369,6 +441,8 @@ extension Importer {
             body["handle"] = nil
         }
         let dropped = try remap(&body, kind, target: target)
+        // No invitation is emailed unless asked for (§4.8): a create-only extra, never stored.
+        if kind.name == "people", !invites { body["invite"] = false }
         return (body, dropped)
     }
 
@@ -408,7 +482,13 @@ extension Importer {
             do {
                 switch ref.naming {
                 case .slug:
-                    return target.roleSlugs.contains(ref.value) ? ref.value : nil
+                    if target.roleSlugs.contains(ref.value) { return ref.value }
+                    // A person needs a role: one the target would not let us see is sent as it is
+                    // (the target may have it) rather than dropped; refused, it falls back.
+                    if kind.name == "people", ref.path == "role", target.unlistable.contains("roles") {
+                        return ref.value
+                    }
+                    return nil
                 case .id:
                     if let field = ref.optionOfField {
                         // Only select-like fields hold option ids; other values are data.

@@ -30,9 +30,15 @@ public struct Importer: Sendable {
     /// Sends file records as they are, handle included (a restore into the business that still
     /// stores the binaries, §4.8); a file the target refuses comes back as a link.
     public var keepsFileHandles = false
+    /// Lets Plutio invite the people it creates (`--invite`); by default every people create
+    /// carries `invite:false`, so that no client or teammate is emailed (§4.8).
+    public var invites = false
     var planner: ImportPlanner
     /// Called as records are settled.
     public var progress: (@Sendable (ImportProgress) -> Void)?
+    /// Step 0's reads, when the caller made them already (the check for records an import
+    /// would duplicate reads the same lists).
+    var preread: TargetRecords?
     /// Each kind's top-level fields that hold second-pass references, worked out once.
     let secondPassFields: [String: Set<String>]
 
@@ -70,6 +76,12 @@ public struct Importer: Sendable {
     static let unsent = Catalog.serverOwnedFields.union(["isArchived"])
 
     public func run(archive: URL) async throws -> Summary {
+        try ArchiveGate.check(archive, allowPartial: true)
+        return try await run(verifiedArchive: archive)
+    }
+
+    /// Imports an archive the caller has verified (`ArchiveGate`).
+    func run(verifiedArchive archive: URL) async throws -> Summary {
         try makePrivateDirectory(scratch)
         return try await run(extracted: try extract(archive))
     }
@@ -116,14 +128,8 @@ public struct Importer: Sendable {
     // MARK: Extract and step 0
 
     /// Writes each `records/<kind>.ndjson` of the archive to the scratch directory, in one pass.
+    /// The archive was verified first (`ArchiveGate`): nothing is imported from one that does not.
     func extract(_ archive: URL) throws -> Set<String> {
-        // Nothing is imported from an archive that does not verify.
-        let report = try ArchiveVerifier().verify(archive)
-        guard report.isIntact else {
-            throw ArchiveError.corrupt(
-                path: archive.path, entry: Manifest.entryName, reason: report.problems.prefix(3).joined(separator: "; ")
-            )
-        }
         let reader = try ArchiveReader(url: archive)
         var kinds = Set<String>()
         while let entry = try reader.next() {
@@ -147,6 +153,8 @@ public struct Importer: Sendable {
     struct Target {
         var keys: [String: [String: String]] = [:]
         var roleSlugs: Set<String> = []
+        /// Kinds step 0 could not list: what they hold is unknown, never taken as nothing.
+        var unlistable: Set<String> = []
         /// Custom-field options by field (target id) and label.
         var options: [String: [String: String]] = [:]
         /// The archive's custom fields whose values are option ids (those with options).
@@ -170,32 +178,48 @@ public struct Importer: Sendable {
         return out
     }
 
+    /// Step 0 (§9.2): the target's records of the kinds it maps. A kind the target will not list
+    /// is not taken as empty: roles (which may not be listable at all, §11.17) are assumed to be
+    /// the baseline five of §4.8, and the rest is left to the report.
     func readTarget() async throws -> Target {
+        var read = preread
+        if read == nil { read = try await readTargetRecords() }
+        guard let read else { return Target() }
         var target = Target()
-        for (name, records) in try await readTargetRecords() {
+        target.unlistable = read.unlistable
+        if read.unlistable.contains("roles") { target.roleSlugs = Self.baselineRoles }
+        for (name, records) in read.records {
             guard let kind = catalog.kind(named: name) else { continue }
             for record in records { target.add(record, of: kind, planner: planner) }
         }
         return target
     }
 
+    /// The role slugs every account has (§4.8).
+    public static let baselineRoles: Set<String> = ["owner", "co-owner", "manager", "team", "client"]
+
+    /// What step 0 read of the target.
+    public struct TargetRecords: Sendable {
+        /// Records of the kinds step 0 maps (`ImportPlanner.targetKinds`), by kind.
+        public var records: [String: [JSONObject]] = [:]
+        /// Kinds the target refused to list (403 or 404).
+        public var unlistable: Set<String> = []
+    }
+
     /// The target's records of the kinds step 0 maps (`ImportPlanner.targetKinds`).
-    public func readTargetRecords() async throws -> [String: [JSONObject]] {
-        var out: [String: [JSONObject]] = [:]
+    public func readTargetRecords() async throws -> TargetRecords {
+        var out = TargetRecords()
         for name in ImportPlanner.targetKinds {
             var records: [JSONObject] = []
             do {
                 for try await record in client.records(of: name) {
                     if case .object(let object) = try record.parsed() { records.append(object) }
                 }
-            } catch let error as APIError {
-                // A kind the target will not list (roles may not be listable at all, §11.17) maps nothing.
-                switch error.underlying {
-                case .forbidden, .notFound: continue
-                default: throw error
-                }
+            } catch let error as APIError where error.isRefusal {
+                out.unlistable.insert(name)
+                continue
             }
-            out[name] = records
+            out.records[name] = records
         }
         return out
     }

@@ -23,8 +23,18 @@ public struct TrashRestorer: Sendable {
     public var rowIDs: Set<String>?
     /// Only rows deleted at or after this time.
     public var since: Date?
-    /// Purge each fully restored row, so that the UI cannot bring back a second copy.
+    /// Purge each fully restored row, so that the UI cannot bring back a second copy (only
+    /// where that is safe: see `purgeBlocker`).
     public var purge = false
+    /// Let Plutio invite the people restored (by default they get `invite:false`).
+    public var invites = false
+    /// Kinds that count as gone where the workspace will not list them (`--assume-gone`); any
+    /// other kind it refuses to list stops a restore that would otherwise recreate live records.
+    public var assumeGone: Set<String> = []
+    /// Archives (paths) the caller has verified already; the others are verified before use.
+    public var verified: Set<String> = []
+    /// Where the current values of live records go before they are overwritten (`UndoArchive`).
+    public var undoDirectory: URL?
 
     /// The runs of this business's earlier restores start with this: a record one of them
     /// brought back is not brought back twice.
@@ -45,9 +55,22 @@ public struct TrashRestorer: Sendable {
         public var title: String
         /// The records of the row (root first), by kind and id.
         public var records: [Record]
-        /// The archive the row's records came from, nil when no archive holds them all.
+        /// The archive the row's records came from (the oldest, when several), nil when no
+        /// archive holds them all.
         public var archive: String?
+        /// Every archive the row's records come from.
+        public var archives: Set<String> = []
+        /// When the row was deleted (a trash row's `createdAt`).
+        public var deletedAt: Date?
+        /// How long before the deletion the (oldest) archive was taken: edits made in between are
+        /// not in the restored copy.
+        public var archiveAge: TimeInterval?
+        /// Children whose `entityType` the catalogue does not know: not restored, and they keep
+        /// the row from being purged.
+        public var unknownChildren: [String] = []
         public var purged = false
+        /// Why the row was kept in the trash although purging was asked for.
+        public var keptInTrash: String?
         /// Records recreated, records kept because the target still has them, and records an
         /// earlier restore of this business brought back already.
         public var created = 0
@@ -70,6 +93,10 @@ public struct TrashRestorer: Sendable {
         public var repointed: Int
         /// Live records the target would not let be pointed at a new id, with why.
         public var repointFailures: [String] = []
+        /// Partial archives of the directory left out (without `--allow-partial`), with what they lack.
+        public var skippedArchives: [String] = []
+        /// Where the values of the live records this run overwrote were kept.
+        public var undoArchive: URL?
     }
 
     /// The rows to restore, and where each one's records are; writes nothing to the workspace.
@@ -97,6 +124,9 @@ public struct TrashRestorer: Sendable {
             return Outcome(
                 rows: rows, newestArchive: archives.first?.lastPathComponent, importSummary: .init(), repointed: 0)
         }
+        // Every archive a row comes from is verified before anything is written from it.
+        try verify(
+            archives.filter { archive in restorable.contains { $0.archives.contains(archive.lastPathComponent) } })
         let kinds = try collect(&restorable, from: archives, writing: true)
         // The restored set, by kind: every record of a restorable row is in the scratch files.
         let members = Dictionary(grouping: restorable.flatMap(\.records), by: \.kind).mapValues { Set($0.map(\.id)) }
@@ -105,6 +135,7 @@ public struct TrashRestorer: Sendable {
         try await mapLiveReferences(members)
         var importer = Importer(client: client, catalog: catalog, journal: journal, scratch: scratch)
         importer.keepsFileHandles = true
+        importer.invites = invites
         let repointing = Repointing()
         // Live records (blocks of a restored invoice, time tracks of a project) are pointed at the
         // new ids before the second pass, so that a document's blocks[] can be set.
@@ -124,8 +155,12 @@ public struct TrashRestorer: Sendable {
             }
         }
         if purge {
+            let binaries = try filesWithBinaries()
             for i in rows.indices where rows[i].archive != nil {
-                guard try await isCleanlyRestored(rows[i]) else { continue }
+                if let blocker = try await purgeBlocker(rows[i], binaries: binaries) {
+                    rows[i].keptInTrash = blocker
+                    continue
+                }
                 // A row purged already (a rerun) answers 404: it is gone either way.
                 _ = try await client.delete("trash-bin", id: rows[i].id)
                 rows[i].purged = true
@@ -133,41 +168,22 @@ public struct TrashRestorer: Sendable {
         }
         return Outcome(
             rows: rows, newestArchive: archives.first?.lastPathComponent, importSummary: summary,
-            repointed: repointing.count, repointFailures: repointing.failures)
+            repointed: repointing.count, repointFailures: repointing.failures, undoArchive: repointing.undo)
     }
 
     /// Live records by kind and id.
     typealias Holders = [String: [String: JSONObject]]
 
-    /// The live records re-pointed so far, and those the target refused.
+    /// The live records re-pointed so far, those the target refused, and the undo archive of
+    /// their earlier values.
     final class Repointing: Sendable {
-        private let state = Mutex((count: 0, failures: [String]()))
+        private let state = Mutex((count: 0, failures: [String](), undo: URL?.none))
         var count: Int { state.withLock { $0.count } }
         var failures: [String] { state.withLock { $0.failures } }
+        var undo: URL? { state.withLock { $0.undo } }
         func add(_ n: Int) { state.withLock { $0.count += n } }
         func fail(_ what: String) { state.withLock { $0.failures.append(what) } }
-    }
-
-    /// Whether every record of a row was created (references to records gone elsewhere may be
-    /// dropped, as reported) and no file turned into a link: only then is purging the row safe
-    /// (the trashed originals, with their binaries, are the only other copy).
-    func isCleanlyRestored(_ row: Row) async throws -> Bool {
-        var before: [String: Set<String>] = [:]
-        for record in row.records {
-            guard let entry = try journal.entry(record.kind, record.id), let target = entry.targetID,
-                !(entry.reason ?? "").contains(Importer.linkNote)
-            else { return false }
-            switch entry.status {
-            case .created: continue
-            // Brought back by an earlier restore (not asked to purge then): only while that copy
-            // is still there.
-            case .matched where entry.reason?.hasPrefix(Self.restoredBefore) == true:
-                before[record.kind, default: []].insert(target)
-            default: return false
-            }
-        }
-        for (kind, targets) in before where try await liveIDs(kind, targets) != targets { return false }
-        return true
+        func kept(_ url: URL) { state.withLock { $0.undo = url } }
     }
 
     // MARK: Rows and the restored set
@@ -181,13 +197,21 @@ public struct TrashRestorer: Sendable {
                 continue
             }
             var records: [Record] = []
+            var unknown: [String] = []
             for entry in [JSONValue.object(row)] + (row["children"]?.arrayValue ?? []) {
-                guard let slug = entry["entityType"]?.stringValue, let id = entry["entityId"]?.stringValue,
-                    let kind = catalog.kind(forSlug: slug)
-                else { continue }
+                guard let slug = entry["entityType"]?.stringValue, let id = entry["entityId"]?.stringValue else {
+                    continue
+                }
+                guard let kind = catalog.kind(forSlug: slug) else {
+                    unknown.append("\(slug) \(id)")
+                    continue
+                }
                 records.append(Record(kind: kind.name, id: id))
             }
-            rows.append(Row(id: raw.id, title: row["title"]?.stringValue ?? "", records: records))
+            var item = Row(id: raw.id, title: row["title"]?.stringValue ?? "", records: records)
+            item.unknownChildren = unknown
+            item.deletedAt = row["createdAt"]?.stringValue.flatMap(Importer.date)
+            rows.append(item)
         }
         return rows
     }
@@ -221,7 +245,12 @@ public struct TrashRestorer: Sendable {
         }
         for i in rows.indices {
             let archives = rows[i].records.map { found[$0] }
-            if archives.allSatisfy({ $0 != nil }) { rows[i].archive = archives.compactMap { $0 }.min() }
+            guard archives.allSatisfy({ $0 != nil }) else { continue }
+            rows[i].archives = Set(archives.compactMap { $0 })
+            rows[i].archive = rows[i].archives.min()
+            if let deleted = rows[i].deletedAt, let taken = rows[i].archive.flatMap(Pruner.parse)?.1 {
+                rows[i].archiveAge = deleted.timeIntervalSince(taken)
+            }
         }
         return Set(files.keys)
     }
@@ -249,7 +278,7 @@ public struct TrashRestorer: Sendable {
             }
             guard !earlier.isEmpty else { continue }
             let targets = Set(earlier.values.compactMap(\.targetID))
-            let live = checkingLiveness ? try await liveIDs(kind, targets, ifRefused: targets) : targets
+            let live = checkingLiveness ? try await liveIDs(kind, targets, ifRefused: .live) : targets
             for (id, entry) in earlier.sorted(by: { $0.key < $1.key }) {
                 guard let target = entry.targetID else { continue }
                 if !live.contains(target) {
@@ -269,14 +298,31 @@ public struct TrashRestorer: Sendable {
         return replaced
     }
 
-    /// The ids among `ids` of records the target has; for a kind it will not list, `ifRefused`
-    /// (none, unless the caller must not guess).
-    func liveIDs(_ kind: String, _ ids: Set<String>, ifRefused: Set<String> = []) async throws -> Set<String> {
+    /// What a liveness question makes of a kind the workspace will not list (or filter by id).
+    enum IfRefused {
+        /// Every record counts as live: nothing is made on a guess.
+        case live
+        /// None counts: nothing is trusted (a purge is not made).
+        case none
+        /// The restore stops (`UnlistableKind`), unless the user said the kind's records are gone.
+        case stop
+    }
+
+    /// The ids among `ids` of records the target has. A kind it will not list is never taken as
+    /// gone: what that means is `ifRefused`'s, unless `--assume-gone` names the kind.
+    func liveIDs(_ kind: String, _ ids: Set<String>, ifRefused: IfRefused) async throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
         do {
             return Set(try await liveRecords(kind, ids).keys)
         } catch let error as APIError {
             switch error.underlying {
-            case .forbidden, .notFound, .validation: return ifRefused
+            case .forbidden, .notFound, .validation:
+                if assumeGone.contains(kind) { return [] }
+                switch ifRefused {
+                case .live: return ids
+                case .none: return []
+                case .stop: throw UnlistableKind(kind: kind, reason: error.localizedDescription)
+                }
             default: throw error
             }
         }
@@ -286,7 +332,8 @@ public struct TrashRestorer: Sendable {
     /// values: they are mapped onto themselves and not created again.
     func mapLiveMembers(_ members: [String: Set<String>]) async throws {
         for (kind, ids) in members.sorted(by: { $0.key < $1.key }) {
-            for id in try await liveIDs(kind, try ids.filter { try journal.entry(kind, $0) == nil }) {
+            let unknown = try ids.filter { try journal.entry(kind, $0) == nil }
+            for id in try await liveIDs(kind, unknown, ifRefused: .stop) {
                 try journal.settle(
                     kind, id, status: .matched, targetID: id,
                     reason: "live: kept as it is (restore --revert puts back its archived values)")
@@ -298,7 +345,9 @@ public struct TrashRestorer: Sendable {
     func live(_ records: [Record]) async throws -> Set<Record> {
         var out = Set<Record>()
         for (kind, group) in Dictionary(grouping: records, by: \.kind).sorted(by: { $0.key < $1.key }) {
-            for id in try await liveIDs(kind, Set(group.map(\.id))) { out.insert(Record(kind: kind, id: id)) }
+            for id in try await liveIDs(kind, Set(group.map(\.id)), ifRefused: .stop) {
+                out.insert(Record(kind: kind, id: id))
+            }
         }
         return out
     }
@@ -319,8 +368,9 @@ public struct TrashRestorer: Sendable {
         }
         for (kind, ids) in referenced.sorted(by: { $0.key < $1.key }) {
             let unknown = try ids.filter { try journal.entry(kind, $0) == nil }
-            // A kind the workspace will not list keeps nothing: its references are dropped.
-            for id in try await liveIDs(kind, unknown) {
+            // A kind the workspace will not list is not taken as gone: its references are kept as
+            // they are (the target checks them), unless the user says they are gone.
+            for id in try await liveIDs(kind, unknown, ifRefused: .live) {
                 try journal.settle(kind, id, status: .matched, targetID: id, reason: "live: kept as it is")
             }
         }
@@ -420,10 +470,33 @@ public struct TrashRestorer: Sendable {
         }
         // Records that came after the newest archive and name an old id are asked of the
         // workspace itself; the holders the archive knows are read as they are now.
-        var found = try await liveHolders(naming: kindOf, failures: failures)
-        for (name, ids) in holders {
+        var found = try await liveHolders(naming: kindOf, newest: newest.lastPathComponent, failures: failures)
+        for (name, ids) in holders.sorted(by: { $0.key < $1.key }) {
             let unread = ids.subtracting(found[name]?.keys ?? [:].keys)
-            found[name, default: [:]].merge(try await liveRecords(name, unread)) { current, _ in current }
+            do {
+                found[name, default: [:]].merge(try await liveRecords(name, unread)) { current, _ in current }
+            } catch let error as APIError where error.isRefusal {
+                failures?.fail(
+                    "\(unread.count) \(name) naming restored records could not be read, so not re-pointed: "
+                        + error.localizedDescription)
+            }
+        }
+        // Their values as they are now are kept before any of them is changed.
+        if let undoDirectory {
+            var before: [String: [[UInt8]]] = [:]
+            for (name, records) in found.sorted(by: { $0.key < $1.key }) {
+                guard let kind = catalog.kind(named: name) else { continue }
+                for (id, live) in records.sorted(by: { $0.key < $1.key }) where newIDs[id] == nil {
+                    if let bytes = repointedValues(live, of: kind, newIDs: newIDs) {
+                        before[name, default: []].append(bytes)
+                    }
+                }
+            }
+            if !before.isEmpty {
+                failures?.kept(
+                    try UndoArchive.write(
+                        before, of: client.settings, into: undoDirectory, why: "restore re-pointing"))
+            }
         }
         var repointed = 0
         for (name, records) in found.sorted(by: { $0.key < $1.key }) {
@@ -451,7 +524,7 @@ public struct TrashRestorer: Sendable {
     /// paths go together under `$or`, 100 ids a call, or one path a call once the server has
     /// refused `$or`. Kinds listed only under a parent (comments, wiki entities) are left to the
     /// archive's holders; a path the server refuses to filter on is reported.
-    func liveHolders(naming kindOf: [String: String], failures: Repointing?) async throws -> Holders {
+    func liveHolders(naming kindOf: [String: String], newest: String, failures: Repointing?) async throws -> Holders {
         var idsOf: [String: [String]] = [:]
         for (id, kind) in kindOf { idsOf[kind, default: []].append(id) }
         var out: Holders = [:]
@@ -510,10 +583,14 @@ public struct TrashRestorer: Sendable {
                             failures?.fail(
                                 "\(kind.name) naming restored records by \(attempt[0].path) could not be asked: \(error.localizedDescription)"
                             )
-                        // A kind this client may not list holds nothing it could re-point.
+                        // A kind this client may not list: its records made after the newest
+                        // archive cannot be found (those in the archive are read by id).
                         case .forbidden, .notFound:
                             attempts = []
                             listable = false
+                            failures?.fail(
+                                "\(kind.name) could not be asked for records naming restored ones (the workspace "
+                                    + "will not list it): those made after \(newest) keep the old ids")
                         default: throw error
                         }
                     }
@@ -521,6 +598,13 @@ public struct TrashRestorer: Sendable {
             }
         }
         return out
+    }
+
+    /// A live record's bytes as they are, when re-pointing would change it (for the undo archive).
+    func repointedValues(_ live: JSONObject, of kind: ResourceKind, newIDs: [String: String]) -> [UInt8]? {
+        var rewritten = live
+        _ = catalog.remapReferences(in: &rewritten, of: kind) { ref in newIDs[ref.value] ?? ref.value }
+        return rewritten == live ? nil : JSONValue.object(live).bytes
     }
 
     /// Rewrites the old ids a live record holds and sends the fields that changed; true when

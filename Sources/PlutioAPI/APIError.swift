@@ -41,6 +41,15 @@ public enum APIError: Error, LocalizedError, Sendable, Equatable {
         }
     }
 
+    /// Whether the server refused the route itself (403, 404): a list refused this way says
+    /// nothing about what the kind holds.
+    public var isRefusal: Bool {
+        switch underlying {
+        case .forbidden, .notFound: true
+        default: false
+        }
+    }
+
     /// The failure that decides what a caller should do: for `gaveUp`, its last failure.
     public var underlying: APIError {
         if case .gaveUp(_, _, let last) = self { return last.underlying }

@@ -116,6 +116,26 @@ public struct ImportJournal: Sendable {
         }
     }
 
+    /// Whether the run was begun (a killed or finished one; `begin` was called).
+    public func hasBegun() throws(StateError) -> Bool {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT 1 FROM import_run WHERE run = ?", arguments: [run]) != nil
+        }
+    }
+
+    /// Whether any run of this database (an import or a restore) made the target record: created
+    /// it, or created it and had a later write refused.
+    public func madeByAnyRun(_ kind: String, targetID: String) throws(StateError) -> Bool {
+        try database.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT 1 FROM import_record WHERE kind = ? AND target_id = ? AND status IN ('created', 'failed')
+                    LIMIT 1
+                    """, arguments: [kind, targetID]) != nil
+        }
+    }
+
     /// When the run finished, or nil while it has not.
     public func finishedAt() throws(StateError) -> String? {
         try database.read { db in

@@ -150,6 +150,9 @@ public final class StateDatabase: Sendable {
             }
             try db.create(index: "import_default_block_owner", on: "import_default_block", columns: ["run", "owner"])
         }
+        migrator.registerMigration("v7: records any run made, by target id") { db in
+            try db.create(index: "import_record_made", on: "import_record", columns: ["kind", "target_id"])
+        }
         return migrator
     }
 

@@ -23,7 +23,9 @@ enum ExitStatus: Int32 {
     static let table = """
           0    success
           1    failure (the message says what to do); backup: every account failed
-          2    usage error (the command line or the configuration file)
+          2    usage error (the command line or the configuration file); refused by
+               default: an import into a target that holds records already (--merge),
+               a partial archive (--allow-partial)
           3    partial: an export lacking kinds Plutio refused or binaries that failed
                (the manifest names them); an import or restore whose records failed or
                could not be carried (STATE/report.ndjson names them); a backup in which
@@ -37,7 +39,9 @@ enum ExitStatus: Int32 {
     /// requests are `ok`, a command line that does not parse is `usage`.
     static func of(_ error: any Error) -> ExitStatus {
         switch error {
-        case is ValidationError, is SettingsError, is MissingKind, is ConfigError: return .usage
+        case is ValidationError, is SettingsError, is MissingKind, is ConfigError, is TargetNotEmpty,
+            is PartialArchive:
+            return .usage
         case let outcome as Outcome: return outcome.status
         case is CancellationError: return .interrupted
         case let error as APIError:

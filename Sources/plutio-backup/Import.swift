@@ -16,6 +16,14 @@ struct Import: AsyncParsableCommand {
             nothing. Start with --plan: it reads the target and prints what the import will do and cost, \
             writing nothing.
 
+            Safe by default: the archive is verified first, and a partial one (an export that missed \
+            kinds or binaries) is refused unless --allow-partial. A new import stops before its first \
+            write (exit 2) when the target already holds records of the kinds it creates, beyond a fresh \
+            account's own and what it matches by email or title: into the archive's own workspace it \
+            would make every record twice. --merge imports beside them on purpose. People are created \
+            with invite:false, so nobody is emailed, unless --invite. What no import can carry (creation \
+            dates, authors, task numbers, lifecycle states, binaries) is listed by --plan.
+
             STATE/report.ndjson gets one line per source record (kind, sourceId, targetId, outcome, \
             reason, dropped); STATE/summary.json the summary per kind. Exit 3 when records failed, or were \
             skipped although the import should carry them.
@@ -26,6 +34,7 @@ struct Import: AsyncParsableCommand {
     @Option(help: "State directory: journal, rate ledger, report (created 0700).") var state: String
     @Flag(help: "Print what the import will do and cost, and write nothing.") var plan = false
     @Option(help: "Opt-in kinds to import as well, comma-separated (automations).") var include: String?
+    @OptionGroup var safety: ImportSafetyOptions
     @Flag(help: "Print JSON (the plan, or progress events and the summary) on stdout.") var json = false
 
     func validate() throws {
@@ -38,7 +47,10 @@ struct Import: AsyncParsableCommand {
     func run() async throws {
         let settings = try connection.settings()
         let session = try ImportSession(settings: settings, stateDirectory: URL(fileURLWithPath: state))
-        let options = ImportOptions(archive: URL(fileURLWithPath: archive), include: try includedKinds(include))
+        var options = ImportOptions(
+            archive: URL(fileURLWithPath: archive), include: try includedKinds(include), invite: safety.invite,
+            merge: safety.merge)
+        options.allowPartial = safety.allowPartial
         if plan {
             ImportReporter.printPlan(try await session.plan(options), budget: settings.rate, json: json)
             return
@@ -64,4 +76,15 @@ func includedKinds(_ text: String?) throws -> Set<String> {
         )
     }
     return names
+}
+
+/// The safety switches of the commands that write to a workspace: each one makes possible on
+/// purpose what is refused by default.
+struct ImportSafetyOptions: ParsableArguments {
+    @Flag(help: "Let Plutio invite the people created (by default they get invite:false: nobody is emailed).")
+    var invite = false
+    @Flag(help: "Import beside the records the target already holds (by default such an import stops, exit 2).")
+    var merge = false
+    @Flag(help: "Use an archive whose export was partial (lacking kinds or binaries); refused by default.")
+    var allowPartial = false
 }

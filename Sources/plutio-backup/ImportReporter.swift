@@ -174,6 +174,14 @@ final class ImportReporter: Sendable {
             let had = plan.targetHad.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
             print("the target already holds: " + had.joined(separator: ", "))
         }
+        if !plan.unlistable.isEmpty {
+            print("the target will not list: \(plan.unlistable.joined(separator: ", ")) (not taken as empty)")
+        }
+        if let holdings = plan.holdings, !holdings.isEmpty {
+            print(
+                "STOP: the target already holds records of the kinds this import creates (\(holdings.summary)); "
+                    + "the import would stop before its first write (exit 2). Add --merge to import beside them.")
+        }
         print(
             "calls: \(plan.calls) (\(plan.targetReads) target reads, creates, follow-up PUTs, archive calls); "
                 + "ETA about \(ExportETA.text(seconds)) at \(budget) (a window's worth of calls goes at the server's pace)"

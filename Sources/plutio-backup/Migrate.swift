@@ -64,6 +64,11 @@ struct Migrate: AsyncParsableCommand {
             the export resumes, and once it is written the import resumes from the journal in the state \
             directory, with the same archive, creating nothing twice. See `import --help` for the report \
             and the exit codes.
+
+            A new migration first checks the target: one that already holds records of the kinds a \
+            migration creates (beyond a fresh account's own) stops before exporting (exit 2) unless \
+            --merge. A partial export is not imported unless --allow-partial. People are created with \
+            invite:false unless --invite.
             """)
 
     @OptionGroup(title: "Source") var source: SourceConnection
@@ -71,6 +76,7 @@ struct Migrate: AsyncParsableCommand {
     @Option(help: "Directory for the archive (created 0700 if missing).") var output: String
     @Option(help: "State directory: checkpoints, journal, rate ledgers, report (created 0700).") var state: String
     @Option(help: "Opt-in kinds to import as well, comma-separated (automations).") var include: String?
+    @OptionGroup var safety: ImportSafetyOptions
     @Flag(help: "Do not download file binaries into the archive (files are recreated as links either way).")
     var noFiles = false
     @Flag(help: "Print JSON progress events and summaries on stdout.") var json = false
@@ -84,9 +90,19 @@ struct Migrate: AsyncParsableCommand {
         // One migration at a time per state directory: two would export twice and import twice.
         let lock = try StateLock(stateURL.appendingPathComponent("migrate.lock"))
         defer { lock.release() }
-        let archive = try await exportedArchive(sourceSettings, state: stateURL)
         let session = try ImportSession(settings: targetSettings, stateDirectory: stateURL)
-        let options = ImportOptions(archive: archive, include: try includedKinds(include))
+        var options = ImportOptions(
+            archive: URL(fileURLWithPath: output), include: try includedKinds(include), invite: safety.invite,
+            merge: safety.merge)
+        options.allowPartial = safety.allowPartial
+        // A new migration checks its target before the export, not hours later: the import would
+        // stop there anyway.
+        if try MigrationRecord.archive(in: stateURL) == nil, !options.merge {
+            try await session.checkTarget(options)
+            options.merge = true
+        }
+        options.archive = try await exportedArchive(sourceSettings, state: stateURL)
+        let archive = options.archive
         let reporter = ImportReporter(
             json: json, budget: targetSettings.rate, expected: try session.expectedRecords(options),
             callsMade: { session.callsMade }, callsInWindow: { session.callsInWindow() })

@@ -63,18 +63,34 @@ struct Restore: AsyncParsableCommand {
     var since: String?
     @Option(name: .customLong("row"), help: "Only this trash-bin row (its _id); repeat for several.") var rows:
         [String] = []
-    @Flag(help: "Purge each restored row from the trash bin afterwards.") var purgeTrash = false
-    @Flag(help: "List the rows and the archive that holds each, and write nothing.") var plan = false
+    @Flag(help: "Purge each restored row from the trash bin afterwards, where nothing can be lost with it.")
+    var purgeTrash = false
+    @Flag(help: "Let Plutio invite the people restored (by default they get invite:false: nobody is emailed).")
+    var invite = false
+    @Flag(help: "Use partial archives (an export that missed kinds or binaries); left out or refused by default.")
+    var allowPartial = false
+    @Option(
+        help: ArgumentHelp(
+            "Take records of KIND as gone where the workspace will not list them (by default the restore stops); repeatable.",
+            valueName: "kind"))
+    var assumeGone: [String] = []
+    @Flag(help: "List what would be restored (with --revert: each field's live and archived value), and write nothing.")
+    var plan = false
 
     func validate() throws {
+        for kind in assumeGone where Catalog.standard.kind(named: kind) == nil {
+            throw ValidationError("--assume-gone \(kind): unknown kind; kinds are named as in the API, e.g. tasks.")
+        }
         if revert {
             guard archive != nil, kind != nil, !ids.isEmpty else {
                 throw ValidationError("--revert needs the archive, --kind and at least one --id.")
             }
-            guard !trash, archives == nil, rows.isEmpty, since == nil, !purgeTrash, query == nil, !withChildren
+            guard !trash, archives == nil, rows.isEmpty, since == nil, !purgeTrash, query == nil, !withChildren,
+                !invite, assumeGone.isEmpty
             else {
                 throw ValidationError(
-                    "--revert takes ARCHIVE, --kind, --id, --fields and --plan, not the --trash or --where options.")
+                    "--revert takes ARCHIVE, --kind, --id, --fields, --allow-partial and --plan, not the --trash or --where options."
+                )
             }
             return
         }
@@ -120,44 +136,56 @@ struct Restore: AsyncParsableCommand {
             settings: settings,
             stateDirectory: state.map { URL(fileURLWithPath: $0) } ?? ImportSession.defaultStateDirectory)
         if revert, let archive, let kind {
-            let results = try await session.revert(
+            let outcome = try await session.revert(
                 archive: URL(fileURLWithPath: archive), kind: kind, ids: ids,
-                fields: fields.map { Set($0.split(separator: ",").map(String.init)) }, dryRun: plan)
-            for r in results {
+                fields: fields.map { Set($0.split(separator: ",").map(String.init)) }, dryRun: plan,
+                allowPartial: allowPartial)
+            for r in outcome.results {
                 var line = "\(kind) \(r.id): "
                 if let missing = r.missing {
                     line += "NOT REVERTED: \(missing)"
+                } else if r.changes.isEmpty {
+                    line += "already as archived"
                 } else {
-                    line +=
-                        r.reverted.isEmpty
-                        ? "already as archived"
-                        : "\(plan ? "would revert" : "reverted") \(r.reverted.joined(separator: ", "))"
+                    line += "\(plan ? "would revert" : "reverted") "
+                    line += r.changes.map { "\($0.field) \($0.old ?? "(none)") -> \($0.new ?? "(none)")" }
+                        .joined(separator: "; ")
                 }
                 for (field, why) in r.kept.sorted(by: { $0.key < $1.key }) { line += "; kept \(field): \(why)" }
                 print(line)
             }
-            if results.contains(where: { $0.missing != nil || !$0.kept.isEmpty }) { throw Outcome(status: .partial) }
+            if let undo = outcome.undoArchive {
+                print(
+                    "the values replaced are kept in \(undo.path); to put them back: plutio-backup restore "
+                        + "\(undo.path) --kind \(kind) \(ids.map { "--id \($0)" }.joined(separator: " ")) --revert")
+            }
+            if outcome.results.contains(where: { $0.missing != nil || !$0.kept.isEmpty }) {
+                throw Outcome(status: .partial)
+            }
             return
         }
+        let options = RestoreOptions(invite: invite, allowPartial: allowPartial, assumeGone: Set(assumeGone))
         if let archive, let kind {
             let selection = ArchiveSelection(
                 archive: URL(fileURLWithPath: archive), kind: kind, ids: Set(ids),
                 query: try query.map { try MongoQuery(text: $0) }, queryText: query, withChildren: withChildren)
-            try report(try await session.restore(selection, plan: plan), what: kind)
+            try report(try await session.restore(selection, plan: plan, options: options), what: kind)
             return
         }
         guard let archives else { return }
-        let options = TrashRestoreOptions(
+        let trashOptions = TrashRestoreOptions(
             archives: URL(fileURLWithPath: archives), rows: rows.isEmpty ? nil : Set(rows),
-            since: since.flatMap(Self.date),
-            purge: purgeTrash)
-        try report(try await session.restoreTrash(options, plan: plan), what: nil)
+            since: since.flatMap(Self.date), purge: purgeTrash, restore: options)
+        try report(try await session.restoreTrash(trashOptions, plan: plan), what: nil)
     }
 
     /// Prints a line per row (a trash-bin row, or a chosen record with what came with it), the
     /// summary table and the report's path; exit 3 when something needs attention.
     func report(_ result: TrashRestoreResult, what kind: String?) throws {
         let outcome = result.outcome
+        for skipped in outcome.skippedArchives {
+            print("left out: \(skipped); --allow-partial uses it")
+        }
         if outcome.rows.isEmpty {
             print(kind == nil ? "The trash bin has no row to restore." : "No \(kind ?? "") in the archive matches.")
         }
@@ -179,6 +207,12 @@ struct Restore: AsyncParsableCommand {
                         ? "; \(row.before) restored before (kept while live)"
                         : "; \(row.before) restored before, not again"
                 }
+                if let age = row.archiveAge, age > 0 {
+                    line +=
+                        "; archive taken \(Self.duration(age)) before the deletion: changes made after it are not in "
+                        + "the restored copy"
+                }
+                if let kept = row.keptInTrash { line += "; KEPT in the trash: \(kept)" }
             } else {
                 line +=
                     kind == nil
@@ -186,6 +220,9 @@ struct Restore: AsyncParsableCommand {
                     : ", MISSING: not in \(outcome.newestArchive ?? "the archive")"
             }
             print(line)
+            for child in row.unknownChildren {
+                print("  NOT RESTORED: child \(child) is of a type this build does not know; it stays in the trash")
+            }
         }
         if plan {
             print("nothing was written; run without --plan to restore")
@@ -194,8 +231,23 @@ struct Restore: AsyncParsableCommand {
         if !result.kinds.isEmpty {
             print(ImportReporter.table(result.kinds))
             print("live records pointed at restored ones: \(outcome.repointed)")
+            for failure in outcome.repointFailures { print("  NOT RE-POINTED: \(failure)") }
+            if let undo = outcome.undoArchive {
+                print("their values before are kept in \(undo.path) (restore it with --revert to put them back)")
+            }
             print("report: \(result.report.path)")
         }
         if result.needsAttention > 0 { throw Outcome(status: .partial) }
+    }
+}
+
+extension Restore {
+    /// `13 h`, `2 d 4 h`, `25 min`: how long, roughly.
+    static func duration(_ seconds: TimeInterval) -> String {
+        let minutes = Int(seconds / 60)
+        if minutes < 60 { return "\(max(1, minutes)) min" }
+        let hours = minutes / 60
+        if hours < 48 { return "\(hours) h" }
+        return "\(hours / 24) d \(hours % 24) h"
     }
 }

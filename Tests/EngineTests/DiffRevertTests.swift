@@ -59,14 +59,46 @@ import Testing
             #expect(found.contains { $0.change == .added && $0.id == task.id && $0.kind == "tasks" })
             #expect(found.filter { $0.change == .removed }.isEmpty)
 
-            let results = try await Reverter(client: client).revert(
-                archive: first, kind: "invoices", ids: [id], fields: nil)
-            #expect(results.first?.reverted == ["discount", "name"])
-            #expect(results.first?.missing == nil)
+            let undoDirectory = scratch.appendingPathComponent("undo")
+            // The plan shows each field's live and archived value, and writes nothing.
+            let writes = await h.fake.writes().count
+            let planned = try await Reverter(client: client).revert(
+                archive: first, kind: "invoices", ids: [id], fields: nil, dryRun: true, undoDirectory: undoDirectory)
+            #expect(await h.fake.writes().count == writes)
+            #expect(planned.undoArchive == nil)
+            let name = try #require(planned.results.first?.changes.first { $0.field == "name" })
+            #expect(name.old == #""Changed after the backup""#)
+            #expect(name.new == invoice["name"]?.text)
+
+            let outcome = try await Reverter(client: client).revert(
+                archive: first, kind: "invoices", ids: [id], fields: nil, undoDirectory: undoDirectory)
+            #expect(outcome.results.first?.reverted == ["discount", "name"])
+            #expect(outcome.results.first?.missing == nil)
             let third = try await export(h, "third")
             #expect(try changes(first, third, kind: "invoices").isEmpty)
             let live = try #require(await h.fake.workspace("acme")?.object(kind: "invoices", id: id))
             #expect(live["name"] == invoice["name"])
+
+            // The values it replaced are in an undo archive, which verifies and puts them back.
+            let undo = try #require(outcome.undoArchive)
+            #expect(undo.deletingLastPathComponent().path == undoDirectory.path)
+            try ArchiveGate.check(undo, allowPartial: false)
+            let back = try await Reverter(client: client).revert(
+                archive: undo, kind: "invoices", ids: [id], fields: nil, undoDirectory: undoDirectory)
+            #expect(back.results.first?.reverted == ["discount", "name"])
+            let fourth = try await export(h, "fourth")
+            #expect(try changes(second, fourth, kind: "invoices").isEmpty)
+            #expect(try changes(first, fourth, kind: "invoices").map(\.id) == [id])
         }
+    }
+
+    /// A field the revert sets that the live record lacks is kept as null in the undo archive, so
+    /// that reverting from it takes the field away again.
+    @Test func undoValuesNullTheFieldsARevertAdds() throws {
+        let bytes = Array(#"{"_id":"a","name":"Now","n":1.50}"#.utf8)
+        guard case .object(let now) = try JSONValue.parse(bytes) else { throw CocoaError(.coderInvalidValue) }
+        #expect(Reverter.undoValues(now, bytes, setting: ["_id", "name"]) == bytes)
+        let undo = Reverter.undoValues(now, bytes, setting: ["_id", "name", "discount"])
+        #expect(String(decoding: undo, as: UTF8.self) == #"{"_id":"a","name":"Now","n":1.50,"discount":null}"#)
     }
 }

@@ -87,7 +87,7 @@ import Testing
             let client = try h.client(ImporterTests.globex)
             let importer = Importer(
                 client: client, catalog: .standard, journal: journal, scratch: out.appendingPathComponent("import"))
-            let target = try await importer.readTargetRecords().mapValues { $0.map(JSONValue.object) }
+            let target = try await importer.readTargetRecords().records.mapValues { $0.map(JSONValue.object) }
             let plan = try ImportPlanner(catalog: .standard).plan(archive: archive, target: target)
             let before = client.callsMade
             let summary = try await importer.run(archive: archive)
