@@ -1,5 +1,6 @@
 import Foundation
 import PlutioAPI
+import StateStore
 import Yams
 
 /// The configuration of `backup` and `status` (YAML; schemas/config.schema.json): the accounts,
@@ -57,8 +58,11 @@ public struct BackupConfig: Sendable, Decodable, Equatable {
     }
 
     public var output: String
-    /// State directory (rate ledger, checkpoints, last runs); default `<output>/.state`.
+    /// State directory (checkpoints, last runs); default `<output>/.state`.
     public var state: String?
+    /// Rate ledger directory, shared with every other command of the user; default
+    /// `PLUTIO_LEDGER`, else `$XDG_STATE_HOME/plutio-backup`.
+    public var ledger: String?
     public var retention: Retention?
     /// Rate budget (`N/DURATION`) per API client id; default 1000/1h.
     public var rates: [String: String]?
@@ -74,7 +78,7 @@ public struct BackupConfig: Sendable, Decodable, Equatable {
     public var base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case output, state, retention, rates, concurrency, staleAfterHours, files, accounts
+        case output, state, ledger, retention, rates, concurrency, staleAfterHours, files, accounts
     }
 
     /// The keys each level of the file may hold: the ones it is decoded with.
@@ -258,9 +262,18 @@ public struct BackupConfig: Sendable, Decodable, Equatable {
             secret = account.secret ?? ""
         }
         let apiURL = account.apiURL.flatMap(URL.init(string:)) ?? ConnectionSettings.defaultAPIURL
-        return ConnectionSettings(
+        var settings = ConnectionSettings(
             apiURL: apiURL, business: account.business, clientID: account.clientID, clientSecret: secret,
             rate: rates?[account.clientID].flatMap(RateBudget.init(parsing:)) ?? .plutio)
+        settings.ledgerDirectory = ledgerDirectory(environment: environment)
+        return settings
+    }
+
+    /// The rate ledger's directory: `ledger`, else `PLUTIO_LEDGER`, else the user's default.
+    public func ledgerDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let ledger { return path(ledger) }
+        if let text = environment["PLUTIO_LEDGER"], !text.isEmpty { return URL(fileURLWithPath: text) }
+        return StateDatabase.defaultURL(environment: environment).deletingLastPathComponent()
     }
 }
 

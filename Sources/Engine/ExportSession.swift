@@ -14,7 +14,9 @@ public struct ExportSession: Sendable {
     public init(settings: ConnectionSettings, stateDirectory: URL?) throws {
         let url = stateDirectory?.appendingPathComponent("state.sqlite") ?? StateDatabase.defaultURL()
         let database = try StateDatabase(url: url)
-        ledger = RateLedger(database: database, scope: settings.ledgerScope)
+        ledger = RateLedger(
+            database: try StateDatabase.ledger(settings.ledgerDirectory, besides: database), scope: settings.ledgerScope
+        )
         client = PlutioClient(settings: settings, http: AsyncHTTPTransport(), ledger: ledger)
         exporter = Exporter(client: client, catalog: .standard, state: database, downloads: AsyncHTTPTransport())
     }

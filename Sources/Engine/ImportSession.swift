@@ -49,6 +49,8 @@ public struct ImportResult: Sendable {
     public var alreadyFinished: Bool
     /// Lost create answers found applied on resume.
     public var reconciled: Int
+    /// Second records that lost creates made later than their lookup, found and deleted.
+    public var lateDuplicatesDeleted = 0
 
     /// Records failed, or skipped although the import should have carried them (exit 3).
     public var needsAttention: Int { kinds.reduce(0) { $0 + $1.failed + ($1.skipExpected ? 0 : $1.skipped) } }
@@ -90,7 +92,9 @@ public struct ImportSession: Sendable {
         self.settings = settings
         directory = stateDirectory
         database = try StateDatabase(url: stateDirectory.appendingPathComponent("state.sqlite"))
-        ledger = RateLedger(database: database, scope: settings.ledgerScope)
+        ledger = RateLedger(
+            database: try StateDatabase.ledger(settings.ledgerDirectory, besides: database), scope: settings.ledgerScope
+        )
         client = PlutioClient(settings: settings, http: AsyncHTTPTransport(), ledger: ledger, retry: retry)
     }
 
@@ -166,7 +170,10 @@ public struct ImportSession: Sendable {
         try writePrivately(JSONEncoder.sorted.encode(kinds), to: summaryURL)
         try journal.finish(at: Exporter.timestamp(Date()))
         try? FileManager.default.removeItem(at: importer.scratch)
-        return ImportResult(kinds: kinds, report: reportURL, alreadyFinished: false, reconciled: summary.reconciled)
+        var result = ImportResult(
+            kinds: kinds, report: reportURL, alreadyFinished: false, reconciled: summary.reconciled)
+        result.lateDuplicatesDeleted = summary.lateDuplicatesDeleted
+        return result
     }
 
     /// A migration's check of its target before it exports: what the target holds of every kind

@@ -216,7 +216,8 @@ extension Importer {
             spare[parent, default: []].append(made)
         }
         var bytes = JSONValue.object(body).bytes
-        let intended = Date()
+        // By the server's clock: what it stamps a record it makes with (§4.8, late applies).
+        let intended = client.serverNow()
         try journal.intend(kind.name, sourceID, bodySHA256: sha256Hex(bytes), at: Exporter.timestamp(intended))
         let createdID: String
         let made: JSONObject
@@ -227,6 +228,9 @@ extension Importer {
             do {
                 let created = try await client.create(kind.name, body: bytes)
                 (createdID, made) = (created.id, try created.parsed().objectValue ?? [:])
+                if let stamp = made["createdAt"]?.stringValue.flatMap(Self.date) {
+                    client.noteServerTime(stamp, at: Date())
+                }
                 break
             } catch let error as APIError {
                 switch error.underlying {
@@ -262,6 +266,10 @@ extension Importer {
                         summary.reconciled += 1
                         break
                     }
+                    // Not there yet, and sent again: a server that applies it later would end
+                    // with two. Looked for once more before the run ends (`sweepLateApplies`).
+                    try journal.noteLostAnswer(
+                        kind.name, sourceID, intentAt: Exporter.timestamp(intended), at: Date())
                     continue
                 // Anything else (the connection, the credentials, the budget) ends the run.
                 default: throw error

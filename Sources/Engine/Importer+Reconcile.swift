@@ -5,7 +5,9 @@ import JSONCore
 import PlutioAPI
 import StateStore
 
-/// Creates whose answer was lost (contract §4.8): found in the target before anything is sent again.
+/// Creates whose answer was lost (contract §4.8): found in the target before anything is sent
+/// again, and looked for once more before the run ends, since a server may apply a create later
+/// than the lookup that followed it.
 extension Importer {
     /// Fields a server may store differently from what was sent (§4.8, §10): lifecycle `status`,
     /// `isTemplate`, custom-field options (new ids).
@@ -20,7 +22,7 @@ extension Importer {
 
     /// Creates whose answer was lost: a target record of the kind with every field that was sent
     /// settles the intent as matched; otherwise the intent is dropped and the record is created
-    /// again in its turn.
+    /// again in its turn (and looked for once more at the end, `sweepLateApplies`).
     func reconcile(extracted: Set<String>, target: Target, summary: inout Summary) async throws {
         let pending = try journal.pendingIntents()
         guard !pending.isEmpty else { return }
@@ -41,49 +43,143 @@ extension Importer {
                         defaults: defaultBlocks(kind, made))
                     summary.reconciled += 1
                 } else {
+                    if let since { try journal.noteLostAnswer(kindName, sourceID, intentAt: since, at: Date()) }
                     try journal.settle(kindName, sourceID, status: .failed, targetID: nil, reason: Self.retryReason)
                 }
             }
         }
     }
 
-    /// The target record a lost create may have made: one created since the intent (a record
-    /// the target held before is not it), with every field that was sent and that the record
-    /// holds (a server may drop unknown fields and rewrites some), not already standing for
-    /// another source record. The list is narrowed by the body's title or name, scoped kinds
-    /// (comments) by their parent, and template bodies by their flag (hidden from plain lists,
-    /// §3.5), so a lookup reads a few records, not the whole kind.
+    /// The target record a lost create may have made (see `candidates`), the first one.
     func lookUp(_ kind: ResourceKind, _ body: JSONObject, since: Date?) async throws -> (String, JSONObject)? {
+        try await candidates(kind, body, since: since).first
+    }
+
+    /// The target records a lost create may have made: created since the intent by the server's
+    /// clock (a record the target held before is not one), holding every field that was sent
+    /// as the server may normalise it (see `holdsSent`), not standing for any source record yet.
+    ///
+    /// The list asks only for records created since the intent (less a margin for the estimate
+    /// of the server's clock), scoped kinds (comments) under their parent and template bodies by
+    /// their flag (hidden from plain lists, §3.5), so a lookup reads a few records; a server
+    /// that ignores the time filter costs more calls, never a wrong match.
+    func candidates(_ kind: ResourceKind, _ body: JSONObject, since: Date?) async throws -> [(String, JSONObject)] {
         var filter = JSONObject()
-        for key in ["title", "name"] {
-            if case .string(let s)? = body[key] {
-                filter[key] = .string(s)
-                break
-            }
-        }
         for field in kind.scope?.first(where: { $0 != ["_id"] }) ?? [] { filter[field] = body[field] ?? .null }
         if body["isTemplate"] == .bool(true) { filter["isTemplate"] = true }
+        let earliest = since?.addingTimeInterval(-Self.clockMargin)
+        if let earliest {
+            filter["createdAt"] = .object(["$gte": .string(JSONString(Exporter.timestamp(earliest)))])
+        } else {
+            // No intent time (a journal of an older build): narrowed by title instead.
+            for key in ["title", "name"] {
+                if case .string(let s)? = body[key] {
+                    filter[key] = .string(s)
+                    break
+                }
+            }
+        }
         let rewritten = Self.rewrittenByServer(kind)
-        // Server and client clocks differ: a record up to this much older than the intent may be it.
-        let earliest = since?.addingTimeInterval(-Self.clockSkew)
+        var out: [(String, JSONObject)] = []
         for try await record in client.records(of: kind.name, filter: filter) {
-            guard case .object(let candidate) = try record.parsed(),
-                body.allSatisfy({ member in
-                    rewritten.contains(member.key) || candidate[member.key].map { $0 == member.value } ?? true
-                }),
+            guard case .object(let candidate) = try record.parsed(), Self.holdsSent(body, candidate, but: rewritten),
                 try !journal.isMapped(kind.name, targetID: record.id)
             else { continue }
             if let earliest, let made = candidate["createdAt"]?.stringValue.flatMap(Self.date), made < earliest {
                 continue
             }
-            return (record.id, candidate)
+            out.append((record.id, candidate))
         }
-        return nil
+        return out
     }
 
-    /// How far the server's clock may be behind ours, for `lookUp`.
-    static let clockSkew: TimeInterval = 600
+    /// How far before the intent (by our estimate of the server's clock, `PlutioClient.serverNow`)
+    /// a record it made may be stamped: the estimate comes from the stamps of the records it
+    /// made, to within a network round trip, or from a `Date` header, to the second.
+    static let clockMargin: TimeInterval = 60
+
+    /// Whether a stored record holds what was sent: each sent field the record has (a server may
+    /// drop unknown fields) is `equivalent`, except those the server rewrites.
+    static func holdsSent(_ body: JSONObject, _ stored: JSONObject, but rewritten: Set<String>) -> Bool {
+        body.allSatisfy { member in
+            rewritten.contains(member.key) || stored[member.key].map { equivalent(member.value, $0) } ?? true
+        }
+    }
+
+    /// Equal as a normalising server may store it: strings alike once trimmed and with runs of
+    /// whitespace made one, numbers by value, objects whatever their key order (an absent member
+    /// as null), arrays element by element.
+    static func equivalent(_ sent: JSONValue, _ stored: JSONValue) -> Bool {
+        switch (sent, stored) {
+        case (.string(let a), .string(let b)):
+            return a == b || words(a.string) == words(b.string)
+        case (.object(let a), .object(let b)):
+            let keys = Set(a.map(\.key)).union(b.map(\.key))
+            return keys.allSatisfy { equivalent(a[$0] ?? .null, b[$0] ?? .null) }
+        case (.array(let a), .array(let b)):
+            return a.count == b.count && zip(a, b).allSatisfy { equivalent($0, $1) }
+        default:
+            return sent == stored
+        }
+    }
+
+    static func words(_ text: String) -> [Substring] { text.split(whereSeparator: { $0.isWhitespace }) }
 
     /// An ISO 8601 time with or without fractions of a second.
     static func date(_ text: String) -> Date? { parseISODate(text) }
+
+    /// Looks once more for the creates whose answer was lost and that were sent again: a server
+    /// that applied one later than its lookup has made a second record. Each such record is
+    /// deleted (it lands in the target's trash) and reported with the record it doubled; a source
+    /// record that ended with no target takes the first one instead.
+    ///
+    /// Runs once `lateApplyWindow` has passed since the last lost answer (waiting out the rest).
+    func sweepLateApplies(target: Target, summary: inout Summary) async throws {
+        let lost = try journal.lostAnswers()
+        guard let last = lost.map(\.lostAt).max() else { return }
+        let wait = last.addingTimeInterval(lateApplyWindow).timeIntervalSinceNow
+        if wait > 0 { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
+        for (kindName, group) in Dictionary(grouping: lost, by: \.kind).sorted(by: { $0.key < $1.key }) {
+            guard let kind = catalog.kind(named: kindName) else { continue }
+            let wanted = Dictionary(group.map { ($0.sourceID, $0) }, uniquingKeysWith: { a, _ in a })
+            try await forEachRecord(kindName) { object, sourceID in
+                guard let answer = wanted[sourceID] else { return }
+                let (body, dropped) = try createBody(kind, object, target: target)
+                var found = try await candidates(kind, body, since: Self.date(answer.intentAt))
+                var entry = try journal.entry(kindName, sourceID)
+                if entry?.targetID == nil, let (id, made) = found.first {
+                    // Sent, never answered, and now there: it is the record.
+                    try journal.created(
+                        kindName, sourceID, targetID: id, dropped: dropped,
+                        reason: notes(kind, source: object, made: made, found: true),
+                        defaults: defaultBlocks(kind, made))
+                    summary.reconciled += 1
+                    found.removeFirst()
+                    entry = try journal.entry(kindName, sourceID)
+                }
+                var notes: [String] = []
+                for (id, _) in found {
+                    if kind.supports(.delete), try await client.delete(kindName, id: id) {
+                        notes.append("a second copy (\(id)) its lost create made later was deleted (in the trash)")
+                        summary.lateDuplicatesDeleted += 1
+                    } else if kind.supports(.delete) {
+                        continue  // gone already
+                    } else {
+                        notes.append(
+                            "a second copy (\(id)) its lost create made later cannot be deleted through the API: "
+                                + "delete it in Plutio")
+                        summary.failed[kindName, default: 0] += 1
+                    }
+                }
+                if let entry, !notes.isEmpty {
+                    let reason = ([entry.reason].compactMap { $0 } + notes).joined(separator: "; ")
+                    let failed = notes.contains { $0.contains("cannot be deleted") }
+                    try journal.settle(
+                        kindName, sourceID, status: failed ? .failed : entry.status, targetID: entry.targetID,
+                        reason: reason, dropped: entry.dropped)
+                }
+                try journal.sweptLostAnswer(kindName, sourceID)
+            }
+        }
+    }
 }

@@ -36,6 +36,9 @@ public struct Importer: Sendable {
     var planner: ImportPlanner
     /// Called as records are settled.
     public var progress: (@Sendable (ImportProgress) -> Void)?
+    /// How long after a lost answer (looked for and not found, so sent again) the server may
+    /// still apply it: the run looks for a second record once that has passed (`sweepLateApplies`).
+    public var lateApplyWindow: TimeInterval = 60
     /// Step 0's reads, when the caller made them already (the check for records an import
     /// would duplicate reads the same lists).
     var preread: TargetRecords?
@@ -64,6 +67,8 @@ public struct Importer: Sendable {
         public var failed: [String: Int] = [:]
         /// Creates whose lost answer was found applied on resume.
         public var reconciled = 0
+        /// Second records that lost creates made later than their lookup, deleted.
+        public var lateDuplicatesDeleted = 0
         /// References dropped because they resolved nowhere, by path.
         public var dropped: [String: Int] = [:]
     }
@@ -113,6 +118,7 @@ public struct Importer: Sendable {
         try await afterCreates?()
         for kind in created { try await secondPass(kind, summary: &summary) }
         for kind in created { try await archiveAll(kind) }
+        try await sweepLateApplies(target: target, summary: &summary)
         return summary
     }
 

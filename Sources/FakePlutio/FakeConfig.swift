@@ -58,6 +58,14 @@ public struct FakeConfig: Sendable {
     /// Whether records are served as non-canonical JSON (spacing, `1.50`, `1e3`, `\u00e9`, key
     /// order), the same bytes on every read.
     public var nonCanonicalBytes = false
+    /// Kinds whose lists (and reads by `_id`) are refused with 403, as roles may be (§11.17).
+    public var unlistableKinds: Set<String> = []
+    /// How far the server's clock is ahead of the wall clock (negative: behind), in seconds: its
+    /// timestamps, token expiry and trash retention follow it.
+    public var clockSkew: TimeInterval = 0
+    /// Whether writes are stored normalised: every string trimmed, runs of whitespace made one
+    /// space, object keys sorted (a server that normalises what it is sent).
+    public var normalisesWrites = false
     /// How long trash rows live before they are purged.
     public var trashRetention: TimeInterval = 30 * 24 * 3600
     /// Seeded faults.
@@ -118,6 +126,8 @@ public struct FaultPlan: Sendable {
     public var serverErrorAfterWriteRate = 0.0
     /// Faults aimed at the Nth create of a kind.
     public var writeFaults: [WriteFault] = []
+    /// Creates whose answer is lost and that are applied some seconds later (`--apply-late`).
+    public var lateApplies: [LateApply] = []
     /// Scripted drops by call number.
     public var drops: [Int: DropPoint] = [:]
     /// Kinds whose every call is refused with 403 (a server that will not serve a kind).
@@ -176,6 +186,29 @@ public struct WriteFault: Sendable, Hashable {
         guard parts.count == 3, !parts[0].isEmpty, let n = Int(parts[1]), n > 0, let mode = Mode(rawValue: parts[2])
         else { return nil }
         self.init(kind: parts[0], n: n, mode: mode)
+    }
+}
+
+/// The `n`th create (from 1) of `kind`: its connection is dropped before any answer, and the
+/// write is applied `delay` seconds later (by the server's clock, on the first call after that).
+public struct LateApply: Sendable, Hashable {
+    public var kind: String
+    public var n: Int
+    public var delay: TimeInterval
+
+    public init(kind: String, n: Int, delay: TimeInterval) {
+        self.kind = kind
+        self.n = n
+        self.delay = delay
+    }
+
+    /// Parses `KIND:N:SECONDS`, e.g. `tasks:3:2`.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: ":").map(String.init)
+        guard parts.count == 3, !parts[0].isEmpty, let n = Int(parts[1]), n > 0, let delay = Double(parts[2]),
+            delay >= 0, delay.isFinite
+        else { return nil }
+        self.init(kind: parts[0], n: n, delay: delay)
     }
 }
 

@@ -26,11 +26,31 @@ extension FakePlutio {
         let allowed = kind.supports(verb) || (config.allowsRestrictedWrites && kind.restrictedVerbs.contains(verb))
         guard allowed else { throw unsupported() }
         var context = WriteContext(kind: kind, business: business, user: client.userID, now: now)
-        if verb == .list { return try list(kind, request, business: business) }
+        if verb == .list {
+            if config.unlistableKinds.contains(kind.name) {
+                entry.fault = "unlistable"
+                throw APIFailure(status: 403, message: "Method not allowed")
+            }
+            return try list(kind, request, business: business)
+        }
         write = WriteOutcome(kind: kind.name, verb: verb)
         if verb == .create, let fault = nextCreateFault(kind.name) { write?.fault = fault }
         if write?.fault == .dropBefore { return FakeResponse.dropped }
-        let body = try Self.jsonBody(request)
+        var body = try Self.jsonBody(request)
+        if config.normalisesWrites { body = Self.normalised(body) }
+        // A create whose answer is lost, applied some seconds later (§10 `--apply-late`).
+        if verb == .create,
+            let late = config.faults.lateApplies.first(where: {
+                $0.kind == kind.name && $0.n == createCounts[kind.name]
+            })
+        {
+            lateWrites.append(
+                LateWrite(
+                    call: entry.call, path: request.path, kind: kind, business: business, user: client.userID,
+                    body: body, bytes: request.body, due: now.addingTimeInterval(late.delay)))
+            entry.fault = "applyLate"
+            return FakeResponse.dropped
+        }
         defer {
             write?.applied = context.applied
             write?.id = context.recordID
@@ -56,6 +76,22 @@ extension FakePlutio {
         case ("DELETE", ["all"]): return .deleteAll
         default: return nil
         }
+    }
+
+    /// What a normalising server stores: strings trimmed with runs of whitespace made one space,
+    /// object keys sorted, numbers as values (the canonical form).
+    static func normalised(_ object: JSONObject) -> JSONObject {
+        func value(_ v: JSONValue) -> JSONValue {
+            switch v {
+            case .string(let s):
+                return .string(JSONString(s.string.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")))
+            case .number(let n): return .number(JSONNumber(n.double))
+            case .array(let items): return .array(items.map(value))
+            case .object(let o): return .object(normalised(o))
+            default: return v
+            }
+        }
+        return JSONObject(object.sorted { $0.key < $1.key }.map { .init(key: $0.key, value: value($0.value)) })
     }
 
     /// The write body: a JSON object, else 400.

@@ -24,6 +24,19 @@ public actor FakePlutio {
     var writeLog: [WriteLogEntry] = []
     /// Invitations sent to people created without `invite:false` (§4.8), in order.
     var invitationLog: [Invitation] = []
+    /// Creates whose answer was lost on purpose, applied when their time comes (`LateApply`).
+    var lateWrites: [LateWrite] = []
+
+    struct LateWrite {
+        var call: Int
+        var path: String
+        var kind: ResourceKind
+        var business: String
+        var user: String
+        var body: JSONObject
+        var bytes: [UInt8]
+        var due: Date
+    }
     /// Creates per kind that reached the handler, for faults aimed at the Nth one.
     var createCounts: [String: Int] = [:]
     var callNumber = 0
@@ -150,7 +163,8 @@ public actor FakePlutio {
         if request.path.hasPrefix("/_fake/") { return admin(request) }
         callNumber += 1
         let call = callNumber
-        let now = clock.now()
+        let now = clock.now().addingTimeInterval(config.clockSkew)
+        applyLateWrites(call: call, now: now)
         if let scripted = config.mutations.scripted[call] {
             for m in scripted { applyMutation(m, business: nil) }
         }
@@ -191,6 +205,27 @@ public actor FakePlutio {
             applyMutation(nil, business: entry.business, near: kindName(of: request.path))
         }
         return response
+    }
+
+    /// Applies the late creates whose time has come, as the server would have: validated,
+    /// stored, logged as writes (and invitations) of this call.
+    func applyLateWrites(call: Int, now: Date) {
+        let due = lateWrites.filter { $0.due <= now }
+        lateWrites.removeAll { $0.due <= now }
+        for late in due {
+            var context = WriteContext(kind: late.kind, business: late.business, user: late.user, now: now)
+            let record = try? create(late.kind, body: late.body, context: context)
+            if let record, late.kind.name == "people", late.body["invite"] != .bool(false) {
+                context.invited = Self.invitationAddress(record.object, late.body)
+            }
+            writeLog.append(
+                WriteLogEntry(
+                    call: call, method: "POST", path: late.path, status: 0, kind: late.kind.name, body: late.bytes,
+                    id: record?.id, applied: record != nil, fault: "appliedLate", invited: context.invited))
+            if let email = context.invited, let id = record?.id {
+                invitationLog.append(Invitation(call: call, business: late.business, personID: id, email: email))
+            }
+        }
     }
 
     /// Random draws for one call, made in a fixed order so a seed replays exactly.

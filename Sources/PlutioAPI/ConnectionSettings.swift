@@ -12,6 +12,10 @@ public struct ConnectionSettings: Sendable, CustomStringConvertible {
     public var clientID: String
     public var clientSecret: String
     public var rate: RateBudget
+    /// Where the rate ledger lives (its `state.sqlite`): one per user by default, so that every
+    /// command of one API client shares one budget whatever its `--state`. Nil: the command's
+    /// own state directory.
+    public var ledgerDirectory: URL?
 
     public static let defaultAPIURL = URL(string: "https://api.plutio.com/v1.11")!
 

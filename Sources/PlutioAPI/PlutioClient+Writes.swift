@@ -79,6 +79,7 @@ extension PlutioClient {
         var request = APIRequest(method: method, url: url(path, query: []), body: body, isIdempotent: idempotent)
         request.setHeader("Content-Type", "application/json")
         let response = try await transport.send(request)
+        noteDateHeader(response)
         if let error = APIError.check(response, for: request) { throw error }
         return APIRequest.Answer(summary: request.summary, body: response.body)
     }

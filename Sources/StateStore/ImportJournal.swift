@@ -338,6 +338,50 @@ public struct ImportJournal: Sendable {
         }
     }
 
+    /// A create whose answer was lost: the server may apply it later than the lookup that
+    /// followed, so the record is looked for once more before the run ends (`lostAnswers`).
+    /// `intentAt`: the intent's time by the server's clock; `at`: ours, when the answer was lost.
+    public func noteLostAnswer(_ kind: String, _ sourceID: String, intentAt: String, at: Date) throws(StateError) {
+        try database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO import_lost_answer (run, kind, source_id, intent_at, lost_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(run, kind, source_id) DO UPDATE SET lost_at = excluded.lost_at, swept = 0
+                    """, arguments: [run, kind, sourceID, intentAt, at.timeIntervalSince1970])
+        }
+    }
+
+    /// A lost answer not looked for again yet.
+    public struct LostAnswer: Sendable, Equatable {
+        public var kind: String
+        public var sourceID: String
+        public var intentAt: String
+        public var lostAt: Date
+    }
+
+    /// The lost answers of the run not looked for again yet, oldest first.
+    public func lostAnswers() throws(StateError) -> [LostAnswer] {
+        try database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM import_lost_answer WHERE run = ? AND swept = 0 ORDER BY lost_at",
+                arguments: [run]
+            ).map {
+                LostAnswer(
+                    kind: $0["kind"], sourceID: $0["source_id"], intentAt: $0["intent_at"],
+                    lostAt: Date(timeIntervalSince1970: $0["lost_at"]))
+            }
+        }
+    }
+
+    /// Marks a lost answer as looked for again.
+    public func sweptLostAnswer(_ kind: String, _ sourceID: String) throws(StateError) {
+        try database.write { db in
+            try db.execute(
+                sql: "UPDATE import_lost_answer SET swept = 1 WHERE run = ? AND kind = ? AND source_id = ?",
+                arguments: [run, kind, sourceID])
+        }
+    }
+
     /// Marks a step (a second pass, a kind's blocks order) as done.
     public func markDone(_ step: String) throws(StateError) {
         try database.write { db in

@@ -67,6 +67,15 @@ public final class StateDatabase: Sendable {
         return base.appendingPathComponent("plutio-backup/state.sqlite")
     }
 
+    /// The database holding the rate ledger in `directory` (its `state.sqlite`): `database`
+    /// itself when that is the one, or when no directory is given.
+    public static func ledger(_ directory: URL?, besides database: StateDatabase) throws(StateError) -> StateDatabase {
+        guard let directory else { return database }
+        let url = directory.appendingPathComponent("state.sqlite")
+        if url.standardizedFileURL.path == database.url.standardizedFileURL.path { return database }
+        return try StateDatabase(url: url)
+    }
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: rate ledger") { db in
@@ -152,6 +161,17 @@ public final class StateDatabase: Sendable {
         }
         migrator.registerMigration("v7: records any run made, by target id") { db in
             try db.create(index: "import_record_made", on: "import_record", columns: ["kind", "target_id"])
+        }
+        migrator.registerMigration("v8: creates that lost their answer") { db in
+            try db.create(table: "import_lost_answer") { t in
+                t.column("run", .text).notNull().references("import_run", onDelete: .cascade)
+                t.column("kind", .text).notNull()
+                t.column("source_id", .text).notNull()
+                t.column("intent_at", .text).notNull()
+                t.column("lost_at", .double).notNull()
+                t.column("swept", .boolean).notNull().defaults(to: false)
+                t.primaryKey(["run", "kind", "source_id"])
+            }
         }
         return migrator
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import PlutioAPI
 
@@ -15,12 +16,33 @@ struct ConnectionOptions: ParsableArguments {
     @Option(
         help: "Rate budget as N/DURATION, shared by every process of this client (default 1000/1h; env PLUTIO_RATE).")
     var rate: String?
+    @OptionGroup var ledger: LedgerOption
 
     func settings() throws -> ConnectionSettings {
-        let settings = try ConnectionSettings.resolve(
+        var settings = try ConnectionSettings.resolve(
             .init(apiURL: apiURL, business: business, clientID: clientID, clientSecret: clientSecret, rate: rate),
             environment: ProcessInfo.processInfo.environment)
+        settings.ledgerDirectory = ledger.directory
         Redaction.add(settings.clientSecret)
         return settings
+    }
+}
+
+/// Where the rate ledger lives: one per user, whatever a command's --state, so that an export,
+/// an import and a backup of one API client share one budget.
+struct LedgerOption: ParsableArguments {
+    @Option(
+        name: .customLong("ledger"),
+        help: ArgumentHelp(
+            "Rate ledger directory, shared by every command of this user (env PLUTIO_LEDGER; default $XDG_STATE_HOME/plutio-backup).",
+            valueName: "dir"))
+    var path: String?
+
+    var directory: URL {
+        if let path, !path.isEmpty { return URL(fileURLWithPath: path) }
+        if let path = ProcessInfo.processInfo.environment["PLUTIO_LEDGER"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
+        return ImportSession.defaultStateDirectory
     }
 }

@@ -22,8 +22,7 @@ struct Export: AsyncParsableCommand {
     )
     var kinds: String?
     @Flag(help: "Do not download file binaries.") var noFiles = false
-    @Option(help: "State directory (rate ledger, checkpoints); default $XDG_STATE_HOME/plutio-backup.") var state:
-        String?
+    @Option(help: "State directory (checkpoints); default $XDG_STATE_HOME/plutio-backup.") var state: String?
     @Flag(help: "Print progress events as JSON lines on stdout.") var json = false
 
     func validate() throws {

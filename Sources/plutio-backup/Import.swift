@@ -31,7 +31,7 @@ struct Import: AsyncParsableCommand {
 
     @Argument(help: "The archive (.tar.zst) to import; it is verified first.") var archive: String
     @OptionGroup var connection: ConnectionOptions
-    @Option(help: "State directory: journal, rate ledger, report (created 0700).") var state: String
+    @Option(help: "State directory: journal, report (created 0700).") var state: String
     @Flag(help: "Print what the import will do and cost, and write nothing.") var plan = false
     @Option(help: "Opt-in kinds to import as well, comma-separated (automations).") var include: String?
     @OptionGroup var safety: ImportSafetyOptions

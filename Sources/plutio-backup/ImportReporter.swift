@@ -91,6 +91,8 @@ final class ImportReporter: Sendable {
         var alreadyFinished: Bool
         var report: String
         var reconciled: Int
+        /// Second records that lost creates made later than their lookup, deleted.
+        var lateDuplicatesDeleted: Int
         var needsAttention: Int
         /// HTTP calls this process made (token calls and retries included).
         var calls: Int
@@ -105,7 +107,8 @@ final class ImportReporter: Sendable {
                 ExportJSON.line(
                     SummaryEvent(
                         alreadyFinished: result.alreadyFinished, report: result.report.path,
-                        reconciled: result.reconciled, needsAttention: result.needsAttention, calls: callsMade(),
+                        reconciled: result.reconciled, lateDuplicatesDeleted: result.lateDuplicatesDeleted,
+                        needsAttention: result.needsAttention, calls: callsMade(),
                         kinds: result.kinds)))
             return
         }
@@ -117,6 +120,9 @@ final class ImportReporter: Sendable {
         var line = "import: \(total(\.created)) created, \(total(\.matched)) matched, \(total(\.skipped)) skipped, "
         line += "\(total(\.failed)) failed"
         if result.reconciled > 0 { line += "; \(result.reconciled) lost create answers found applied" }
+        if result.lateDuplicatesDeleted > 0 {
+            line += "; \(result.lateDuplicatesDeleted) second copies made by late-applied creates deleted"
+        }
         if !result.alreadyFinished { line += "; \(callsMade()) calls" }
         print(line)
         if result.needsAttention > 0 {

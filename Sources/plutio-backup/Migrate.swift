@@ -74,18 +74,21 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup(title: "Source") var source: SourceConnection
     @OptionGroup(title: "Target") var target: TargetConnection
     @Option(help: "Directory for the archive (created 0700 if missing).") var output: String
-    @Option(help: "State directory: checkpoints, journal, rate ledgers, report (created 0700).") var state: String
+    @Option(help: "State directory: checkpoints, journal, report (created 0700).") var state: String
     @Option(help: "Opt-in kinds to import as well, comma-separated (automations).") var include: String?
     @OptionGroup var safety: ImportSafetyOptions
     @Flag(help: "Do not download file binaries into the archive (files are recreated as links either way).")
     var noFiles = false
     @Flag(help: "Print JSON progress events and summaries on stdout.") var json = false
+    @OptionGroup var ledger: LedgerOption
 
     func validate() throws { _ = try includedKinds(include) }
 
     func run() async throws {
-        let sourceSettings = try source.settings()
-        let targetSettings = try target.settings()
+        var sourceSettings = try source.settings()
+        var targetSettings = try target.settings()
+        sourceSettings.ledgerDirectory = ledger.directory
+        targetSettings.ledgerDirectory = ledger.directory
         let stateURL = URL(fileURLWithPath: state)
         // One migration at a time per state directory: two would export twice and import twice.
         let lock = try StateLock(stateURL.appendingPathComponent("migrate.lock"))

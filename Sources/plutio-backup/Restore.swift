@@ -43,7 +43,7 @@ struct Restore: AsyncParsableCommand {
     var archives: String?
     @Option(
         help:
-            "State directory: journal, rate ledger, report (created 0700; --revert: default $XDG_STATE_HOME/plutio-backup)."
+            "State directory: journal, report, undo archives (created 0700; --revert: default $XDG_STATE_HOME/plutio-backup)."
     )
     var state: String?
     @Flag(help: "Put live records back to their values in ARCHIVE by PUT, keeping their ids (with --kind, --id).")

@@ -66,6 +66,18 @@ struct PlutioFake: AsyncParsableCommand {
             "Serve records as non-canonical JSON (spacing, 1.50, 1e3, \\u00e9 escapes, key order), the same bytes on every read."
     )
     var nonCanonicalBytes = false
+    @Option(help: "Refuse to list this kind (403), e.g. roles; repeat it.") var unlistable: [String] = []
+    @Option(
+        help: ArgumentHelp(
+            "Server clock ahead of (or, with a leading -, behind) the wall clock, e.g. 15m or -15m.",
+            valueName: "duration"))
+    var clockSkew = "0s"
+    @Flag(help: "Store writes normalised: strings trimmed, whitespace runs made one space, keys sorted.")
+    var normaliseWrites = false
+    @Option(
+        help: "Lose the Nth create of a kind and apply it SECONDS later, as KIND:N:SECONDS (e.g. tasks:3:2); repeat it."
+    )
+    var applyLate: [String] = []
 
     @Option(help: "Seed of injected faults and mutations.") var faultSeed: UInt64 = 1
     @Option(help: "Probability of a 500 per call.") var failRate = 0.0
@@ -116,6 +128,20 @@ struct PlutioFake: AsyncParsableCommand {
             throw ValidationError("\(name) takes a probability between 0 and 1")
         }
         if let n = mutateEvery, n < 1 { throw ValidationError("--mutate-every takes a positive number") }
+        for kind in unlistable where Catalog.standard.kind(named: kind) == nil {
+            throw ValidationError("--unlistable \(kind): unknown kind; kinds are named as in the API, e.g. roles")
+        }
+        guard Self.signedDuration(clockSkew) != nil else {
+            throw ValidationError("--clock-skew \(clockSkew) is not a duration such as 15m or -15m")
+        }
+        for text in applyLate {
+            guard let late = LateApply(parsing: text) else {
+                throw ValidationError("--apply-late \(text) is not KIND:N:SECONDS with N >= 1, e.g. tasks:3:2")
+            }
+            guard let kind = Catalog.standard.kind(named: late.kind), kind.supports(.create) else {
+                throw ValidationError("--apply-late: \(late.kind) is not a kind that can be created")
+            }
+        }
         for text in faultOnWrite {
             guard let fault = WriteFault(parsing: text) else {
                 throw ValidationError(
@@ -157,6 +183,10 @@ struct PlutioFake: AsyncParsableCommand {
         c.defaultProjectBoard = defaultProjectBoard
         c.refusesAllFileCreates = refuseAllFileCreates
         c.nonCanonicalBytes = nonCanonicalBytes
+        c.unlistableKinds = Set(unlistable)
+        c.clockSkew = Self.signedDuration(clockSkew) ?? 0
+        c.normalisesWrites = normaliseWrites
+        c.faults.lateApplies = applyLate.compactMap(LateApply.init(parsing:))
         c.faults.serverErrorAfterWriteRate = failAfterWriteRate
         c.faults.writeFaults = faultOnWrite.compactMap(WriteFault.init(parsing:))
         c.faults.seed = faultSeed
@@ -172,6 +202,11 @@ struct PlutioFake: AsyncParsableCommand {
         c.faults.slowDelay = parseDuration(slow)!
         c.mutations = MutationPlan(every: mutateEvery, seed: faultSeed &+ 1)
         return c
+    }
+
+    /// A duration with an optional leading minus sign.
+    static func signedDuration(_ text: String) -> TimeInterval? {
+        text.hasPrefix("-") ? parseDuration(String(text.dropFirst())).map { -$0 } : parseDuration(text)
     }
 
     /// Writes a line to stdout at once, even when stdout is a pipe.

@@ -35,6 +35,20 @@ func launchProgram(
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     for key in env.keys where key.hasPrefix("PLUTIO_") { env[key] = nil }
+    // The rate ledger is one per user by default: a test's runs keep theirs in their --state (as
+    // a user's reruns share one), or in a directory of their own, never in the tester's home.
+    if environment["XDG_STATE_HOME"] == nil, environment["PLUTIO_LEDGER"] == nil {
+        if let i = arguments.firstIndex(of: "--state"), i + 1 < arguments.count {
+            env["PLUTIO_LEDGER"] = arguments[i + 1]
+        } else if let i = arguments.firstIndex(of: "--config"), i + 1 < arguments.count {
+            env["PLUTIO_LEDGER"] =
+                URL(fileURLWithPath: arguments[i + 1]).deletingLastPathComponent()
+                .appendingPathComponent("ledger").path
+        } else {
+            env["XDG_STATE_HOME"] =
+                FileManager.default.temporaryDirectory.appendingPathComponent("e2e-xdg-\(UUID().uuidString)").path
+        }
+    }
     env.merge(environment) { _, b in b }
     process.environment = env
     let out = Pipe()

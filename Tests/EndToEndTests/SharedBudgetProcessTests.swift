@@ -55,4 +55,64 @@ import Testing
             )
         }
     }
+
+    /// An export and an import of one API client, in two processes with their own --state and no
+    /// ledger flag, share one budget: the ledger is one per user by default.
+    @Test func anExportAndAnImportOfOneClientShareTheBudgetByDefault() async throws {
+        let accounts = [
+            AccountSpec(subdomain: "acme", clientID: "agency", secret: "s3cret"),
+            AccountSpec(subdomain: "globex", clientID: "agency", secret: "s3cret", empty: true),
+        ]
+        let h = try await FakeHarness.start(accounts: accounts, records: 150) {
+            $0.limitCap = 7
+            $0.rate = RateLimit(limit: 60, window: 5)
+        }
+        try await h.stopAfter {
+            let out = try PlutioBackupBinaryTests.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            // The user's own state home: the default ledger of both processes.
+            let environment = [
+                "PLUTIO_CLIENT_SECRET": "s3cret", "XDG_STATE_HOME": out.appendingPathComponent("home").path,
+            ]
+            let connection = ["--api-url", h.server.baseURL.absoluteString, "--client-id", "agency", "--rate", "60/5s"]
+            let first = try await PlutioBackupBinaryTests.run(
+                ["export", "--business", "acme", "--output", out.appendingPathComponent("first").path, "--no-files"]
+                    + connection, environment: environment)
+            #expect(first.status == 0, "\(first.stderr)")
+            await h.fake.clearRequestLog()
+            let (export, _, exportErr) = try PlutioBackupBinaryTests.launch(
+                [
+                    "export", "--business", "acme", "--output", out.appendingPathComponent("second").path,
+                    "--state", out.appendingPathComponent("export-state").path, "--no-files",
+                ] + connection, environment: environment)
+            let (importer, _, importErr) = try PlutioBackupBinaryTests.launch(
+                [
+                    "import", first.lastLine, "--business", "globex", "--state",
+                    out.appendingPathComponent("import-state").path,
+                ]
+                    + connection, environment: environment)
+            let exportText = try await offThePool {
+                String(decoding: exportErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            }
+            let importText = try await offThePool {
+                String(decoding: importErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            }
+            try await offThePool {
+                export.waitUntilExit()
+                importer.waitUntilExit()
+            }
+            #expect(export.terminationStatus == 0, "\(exportText)")
+            #expect([0, 3].contains(importer.terminationStatus), "\(importText)")
+            let log = await h.fake.requestLog()
+            #expect(Set(log.compactMap(\.business)) == ["acme", "globex"])
+            #expect(log.count > 120, "the two runs should span several windows")
+            #expect(!log.contains { $0.status == 429 }, "\(log.filter { $0.status == 429 }.count) calls answered 429")
+            let peak = log.peakCalls(client: "agency", window: 5)
+            #expect(peak <= 60, "\(peak) calls in one 5 s window")
+            print(
+                "shared budget figures (export + import, default ledger): \(log.count) calls, peak \(peak) in any "
+                    + "5 s window of a 60/5s budget, no 429"
+            )
+        }
+    }
 }

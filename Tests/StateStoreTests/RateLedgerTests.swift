@@ -15,14 +15,14 @@ import Testing
             try db.appliedMigrations() == [
                 "v1: rate ledger", "v2: export progress", "v3: export history", "v4: import journal",
                 "v5: import target index", "v6: default blocks of created documents",
-                "v7: records any run made, by target id",
+                "v7: records any run made, by target id", "v8: creates that lost their answer",
             ])
         let again = try StateDatabase(url: db.url)
         #expect(
             try again.appliedMigrations() == [
                 "v1: rate ledger", "v2: export progress", "v3: export history", "v4: import journal",
                 "v5: import target index", "v6: default blocks of created documents",
-                "v7: records any run made, by target id",
+                "v7: records any run made, by target id", "v8: creates that lost their answer",
             ])
     }
 
