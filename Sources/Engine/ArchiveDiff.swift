@@ -40,18 +40,31 @@ public struct ArchiveDiff: Sendable {
         public var removed = 0
         public var changed = 0
         public var unchanged = 0
+        /// Why the kind was not compared: an export that could not read it to its end, in either
+        /// archive (its missing records would read as removed or added).
+        public var notCompared: String?
     }
 
     /// Compares `old` with `new`, calling `report` with each change (per kind, in id order within
     /// a bucket); answers the counts per kind.
+    ///
+    /// Both archives are verified first (`ArchiveGate`; partial ones are read). A kind either
+    /// export left incomplete is counted as not compared, with why.
     public func run(old: URL, new: URL, report: (Change) throws -> Void) throws -> [KindCounts] {
-        let oldManifest = try ArchiveVerifier.manifest(of: old)
-        let newManifest = try ArchiveVerifier.manifest(of: new)
+        let oldManifest = try ArchiveGate.check(old, allowPartial: true)
+        let newManifest = try ArchiveGate.check(new, allowPartial: true)
         var kinds = Set(oldManifest.kinds.keys).union(newManifest.kinds.keys)
         if let kind {
             guard kinds.contains(kind) else { throw MissingKind(kind: kind, available: kinds.sorted()) }
             kinds = [kind]
         }
+        var incomplete: [String: String] = [:]
+        for (side, manifest) in [("the older archive", oldManifest), ("the newer archive", newManifest)] {
+            for (name, status) in manifest.kinds where !status.complete && kinds.contains(name) {
+                incomplete[name] = incomplete[name] ?? "incomplete in \(side): \(status.error ?? "not read to its end")"
+            }
+        }
+        kinds.subtract(incomplete.keys)
         var buckets: [String: Int] = [:]
         for name in kinds {
             let records = max(oldManifest.kinds[name]?.records ?? 0, newManifest.kinds[name]?.records ?? 0)
@@ -92,7 +105,8 @@ public struct ArchiveDiff: Sendable {
             }
             counts.append(count)
         }
-        return counts
+        for (name, why) in incomplete { counts.append(KindCounts(kind: name, notCompared: why)) }
+        return counts.sorted { $0.kind < $1.kind }
     }
 
     /// Writes each record of the wanted kinds to its bucket file, in one pass over the archive.

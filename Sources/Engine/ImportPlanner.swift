@@ -32,6 +32,8 @@ public struct ImportPlan: Sendable, Codable, Equatable {
     public var targetHad: [String: Int]
     /// Kinds step 0 could not list in the target.
     public var unlistable: [String] = []
+    /// What no import can carry, whatever the target (`ImportPlanner.notCarried`).
+    public var notCarried: [String] = ImportPlanner.notCarried
     /// What the target holds that the import would create records beside: the import stops
     /// there unless `--merge` (nil when it does not check: a resumed import, or `--merge`).
     public var holdings: TargetHoldings?
@@ -49,6 +51,17 @@ public struct ImportPlanner: Sendable {
     public var include: Set<String> = []
 
     public init(catalog: Catalog) { self.catalog = catalog }
+
+    /// What no import can carry (the server owns it, or the API has no way to write it), for the
+    /// plan, the summary and the README: a user decides before the first write.
+    public static let notCarried = [
+        "creation and update dates: the target stamps every record anew (the archive keeps the originals)",
+        "authors: records and comments are made by the API client's user, not by the people who wrote them",
+        "task numbers: the target numbers tasks anew (invoice numbers are put back)",
+        "lifecycle states: sent, paid, signed and active documents and subscriptions start over as drafts",
+        "file binaries: files come back as links to the source's files, which die with them",
+        "logins (profiles), block groups, dashboard data, and automations unless --include automations",
+    ]
 
     /// Kinds step 0 reads from the target, to map what it already has.
     public static let targetKinds = [

@@ -157,4 +157,18 @@ public struct Workspace: Sendable {
 extension Workspace {
     /// The trash bin's rows as the API shows them.
     public func trashRows() -> [JSONObject] { trash.map(\.row.object) }
+
+    /// Lists one more child in a trash row, as a service whose rows name kinds this build does
+    /// not know would (contract §11.5: which children cascade is unknown). False when no such row.
+    @discardableResult
+    public mutating func listChild(entityType: String, entityId: String, inTrashRow rowID: String) -> Bool {
+        guard let i = trash.firstIndex(where: { $0.id == rowID }) else { return false }
+        var row = trash[i].row.object
+        let child: JSONValue = [
+            "entityType": .string(JSONString(entityType)), "entityId": .string(JSONString(entityId)),
+        ]
+        row["children"] = .array((row["children"]?.arrayValue ?? []) + [child])
+        trash[i].row = StoredRecord(row)
+        return true
+    }
 }

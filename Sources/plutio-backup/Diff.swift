@@ -9,8 +9,9 @@ struct Diff: AsyncParsableCommand {
         discussion: """
             A changed record is listed with its changed fields and their old and new values (shortened). \
             Memory stays flat whatever the archives' size: records are spread over bucket files in a \
-            private temporary directory first. --json prints one JSON object per change and one per \
-            kind's counts.
+            private temporary directory first. Both archives are verified first; a kind an export could \
+            not read to its end is listed as not compared (its missing records are no change). --json \
+            prints one JSON object per change and one per kind's counts.
             """)
 
     @Argument(help: "The older archive.") var old: String
@@ -47,15 +48,19 @@ struct Diff: AsyncParsableCommand {
             }
             print(line)
         }
-        for count in counts where json || count.added + count.removed + count.changed > 0 {
+        for count in counts where json || count.added + count.removed + count.changed > 0 || count.notCompared != nil {
             if json {
                 FileHandle.standardOutput.write(ExportJSON.line(Counts(counts: count)))
+            } else if let why = count.notCompared {
+                print("\(count.kind): NOT COMPARED, \(why)")
             } else {
                 print(
                     "\(count.kind): \(count.added) added, \(count.removed) removed, \(count.changed) changed, \(count.unchanged) unchanged"
                 )
             }
         }
-        if !json, counts.allSatisfy({ $0.added + $0.removed + $0.changed == 0 }) { print("no differences") }
+        if !json, counts.allSatisfy({ $0.added + $0.removed + $0.changed == 0 && $0.notCompared == nil }) {
+            print("no differences")
+        }
     }
 }

@@ -97,6 +97,8 @@ final class ImportReporter: Sendable {
         /// HTTP calls this process made (token calls and retries included).
         var calls: Int
         var kinds: [ImportKindSummary]
+        /// What no import can carry.
+        var notCarried = ImportPlanner.notCarried
     }
 
     /// The table per kind on stdout, then the totals and the report's path.
@@ -125,6 +127,9 @@ final class ImportReporter: Sendable {
         }
         if !result.alreadyFinished { line += "; \(callsMade()) calls" }
         print(line)
+        print(
+            "not carried by any import: "
+                + ImportPlanner.notCarried.map { $0.prefix { $0 != ":" } }.joined(separator: ", "))
         if result.needsAttention > 0 {
             print(
                 "ATTENTION (exit 3): \(result.needsAttention) records failed or could not be carried; see the report.")
@@ -192,6 +197,8 @@ final class ImportReporter: Sendable {
             "calls: \(plan.calls) (\(plan.targetReads) target reads, creates, follow-up PUTs, archive calls); "
                 + "ETA about \(ExportETA.text(seconds)) at \(budget) (a window's worth of calls goes at the server's pace)"
         )
+        print("what no import can carry:")
+        for line in plan.notCarried { print("  - " + line) }
         print("nothing was written; run without --plan to import")
     }
 }

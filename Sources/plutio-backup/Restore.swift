@@ -230,6 +230,9 @@ struct Restore: AsyncParsableCommand {
         }
         if !result.kinds.isEmpty {
             print(ImportReporter.table(result.kinds))
+            print(
+                "restored records are new records: their creation dates, authors and task numbers are the "
+                    + "workspace's (the archive keeps the originals)")
             print("live records pointed at restored ones: \(outcome.repointed)")
             for failure in outcome.repointFailures { print("  NOT RE-POINTED: \(failure)") }
             if let undo = outcome.undoArchive {

@@ -89,15 +89,23 @@ import Testing
                 "PLUTIO_TARGET_CLIENT_SECRET": "wrong-secret",
             ]
             let migrate = ["migrate", "--output", scratch.appendingPathComponent("out").path, "--state", state.path]
-            // A wrong target secret: the export is done and kept, the import refused (exit 4).
+            // A wrong target secret: refused (exit 4) by the check of the target, before the export.
             let refused = try await PlutioBackupBinaryTests.run(migrate, environment: environment)
             #expect(refused.status == 4, "\(refused.stderr)")
             #expect(!refused.stderr.contains("wrong-secret"))
-            let archives = try FileManager.default.contentsOfDirectory(
-                atPath: scratch.appendingPathComponent("out").path
-            ).filter { $0.hasSuffix(".tar.zst") }
-            #expect(archives.count == 1)
-            let archive = scratch.appendingPathComponent("out/\(archives[0])")
+            let archives = { () throws -> [String] in
+                let out = self.scratch.appendingPathComponent("out").path
+                guard FileManager.default.fileExists(atPath: out) else { return [] }
+                return try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".tar.zst") }
+            }
+            #expect(try archives().isEmpty)
+            #expect(!(await h.fake.requestLog().contains { $0.business == "acme" }))
+            let exported = try await PlutioBackupBinaryTests.run(
+                PlutioBackupBinaryTests.exportArguments(
+                    h, output: scratch.appendingPathComponent("export"), extra: ["--no-files"]),
+                environment: PlutioBackupBinaryTests.secret)
+            #expect(exported.status == 0, "\(exported.stderr)")
+            let archive = URL(fileURLWithPath: exported.lastLine)
 
             // The plan reads the target and writes nothing.
             let writes = await h.fake.writes().count
@@ -107,21 +115,30 @@ import Testing
             #expect(plan.status == 0, "\(plan.stderr)")
             #expect(plan.stdout.contains("nothing was written"))
             #expect(plan.stdout.contains("the target already holds: businesses 1, dashboards 5"))
+            #expect(plan.stdout.contains("what no import can carry:"))
+            #expect(!plan.stdout.contains("STOP"))
             #expect(await h.fake.writes().count == writes)
 
-            // The rerun with the right secret imports the same archive: no second export.
+            // The rerun with the right secret exports and imports; nobody is invited.
             var fixed = environment
             fixed["PLUTIO_TARGET_CLIENT_SECRET"] = "globex-secret"
             let run = try await PlutioBackupBinaryTests.run(migrate, environment: fixed)
             #expect([0, 3].contains(run.status), "\(run.stderr)")
-            #expect(run.lastLine == archive.path)
-            #expect(
-                try FileManager.default.contentsOfDirectory(atPath: scratch.appendingPathComponent("out").path).filter {
-                    $0.hasSuffix(".tar.zst")
-                }.count == 1)
+            #expect(try archives().count == 1)
+            let migrated = try #require(try archives().first)
+            #expect(run.lastLine == scratch.appendingPathComponent("out/\(migrated)").path)
+            #expect(await h.fake.invitations().isEmpty)
+            #expect(await h.fake.writes().contains { $0.kind == "people" && $0.applied })
+
+            // The migration's target, imported into again with a new state: refused, exit 2.
+            let twice = try await PlutioBackupBinaryTests.run(
+                ["import", archive.path, "--state", scratch.appendingPathComponent("twice").path] + Self.target(h),
+                environment: ["PLUTIO_CLIENT_SECRET": "globex-secret"])
+            #expect(twice.status == 2, "\(twice.stderr)")
+            #expect(twice.stderr.contains("--merge") && twice.stderr.contains("Nothing was written"))
             #expect(run.stdout.contains("report: \(state.path)/report.ndjson"))
             let lines = try Self.report(state.appendingPathComponent("report.ndjson"))
-            let manifest = try ArchiveVerifier.manifest(of: archive)
+            let manifest = try ArchiveVerifier.manifest(of: scratch.appendingPathComponent("out/\(migrated)"))
             #expect(lines.count == manifest.kinds.values.reduce(0) { $0 + $1.records })
             #expect(Set(lines.map(\.sourceId)).count == lines.count)
             let created = lines.filter { $0.outcome == "created" }

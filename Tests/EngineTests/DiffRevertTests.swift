@@ -92,6 +92,25 @@ import Testing
         }
     }
 
+    /// A kind one export could not read is not compared, rather than listed as removed.
+    @Test func aKindIncompleteInEitherArchiveIsNotCompared() async throws {
+        let h = try await FakeHarness.start(records: 300)
+        try await h.stopAfter {
+            let whole = try await export(h, "whole")
+            await h.fake.reconfigure { $0.faults.refusedKinds = ["events"] }
+            let partial = try await export(h, "partial")
+            var diff = ArchiveDiff(scratch: scratch.appendingPathComponent("diff-partial"))
+            var changes: [ArchiveDiff.Change] = []
+            let counts = try diff.run(old: whole, new: partial) { changes.append($0) }
+            let events = try #require(counts.first { $0.kind == "events" })
+            #expect(events.notCompared?.contains("incomplete in the newer archive") == true)
+            #expect(events.removed == 0)
+            #expect(!changes.contains { $0.kind == "events" })
+            diff.kind = "events"
+            #expect(try diff.run(old: partial, new: whole) { _ in }.first?.notCompared?.contains("older") == true)
+        }
+    }
+
     /// A field the revert sets that the live record lacks is kept as null in the undo archive, so
     /// that reverting from it takes the field away again.
     @Test func undoValuesNullTheFieldsARevertAdds() throws {

@@ -117,4 +117,57 @@ import Testing
             }
         }
     }
+
+    /// Purging a restored row is refused wherever something could be lost with it: a child of a
+    /// type this build does not know (not restored), a record the target refused. Each row says
+    /// why it stays, and how long before the deletion its archive was taken.
+    @Test func aRowIsPurgedOnlyWhenNothingIsLostWithIt() async throws {
+        let h = try await FakeHarness.start(records: 600)
+        try await h.stopAfter {
+            let out = try ExporterTests.temporary()
+            defer { try? FileManager.default.removeItem(at: out) }
+            _ = try await ImporterTests.exportAcme(h, to: out)
+            let ws = try #require(await h.fake.workspace("acme"))
+            let commented = Set(ws.objects(kind: "comments").compactMap { $0["entityId"]?.stringValue })
+            let tasks = ws.objects(kind: "tasks").compactMap { $0["_id"]?.stringValue }.filter(commented.contains)
+            #expect(tasks.count >= 2)
+            let client = try h.client()
+            func trashRow(_ id: String) async throws -> String {
+                #expect(try await client.delete("tasks", id: id))
+                let rows = try #require(await h.fake.workspace("acme")).trashRows()
+                return try #require(rows.first { $0["entityId"]?.stringValue == id }?["_id"]?.stringValue)
+            }
+            let session = try ArchiveRestoreTests.session(h, state: out.appendingPathComponent("restore-state"))
+            func restore(_ row: String) async throws -> TrashRestoreResult {
+                try await session.restoreTrash(
+                    TrashRestoreOptions(archives: out, rows: [row], purge: true), plan: false)
+            }
+            func inTrash(_ row: String) async -> Bool {
+                await h.fake.workspace("acme")?.trashRows().contains { $0["_id"]?.stringValue == row } == true
+            }
+
+            // A child the catalogue does not know.
+            let unknown = try await trashRow(tasks[0])
+            await h.fake.withWorkspace("acme") {
+                $0.listChild(entityType: "receipt-scan", entityId: "Zq3xV8mKp2RtYw7Hn", inTrashRow: unknown)
+            }
+            let first = try await restore(unknown)
+            let row = try #require(first.outcome.rows.first)
+            #expect(row.unknownChildren == ["receipt-scan Zq3xV8mKp2RtYw7Hn"])
+            #expect(row.created == row.records.count)
+            #expect(row.keptInTrash?.contains("type this build does not know") == true)
+            #expect(row.archiveAge ?? 0 > 0, "the archive was taken before the deletion")
+            #expect(first.needsAttention > 0)
+            #expect(await inTrash(unknown))
+
+            // A record of the row the target refuses.
+            let refused = try await trashRow(tasks[1])
+            await h.fake.reconfigure { $0.faults.refusedKinds = ["comments"] }
+            let second = try await restore(refused)
+            await h.fake.reconfigure { $0.faults.refusedKinds = [] }
+            #expect(second.outcome.rows.first?.keptInTrash?.contains("was not restored") == true)
+            #expect(second.needsAttention > 0)
+            #expect(await inTrash(refused))
+        }
+    }
 }
