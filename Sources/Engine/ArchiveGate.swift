@@ -69,6 +69,7 @@ public struct PartialArchive: Error, LocalizedError, Sendable {
 
     public var errorDescription: String? {
         "\(path) is partial: the export that wrote it could not read \(lacks). Using it would leave that out "
-            + "without a word. Take a new export (rerun the one that was partial), or pass --allow-partial to use it as it is."
+            + "without a word. Take a new export (for a migration: start again with a new --state), or pass "
+            + "--allow-partial to use it as it is."
     }
 }

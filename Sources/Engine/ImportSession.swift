@@ -176,13 +176,14 @@ public struct ImportSession: Sendable {
         return result
     }
 
-    /// A migration's check of its target before it exports: what the target holds of every kind
-    /// an import creates (nothing in the archive to match onto yet).
+    /// A migration's early check of its target, before it exports: what the target holds of the
+    /// kinds an import creates that step 0 does not map (projects, tasks, invoices, ...). People,
+    /// custom fields, statuses and categories may match the archive's, which is not there yet:
+    /// the import checks them, and everything again, once the archive is.
     public func checkTarget(_ options: ImportOptions) async throws {
         let importer = try importer(options, run: "check")
-        let kinds = Set(try importer.importOrder().map(\.name))
-        let holdings = try await importer.holdings(
-            creating: kinds, stepZero: try await importer.readTargetRecords(), archiveKeys: nil)
+        let kinds = Set(try importer.importOrder().map(\.name)).subtracting(ImportPlanner.targetKinds)
+        let holdings = try await importer.holdings(creating: kinds, stepZero: .init(), archiveKeys: nil)
         guard holdings.isEmpty else { throw TargetNotEmpty(business: settings.business, holdings: holdings) }
     }
 
@@ -227,7 +228,15 @@ public struct ImportSession: Sendable {
             client: client, catalog: .standard, journal: ImportJournal(database: database, run: run),
             scratch: directory.appendingPathComponent("import-\(run)"), include: options.include)
         importer.invites = options.invite
+        importer.lateApplyWindow = lateApplyWindow
         return importer
+    }
+
+    /// How long after a lost answer a late apply is looked for (`Importer.lateApplyWindow`):
+    /// `PLUTIO_LATE_APPLY_WINDOW` seconds, else 60.
+    public var lateApplyWindow: TimeInterval {
+        ProcessInfo.processInfo.environment["PLUTIO_LATE_APPLY_WINDOW"].flatMap(TimeInterval.init).map { max(0, $0) }
+            ?? 60
     }
 }
 
@@ -443,6 +452,12 @@ extension ImportSession {
             options.since.map { Exporter.timestamp($0) } ?? "-", options.archives.standardizedFileURL.path,
         ].joined(separator: "\n")
         var restorer = try restorer(request: request, options: options.restore)
+        // The newest archive is read in every case (who names a restored record): verified before
+        // any call; the others before anything is written from them.
+        if let newest = archives.first {
+            try restorer.verify([newest])
+            restorer.verified.insert(newest.path)
+        }
         restorer.rowIDs = options.rows
         restorer.since = options.since
         restorer.purge = options.purge
@@ -490,6 +505,7 @@ extension ImportSession {
         restorer.invites = options.invite
         restorer.assumeGone = options.assumeGone
         restorer.undoDirectory = undoDirectory
+        restorer.lateApplyWindow = lateApplyWindow
         return restorer
     }
 

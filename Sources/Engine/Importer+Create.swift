@@ -260,7 +260,18 @@ extension Importer {
                 // A lost answer: look for what it may have made before sending it again (§4.8).
                 case .outcomeUnknown where lost < Self.lostAnswersPerCreate:
                     lost += 1
-                    if let record = try await lookUp(kind, body, since: intended) {
+                    let record: (String, JSONObject)?
+                    do { record = try await lookUp(kind, body, since: intended) } catch let error as APIError
+                        where error.isRefusal
+                    {
+                        // It cannot be looked for: never sent again on a guess.
+                        try journal.settle(
+                            kind.name, sourceID, status: .failed, targetID: nil, reason: Self.unlookable(kind),
+                            dropped: dropped)
+                        summary.failed[kind.name, default: 0] += 1
+                        return
+                    }
+                    if let record {
                         (createdID, made) = record
                         found = true
                         summary.reconciled += 1
@@ -292,7 +303,7 @@ extension Importer {
 
     /// A person's role slug that the target would not let us check (roles unlistable), if any.
     func unseenRole(_ body: JSONObject, _ target: Target) -> String? {
-        guard target.unlistable.contains("roles"), let role = body["role"]?.stringValue,
+        guard target.rolesUnverified, let role = body["role"]?.stringValue,
             !Self.baselineRoles.contains(role), role != Self.fallbackRole
         else { return nil }
         return role
@@ -493,7 +504,7 @@ extension Importer {
                     if target.roleSlugs.contains(ref.value) { return ref.value }
                     // A person needs a role: one the target would not let us see is sent as it is
                     // (the target may have it) rather than dropped; refused, it falls back.
-                    if kind.name == "people", ref.path == "role", target.unlistable.contains("roles") {
+                    if kind.name == "people", ref.path == "role", target.rolesUnverified {
                         return ref.value
                     }
                     return nil

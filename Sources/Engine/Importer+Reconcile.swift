@@ -17,7 +17,15 @@ extension Importer {
         if kind.name == "custom-fields" { fields.insert("options") }
         // A file sent with its handle may have been refused and sent again as a link.
         if kind.name == "files" { fields.formUnion(["type", "handle"]) }
+        // A person whose role could not be checked may have been sent again as a client.
+        if kind.name == "people" { fields.insert("role") }
         return fields
+    }
+
+    /// Why a create whose answer was lost is left failed: it cannot be looked for.
+    static func unlookable(_ kind: ResourceKind) -> String {
+        "its create lost its answer and the target will not list \(kind.name), so whether it was made cannot be "
+            + "told: not sent again; check in Plutio and add it by hand if it is not there"
     }
 
     /// Creates whose answer was lost: a target record of the kind with every field that was sent
@@ -33,7 +41,16 @@ extension Importer {
                 guard intents.contains(sourceID) else { return }
                 let (body, dropped) = try createBody(kind, object, target: target)
                 let since = pending.first { $0.kind == kindName && $0.sourceID == sourceID }?.intentAt
-                if let (id, made) = try await lookUp(kind, body, since: since.flatMap(Self.date)) {
+                let found: (String, JSONObject)?
+                do { found = try await lookUp(kind, body, since: since.flatMap(Self.date)) } catch let error as APIError
+                    where error.isRefusal
+                {
+                    try journal.settle(
+                        kindName, sourceID, status: .failed, targetID: nil, reason: Self.unlookable(kind),
+                        dropped: dropped)
+                    return
+                }
+                if let (id, made) = found {
                     if kindName == "custom-fields" {
                         try mapOptions(source: object, targetOptions: Self.optionsByLabel(made))
                     }
@@ -63,13 +80,20 @@ extension Importer {
     /// of the server's clock), scoped kinds (comments) under their parent and template bodies by
     /// their flag (hidden from plain lists, §3.5), so a lookup reads a few records; a server
     /// that ignores the time filter costs more calls, never a wrong match.
-    func candidates(_ kind: ResourceKind, _ body: JSONObject, since: Date?) async throws -> [(String, JSONObject)] {
+    /// `until`: the latest a copy may have been made (a sweep's window), by the server's clock.
+    func candidates(
+        _ kind: ResourceKind, _ body: JSONObject, since: Date?, until: Date? = nil
+    ) async throws -> [(String, JSONObject)] {
         var filter = JSONObject()
         for field in kind.scope?.first(where: { $0 != ["_id"] }) ?? [] { filter[field] = body[field] ?? .null }
         if body["isTemplate"] == .bool(true) { filter["isTemplate"] = true }
-        let earliest = since?.addingTimeInterval(-Self.clockMargin)
+        let margin = client.serverClock.isMeasured ? Self.clockMargin : Self.unmeasuredClockMargin
+        let earliest = since?.addingTimeInterval(-margin)
+        let latest = until?.addingTimeInterval(margin)
         if let earliest {
-            filter["createdAt"] = .object(["$gte": .string(JSONString(Exporter.timestamp(earliest)))])
+            var window = JSONObject([.init(key: "$gte", value: .string(JSONString(Exporter.timestamp(earliest))))])
+            if let latest { window["$lte"] = .string(JSONString(Exporter.timestamp(latest))) }
+            filter["createdAt"] = .object(window)
         } else {
             // No intent time (a journal of an older build): narrowed by title instead.
             for key in ["title", "name"] {
@@ -85,7 +109,9 @@ extension Importer {
             guard case .object(let candidate) = try record.parsed(), Self.holdsSent(body, candidate, but: rewritten),
                 try !journal.isMapped(kind.name, targetID: record.id)
             else { continue }
-            if let earliest, let made = candidate["createdAt"]?.stringValue.flatMap(Self.date), made < earliest {
+            if let made = candidate["createdAt"]?.stringValue.flatMap(Self.date),
+                earliest.map({ made < $0 }) == true || latest.map({ made > $0 }) == true
+            {
                 continue
             }
             out.append((record.id, candidate))
@@ -97,6 +123,10 @@ extension Importer {
     /// a record it made may be stamped: the estimate comes from the stamps of the records it
     /// made, to within a network round trip, or from a `Date` header, to the second.
     static let clockMargin: TimeInterval = 60
+
+    /// The margin while the server's clock is not measured (a server whose token answer does not
+    /// tell its issue time, before its first create): its clock may be hours off ours.
+    static let unmeasuredClockMargin: TimeInterval = 6 * 3600
 
     /// Whether a stored record holds what was sent: each sent field the record has (a server may
     /// drop unknown fields) is `equivalent`, except those the server rewrites.
@@ -129,9 +159,10 @@ extension Importer {
     static func date(_ text: String) -> Date? { parseISODate(text) }
 
     /// Looks once more for the creates whose answer was lost and that were sent again: a server
-    /// that applied one later than its lookup has made a second record. Each such record is
-    /// deleted (it lands in the target's trash) and reported with the record it doubled; a source
-    /// record that ended with no target takes the first one instead.
+    /// that applied one later than its lookup has made a second record. Each such record (made
+    /// between the intent and the end of the window, holding what was sent, standing for no
+    /// source record) is deleted, so it lands in the target's trash, and reported with the record
+    /// it doubled.
     ///
     /// Runs once `lateApplyWindow` has passed since the last lost answer (waiting out the rest).
     func sweepLateApplies(target: Target, summary: inout Summary) async throws {
@@ -139,41 +170,39 @@ extension Importer {
         guard let last = lost.map(\.lostAt).max() else { return }
         let wait = last.addingTimeInterval(lateApplyWindow).timeIntervalSinceNow
         if wait > 0 { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
+        // Local times of the lost answers, as the server's clock has them.
+        let offset = client.serverNow().timeIntervalSinceNow
         for (kindName, group) in Dictionary(grouping: lost, by: \.kind).sorted(by: { $0.key < $1.key }) {
             guard let kind = catalog.kind(named: kindName) else { continue }
             let wanted = Dictionary(group.map { ($0.sourceID, $0) }, uniquingKeysWith: { a, _ in a })
             try await forEachRecord(kindName) { object, sourceID in
                 guard let answer = wanted[sourceID] else { return }
-                let (body, dropped) = try createBody(kind, object, target: target)
-                var found = try await candidates(kind, body, since: Self.date(answer.intentAt))
-                var entry = try journal.entry(kindName, sourceID)
-                if entry?.targetID == nil, let (id, made) = found.first {
-                    // Sent, never answered, and now there: it is the record.
-                    try journal.created(
-                        kindName, sourceID, targetID: id, dropped: dropped,
-                        reason: notes(kind, source: object, made: made, found: true),
-                        defaults: defaultBlocks(kind, made))
-                    summary.reconciled += 1
-                    found.removeFirst()
-                    entry = try journal.entry(kindName, sourceID)
+                let (body, _) = try createBody(kind, object, target: target)
+                let until = answer.lostAt.addingTimeInterval(lateApplyWindow + offset)
+                let found: [(String, JSONObject)]
+                do {
+                    found = try await candidates(kind, body, since: Self.date(answer.intentAt), until: until)
+                } catch let error as APIError where error.isRefusal {
+                    found = []
                 }
                 var notes: [String] = []
+                var failed = false
                 for (id, _) in found {
-                    if kind.supports(.delete), try await client.delete(kindName, id: id) {
-                        notes.append("a second copy (\(id)) its lost create made later was deleted (in the trash)")
-                        summary.lateDuplicatesDeleted += 1
-                    } else if kind.supports(.delete) {
-                        continue  // gone already
+                    if kind.supports(.delete) {
+                        if try await client.delete(kindName, id: id) {
+                            notes.append("a second copy (\(id)) its lost create made later was deleted (in the trash)")
+                            summary.lateDuplicatesDeleted += 1
+                        }
                     } else {
                         notes.append(
                             "a second copy (\(id)) its lost create made later cannot be deleted through the API: "
                                 + "delete it in Plutio")
                         summary.failed[kindName, default: 0] += 1
+                        failed = true
                     }
                 }
-                if let entry, !notes.isEmpty {
+                if let entry = try journal.entry(kindName, sourceID), !notes.isEmpty {
                     let reason = ([entry.reason].compactMap { $0 } + notes).joined(separator: "; ")
-                    let failed = notes.contains { $0.contains("cannot be deleted") }
                     try journal.settle(
                         kindName, sourceID, status: failed ? .failed : entry.status, targetID: entry.targetID,
                         reason: reason, dropped: entry.dropped)

@@ -69,16 +69,27 @@ extension Importer {
                     if try !journal.madeByAnyRun(kind.name, targetID: id) { count += 1 }
                 }
             } else {
-                let page: [RawRecord]
+                // Pages until one holds a record this state did not make, or the list ends.
+                var skip = 0
                 do {
-                    page = try await client.page(
-                        kind.name, q: PlutioClient.everything, skip: 0, limit: Self.holdingsPage)
+                    while true {
+                        let page = try await client.page(
+                            kind.name, q: PlutioClient.everything, skip: skip, limit: Self.holdingsPage)
+                        guard !page.isEmpty else { break }
+                        skip += page.count
+                        for record in page where try !journal.madeByAnyRun(kind.name, targetID: record.id) {
+                            count += 1
+                        }
+                        // A full page (the server's cap may be below ours) says nothing of what follows.
+                        if count > 0 {
+                            full = page.count >= min(Self.holdingsPage, max(1, client.largestPageSeen))
+                            break
+                        }
+                    }
                 } catch let error as APIError where error.isRefusal {
                     out.unlistable.append(kind.name)
                     continue
                 }
-                for record in page where try !journal.madeByAnyRun(kind.name, targetID: record.id) { count += 1 }
-                full = page.count >= Self.holdingsPage
             }
             if count > 0 { out.kinds.append(.init(kind: kind.name, records: count, atLeast: full)) }
         }

@@ -36,6 +36,9 @@ public struct Importer: Sendable {
     var planner: ImportPlanner
     /// Called as records are settled.
     public var progress: (@Sendable (ImportProgress) -> Void)?
+    /// The archive's roles are incomplete (a source that would not list them): people's role
+    /// slugs are sent as they are (see `unseenRole`).
+    var archiveLacksRoles = false
     /// How long after a lost answer (looked for and not found, so sent again) the server may
     /// still apply it: the run looks for a second record once that has passed (`sweepLateApplies`).
     public var lateApplyWindow: TimeInterval = 60
@@ -88,7 +91,9 @@ public struct Importer: Sendable {
     /// Imports an archive the caller has verified (`ArchiveGate`).
     func run(verifiedArchive archive: URL) async throws -> Summary {
         try makePrivateDirectory(scratch)
-        return try await run(extracted: try extract(archive))
+        var importer = self
+        importer.archiveLacksRoles = try ArchiveVerifier.manifest(of: archive).kinds["roles"]?.complete == false
+        return try await importer.run(extracted: try importer.extract(archive))
     }
 
     /// Imports the record files already in the scratch directory (`<kind>.ndjson`, one record
@@ -161,6 +166,10 @@ public struct Importer: Sendable {
         var roleSlugs: Set<String> = []
         /// Kinds step 0 could not list: what they hold is unknown, never taken as nothing.
         var unlistable: Set<String> = []
+        /// The archive's roles are incomplete (the source would not list them either).
+        var archiveLacksRoles = false
+        /// Whether a role slug this import cannot see may still be the target's: people keep it.
+        var rolesUnverified: Bool { unlistable.contains("roles") || archiveLacksRoles }
         /// Custom-field options by field (target id) and label.
         var options: [String: [String: String]] = [:]
         /// The archive's custom fields whose values are option ids (those with options).
@@ -193,6 +202,7 @@ public struct Importer: Sendable {
         guard let read else { return Target() }
         var target = Target()
         target.unlistable = read.unlistable
+        target.archiveLacksRoles = archiveLacksRoles
         if read.unlistable.contains("roles") { target.roleSlugs = Self.baselineRoles }
         for (name, records) in read.records {
             guard let kind = catalog.kind(named: name) else { continue }

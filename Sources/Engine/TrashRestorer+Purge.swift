@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 import JSONCore
 import StateStore
@@ -56,10 +57,12 @@ extension TrashRestorer {
     }
 
     /// Verifies each archive the caller has not (see `ArchiveGate`); partial ones were chosen
-    /// or left out before.
+    /// or left out before. One that does not verify stops the restore (`UnusableArchive`).
     func verify(_ archives: [URL]) throws {
         for archive in archives where !verified.contains(archive.path) {
-            try ArchiveGate.check(archive, allowPartial: true)
+            do { try ArchiveGate.check(archive, allowPartial: true) } catch let error as ArchiveError {
+                throw UnusableArchive(path: archive.path, reason: error.localizedDescription)
+            }
         }
     }
 }

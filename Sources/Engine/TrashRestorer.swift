@@ -35,6 +35,8 @@ public struct TrashRestorer: Sendable {
     public var verified: Set<String> = []
     /// Where the current values of live records go before they are overwritten (`UndoArchive`).
     public var undoDirectory: URL?
+    /// How long after a lost answer a late apply is looked for (`Importer.lateApplyWindow`).
+    public var lateApplyWindow: TimeInterval = 60
 
     /// The runs of this business's earlier restores start with this: a record one of them
     /// brought back is not brought back twice.
@@ -48,6 +50,8 @@ public struct TrashRestorer: Sendable {
     }
 
     static let restoredBefore = "restored before as "
+    /// The journal step naming an undo archive written by this request.
+    static let undoStep = "undo archive "
 
     /// One trash-bin row and what became of it.
     public struct Row: Sendable, Equatable {
@@ -95,14 +99,16 @@ public struct TrashRestorer: Sendable {
         public var repointFailures: [String] = []
         /// Partial archives of the directory left out (without `--allow-partial`), with what they lack.
         public var skippedArchives: [String] = []
-        /// Where the values of the live records this run overwrote were kept.
-        public var undoArchive: URL?
+        /// Where the values of the live records this request overwrote were kept (one archive
+        /// per run of it that re-pointed something, a rerun after a kill included).
+        public var undoArchives: [URL] = []
     }
 
     /// The rows to restore, and where each one's records are; writes nothing to the workspace.
     public func plan(archives: [URL]) async throws -> Outcome {
         var rows = try await readRows()
         try collect(&rows, from: archives, writing: false)
+        try verify(archives.filter { archive in rows.contains { $0.archives.contains(archive.lastPathComponent) } })
         return Outcome(
             rows: rows, newestArchive: archives.first?.lastPathComponent, importSummary: .init(), repointed: 0)
     }
@@ -136,6 +142,7 @@ public struct TrashRestorer: Sendable {
         var importer = Importer(client: client, catalog: catalog, journal: journal, scratch: scratch)
         importer.keepsFileHandles = true
         importer.invites = invites
+        importer.lateApplyWindow = lateApplyWindow
         let repointing = Repointing()
         // Live records (blocks of a restored invoice, time tracks of a project) are pointed at the
         // new ids before the second pass, so that a document's blocks[] can be set.
@@ -168,22 +175,22 @@ public struct TrashRestorer: Sendable {
         }
         return Outcome(
             rows: rows, newestArchive: archives.first?.lastPathComponent, importSummary: summary,
-            repointed: repointing.count, repointFailures: repointing.failures, undoArchive: repointing.undo)
+            repointed: repointing.count, repointFailures: repointing.failures,
+            undoArchives: try journal.steps(startingWith: Self.undoStep).map {
+                URL(fileURLWithPath: String($0.dropFirst(Self.undoStep.count)))
+            })
     }
 
     /// Live records by kind and id.
     typealias Holders = [String: [String: JSONObject]]
 
-    /// The live records re-pointed so far, those the target refused, and the undo archive of
-    /// their earlier values.
+    /// The live records re-pointed so far, and those the target refused.
     final class Repointing: Sendable {
-        private let state = Mutex((count: 0, failures: [String](), undo: URL?.none))
+        private let state = Mutex((count: 0, failures: [String]()))
         var count: Int { state.withLock { $0.count } }
         var failures: [String] { state.withLock { $0.failures } }
-        var undo: URL? { state.withLock { $0.undo } }
         func add(_ n: Int) { state.withLock { $0.count += n } }
         func fail(_ what: String) { state.withLock { $0.failures.append(what) } }
-        func kept(_ url: URL) { state.withLock { $0.undo = url } }
     }
 
     // MARK: Rows and the restored set
@@ -493,9 +500,10 @@ public struct TrashRestorer: Sendable {
                 }
             }
             if !before.isEmpty {
-                failures?.kept(
-                    try UndoArchive.write(
-                        before, of: client.settings, into: undoDirectory, why: "restore re-pointing"))
+                let undo = try UndoArchive.write(
+                    before, of: client.settings, into: undoDirectory, why: "restore re-pointing")
+                // Named in the journal: a rerun after a kill reports it with its own.
+                try journal.markDone(Self.undoStep + undo.path)
             }
         }
         var repointed = 0

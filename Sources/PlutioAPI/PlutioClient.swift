@@ -17,9 +17,8 @@ public final class PlutioClient: Sendable {
     let largestPage = Mutex(0)
     /// Scoped kinds whose server refused batched parent scopes: later sequences ask one parent per call.
     let unbatchedKinds = Mutex<Set<String>>([])
-    /// How far the server's clock is ahead of ours, as last seen: from a record the server just
-    /// stamped where one was seen (`fromRecords`), else from a `Date` header.
-    let clockOffset = Mutex<(seconds: TimeInterval, fromRecords: Bool)?>(nil)
+    /// The server's clock, as measured by the token, the records it stamps and `Date` headers.
+    public let serverClock = ServerClock()
 
     public init(
         settings: ConnectionSettings, http: any HTTPTransport, ledger: any CallLedger,
@@ -33,7 +32,7 @@ public final class PlutioClient: Sendable {
         tokens = TokenProvider(
             settings: settings,
             transport: RetryingTransport(inner: paced, policy: retry, clock: clock, authorizer: nil),
-            clock: clock)
+            clock: clock, serverClock: serverClock)
         transport = RetryingTransport(inner: paced, policy: retry, clock: clock, authorizer: tokens)
     }
 
@@ -49,34 +48,17 @@ public final class PlutioClient: Sendable {
 
     func noteBatchedScopesRefused(_ kind: String) { _ = unbatchedKinds.withLock { $0.insert(kind) } }
 
-    /// The server's time now, by the last offset seen (our clock until one is): what "created
-    /// since" means to the records it stamps.
-    public func serverNow() -> Date {
-        Date().addingTimeInterval(clockOffset.withLock { $0?.seconds ?? 0 })
-    }
+    /// The server's time now, as measured (`ServerClock`).
+    public func serverNow() -> Date { serverClock.now() }
 
     /// Notes a timestamp the server just gave a record (`createdAt` of a create's answer), read at
-    /// `local`: the best measure of its clock, preferred over `Date` headers.
-    public func noteServerTime(_ stamp: Date, at local: Date) {
-        clockOffset.withLock { $0 = (stamp.timeIntervalSince(local), true) }
-    }
+    /// `local`.
+    public func noteServerTime(_ stamp: Date, at local: Date) { serverClock.note(stamp: stamp, at: local) }
 
-    /// Notes a response's `Date` header, while no record has told the server's time.
+    /// Notes a response's `Date` header.
     func noteDateHeader(_ response: APIResponse) {
-        guard let text = response.header("Date"), let date = Self.httpDate(text) else { return }
-        let offset = date.timeIntervalSinceNow
-        clockOffset.withLock { current in
-            if current?.fromRecords != true { current = (offset, false) }
-        }
-    }
-
-    /// An HTTP date (`Wed, 02 Dec 2026 12:31:53 GMT`).
-    static func httpDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: text)
+        guard let text = response.header("Date"), let date = ServerClock.httpDate(text) else { return }
+        serverClock.note(header: date, at: Date())
     }
 
     /// Businesses the API client may address (known after the first call).

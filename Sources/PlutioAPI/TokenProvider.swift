@@ -12,6 +12,8 @@ public actor TokenProvider: RequestAuthorizer {
     let transport: any HTTPTransport
     let clock: any PacingClock
     let renewalMargin: TimeInterval
+    /// Measured from each token's issue time, when the answer tells it.
+    let serverClock: ServerClock?
     private var token: (value: String, expiresAt: Date, lifetime: TimeInterval)?
     private var pending: Task<(String, Date, TimeInterval), any Error>?
     /// Businesses the client may address, from the last token answer.
@@ -22,8 +24,9 @@ public actor TokenProvider: RequestAuthorizer {
     /// - Parameter transport: paced and retrying, without authorization.
     public init(
         settings: ConnectionSettings, transport: any HTTPTransport, clock: any PacingClock,
-        renewalMargin: TimeInterval = 60
+        renewalMargin: TimeInterval = 60, serverClock: ServerClock? = nil
     ) {
+        self.serverClock = serverClock
         self.settings = settings
         self.transport = transport
         self.clock = clock
@@ -78,7 +81,13 @@ public actor TokenProvider: RequestAuthorizer {
             let value = body["accessToken"]?.stringValue ?? body["access_token"]?.stringValue
         else { throw APIError.invalidResponse(request: request.summary, reason: "no access token in the answer") }
         let expiresAt: Date
-        if let text = body["accessTokenExpiresAt"]?.stringValue, let date = Self.parseDate(text) {
+        if let text = body["accessTokenExpiresAt"]?.stringValue, let date = Self.parseDate(text),
+            let seconds = body["expires_in"]?.numberValue
+        {
+            // The server's clock at issue, measured; the expiry counted on ours.
+            serverClock?.note(stamp: date.addingTimeInterval(-seconds), at: Date())
+            expiresAt = asked.addingTimeInterval(seconds)
+        } else if let text = body["accessTokenExpiresAt"]?.stringValue, let date = Self.parseDate(text) {
             expiresAt = date
         } else if let seconds = body["expires_in"]?.numberValue {
             expiresAt = asked.addingTimeInterval(seconds)

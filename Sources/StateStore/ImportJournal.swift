@@ -389,6 +389,15 @@ public struct ImportJournal: Sendable {
         }
     }
 
+    /// The steps done whose names start with `prefix`, in the order they were marked.
+    public func steps(startingWith prefix: String) throws(StateError) -> [String] {
+        try database.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT step FROM import_step WHERE run = ? AND step >= ? AND step < ? ORDER BY rowid",
+                arguments: [run, prefix, prefix + "\u{10FFFF}"])
+        }
+    }
+
     public func isDone(_ step: String) throws(StateError) -> Bool {
         try database.read { db in
             try Row.fetchOne(db, sql: "SELECT 1 FROM import_step WHERE run = ? AND step = ?", arguments: [run, step])

@@ -25,7 +25,8 @@ enum ExitStatus: Int32 {
           1    failure (the message says what to do); backup: every account failed
           2    usage error (the command line or the configuration file); refused by
                default: an import into a target that holds records already (--merge),
-               a partial archive (--allow-partial)
+               a partial archive (--allow-partial), a restore that would have to
+               guess which records of a kind it cannot list are live (--assume-gone)
           3    partial: an export lacking kinds Plutio refused or binaries that failed
                (the manifest names them); an import or restore whose records failed or
                could not be carried (STATE/report.ndjson names them); a backup in which
@@ -40,7 +41,7 @@ enum ExitStatus: Int32 {
     static func of(_ error: any Error) -> ExitStatus {
         switch error {
         case is ValidationError, is SettingsError, is MissingKind, is ConfigError, is TargetNotEmpty,
-            is PartialArchive:
+            is PartialArchive, is UnlistableKind:
             return .usage
         case let outcome as Outcome: return outcome.status
         case is CancellationError: return .interrupted

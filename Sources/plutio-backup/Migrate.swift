@@ -102,7 +102,6 @@ struct Migrate: AsyncParsableCommand {
         // stop there anyway.
         if try MigrationRecord.archive(in: stateURL) == nil, !options.merge {
             try await session.checkTarget(options)
-            options.merge = true
         }
         options.archive = try await exportedArchive(sourceSettings, state: stateURL)
         let archive = options.archive

@@ -235,7 +235,7 @@ struct Restore: AsyncParsableCommand {
                     + "workspace's (the archive keeps the originals)")
             print("live records pointed at restored ones: \(outcome.repointed)")
             for failure in outcome.repointFailures { print("  NOT RE-POINTED: \(failure)") }
-            if let undo = outcome.undoArchive {
+            for undo in outcome.undoArchives {
                 print("their values before are kept in \(undo.path) (restore it with --revert to put them back)")
             }
             print("report: \(result.report.path)")

@@ -69,7 +69,7 @@ struct PlutioFake: AsyncParsableCommand {
     @Option(help: "Refuse to list this kind (403), e.g. roles; repeat it.") var unlistable: [String] = []
     @Option(
         help: ArgumentHelp(
-            "Server clock ahead of (or, with a leading -, behind) the wall clock, e.g. 15m or -15m.",
+            "Server clock ahead of the wall clock, e.g. 15m; behind with a leading minus: --clock-skew=-15m.",
             valueName: "duration"))
     var clockSkew = "0s"
     @Flag(help: "Store writes normalised: strings trimmed, whitespace runs made one space, keys sorted.")
@@ -206,7 +206,15 @@ struct PlutioFake: AsyncParsableCommand {
 
     /// A duration with an optional leading minus sign.
     static func signedDuration(_ text: String) -> TimeInterval? {
-        text.hasPrefix("-") ? parseDuration(String(text.dropFirst())).map { -$0 } : parseDuration(text)
+        let magnitude = text.hasPrefix("-") ? String(text.dropFirst()) : text
+        // No skew: `0`, `0s`, `0m`, ...
+        if let digits = Int(magnitude.prefix { $0.isNumber }), digits == 0,
+            magnitude.drop(while: { $0.isNumber }).count <= 1
+        {
+            return 0
+        }
+        guard let seconds = parseDuration(magnitude) else { return nil }
+        return text.hasPrefix("-") ? -seconds : seconds
     }
 
     /// Writes a line to stdout at once, even when stdout is a pipe.

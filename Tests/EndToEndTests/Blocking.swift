@@ -49,6 +49,8 @@ func launchProgram(
                 FileManager.default.temporaryDirectory.appendingPathComponent("e2e-xdg-\(UUID().uuidString)").path
         }
     }
+    // A late apply is looked for 2 s after a lost answer, not a minute (kill-and-resume tests).
+    env["PLUTIO_LATE_APPLY_WINDOW"] = "2"
     env.merge(environment) { _, b in b }
     process.environment = env
     let out = Pipe()

@@ -85,6 +85,10 @@ import Testing
             #expect(row.created == planned.records.count - planned.live)
             #expect(result.outcome.repointed > 0)
             #expect(result.needsAttention == 0, "\(result.kinds)")
+            // The re-pointed records' values before are in one undo archive, which verifies.
+            #expect(result.outcome.undoArchives.count == 1)
+            let undo = try ArchiveGate.check(try #require(result.outcome.undoArchives.first), allowPartial: false)
+            #expect(undo.kinds.values.reduce(0) { $0 + $1.records } == result.outcome.repointed)
             // The report has a line per record of the set.
             let report = try String(contentsOf: result.report, encoding: .utf8).split(separator: "\n")
             #expect(report.count == planned.records.count)

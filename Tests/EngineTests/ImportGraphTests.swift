@@ -43,7 +43,7 @@ import Testing
     /// Imports the seeded `acme` into an empty `globex` and compares the graphs. `faults` are
     /// switched on once the export is written; the import is rerun until it finishes.
     static func importAndCompare(
-        records: Int, variant: Variant, lateApplyWindow: TimeInterval = 60,
+        records: Int, variant: Variant, lateApplyWindow: TimeInterval = 3,
         faults: (@Sendable (inout FakeConfig) -> Void)? = nil
     ) async throws {
         let h = try await FakeHarness.start(accounts: [FakeHarness.acme, ImporterTests.globex], records: records) {

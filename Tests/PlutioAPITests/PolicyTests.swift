@@ -221,3 +221,18 @@ import Testing
         #expect(throws: RawJSON.Malformed.self) { try RawJSON.topLevelString("_id", in: Array(#"{"_id":"A""#.utf8)) }
     }
 }
+
+/// The server's clock as `Date` headers tell it, until a record it stamped tells better.
+@Suite struct ServerClockTests {
+    @Test(arguments: [
+        ("Wed, 02 Dec 2026 12:31:53 GMT", 1_796_214_713.0), ("Thu, 01 Jan 1970 00:00:00 GMT", 0.0),
+    ])
+    func readsAnHTTPDate(text: String, seconds: Double) {
+        #expect(ServerClock.httpDate(text)?.timeIntervalSince1970 == seconds)
+    }
+
+    @Test(arguments: ["Wed, 02 Dec 2026 12:31:53 PST", "2026-12-02T12:31:53Z", "", "Wed, 32 Foo 2026 12:31 GMT"])
+    func refusesAnythingElse(text: String) {
+        #expect(ServerClock.httpDate(text) == nil)
+    }
+}
