@@ -32,7 +32,18 @@ struct Restore: AsyncParsableCommand {
 
             ARCHIVE --kind K --id ID --revert [--fields a,b] [--plan] puts live records back to their \
             values in ARCHIVE by PUT, keeping their ids (the invoice that changed since last week); \
-            server-owned fields are never sent, lifecycle states and blocks[] are reported as kept (exit 3).
+            server-owned fields are never sent, lifecycle states and blocks[] are reported as kept (exit 3). \
+            --plan shows each field's live and archived value.
+
+            Safe by default: archives are verified before use, and partial ones are refused (left out \
+            of --archives) unless --allow-partial. Before a live record is overwritten (--revert, and \
+            the re-pointing of live records), its values go to an undo archive STATE/undo/undo-*.tar.zst, \
+            whose path is printed: restore it with --revert to put them back. --purge-trash purges a \
+            row only when nothing is lost with it (every record restored, no child of an unknown type, \
+            no restored file using the trashed original's binary); otherwise the row stays and the \
+            output says why. A kind the workspace will not list is never taken as gone: the restore \
+            stops (exit 2) unless --assume-gone KIND. People are restored with invite:false unless \
+            --invite.
             """)
 
     @Argument(help: "The archive to restore records from (or, with --revert, their earlier values).")
