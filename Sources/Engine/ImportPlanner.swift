@@ -49,6 +49,9 @@ public struct ImportPlanner: Sendable {
     public let catalog: Catalog
     /// Opt-in kinds to import (automations).
     public var include: Set<String> = []
+    /// Kinds whose updates the target is known to take through `/bulk` (`PlutioClient.takesBulk`):
+    /// records that get the same fields go 100 a call.
+    public var bulkUpdates: Set<String> = []
 
     public init(catalog: Catalog) { self.catalog = catalog }
 
@@ -147,8 +150,10 @@ public struct ImportPlanner: Sendable {
                 }
                 plan.create = tally.records - matched - tally.unsent
                 plan.followUps = tally.followUps
-                // Kinds without /bulk/archive are archived by a PUT each (§4.3).
-                plan.archiveCalls = kind.supports(.archive) ? (tally.archived + 99) / 100 : tally.archived
+                // Kinds without /bulk/archive are archived by a PUT each (§4.3), or 100 a call
+                // where /bulk takes updates.
+                let hundreds = kind.supports(.archive) || kind.supports(.bulkUpdate) || bulkUpdates.contains(kind.name)
+                plan.archiveCalls = hundreds ? (tally.archived + 99) / 100 : tally.archived
                 // The boards and groups a target may make with new projects are looked for once.
                 if Importer.madeWithParent[kind.name] != nil { reads += 1 }
                 // The companies' links are read once, to PUT only those a server did not mirror.

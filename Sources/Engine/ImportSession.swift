@@ -92,10 +92,12 @@ public struct ImportSession: Sendable {
         self.settings = settings
         directory = stateDirectory
         database = try StateDatabase(url: stateDirectory.appendingPathComponent("state.sqlite"))
-        ledger = RateLedger(
-            database: try StateDatabase.ledger(settings.ledgerDirectory, besides: database), scope: settings.ledgerScope
-        )
-        client = PlutioClient(settings: settings, http: AsyncHTTPTransport(), ledger: ledger, retry: retry)
+        let shared = try StateDatabase.ledger(settings.ledgerDirectory, besides: database)
+        ledger = RateLedger(database: shared, scope: settings.ledgerScope)
+        // The write routes a server takes are the user's knowledge, like its budget.
+        client = PlutioClient(
+            settings: settings, http: AsyncHTTPTransport(), ledger: ledger, retry: retry,
+            routes: WriteRouteBook(database: shared, scope: settings.apiURL.absoluteString))
     }
 
     /// HTTP calls this process has made (token calls and retries included).
@@ -116,6 +118,7 @@ public struct ImportSession: Sendable {
         let checked = try check(options)
         var planner = ImportPlanner(catalog: .standard)
         planner.include = options.include
+        planner.bulkUpdates = Set(Catalog.standard.kinds.map(\.name).filter { client.takesBulk($0) })
         let importer = try importer(options, run: "plan")
         let read = try await importer.readTargetRecords()
         var plan = try planner.plan(

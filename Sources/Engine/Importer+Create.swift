@@ -102,11 +102,7 @@ extension Importer {
         }
         // What the target made that no source record took goes (boards of projects that had none).
         let unused = spare.values.flatMap { $0 }
-        if kind.supports(.bulkDelete) {
-            try await client.bulkDelete(kind.name, ids: unused)
-        } else {
-            for id in unused { try await client.delete(kind.name, id: id) }
-        }
+        try await client.deleteEach(kind.name, ids: unused, hasBulk: kind.supports(.bulkDelete))
     }
 
     /// Records a target may make by itself under a new parent (§10: a default board "Tasks" with

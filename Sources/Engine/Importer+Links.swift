@@ -119,12 +119,9 @@ extension Importer {
             if kind.supports(.archive) {
                 try await client.archive(kind.name, ids: ids)
             } else {
-                for id in ids {
-                    let body = JSONObject([
-                        .init(key: "_id", value: .string(id)), .init(key: "isArchived", value: true),
-                    ])
-                    _ = try await client.update(kind.name, body: JSONValue.object(body).bytes)
-                }
+                // One PUT each, or /bulk where the server takes it (§4.3).
+                try await client.updateEach(
+                    kind.name, ids: ids, fields: ["isArchived": true], hasBulk: kind.supports(.bulkUpdate))
             }
             try journal.markDone(step)
         }

@@ -37,7 +37,7 @@ public struct FakeHarness: Sendable {
     /// A client with its own database handle on the shared ledger file.
     public func client(
         _ account: AccountSpec = acme, rate: RateBudget = unlimited, retry: RetryPolicy = fastRetry,
-        pageLimit: Int = 1000
+        pageLimit: Int = 1000, routes: (any WriteRouteMemory)? = nil
     ) throws -> PlutioClient {
         let settings = ConnectionSettings(
             apiURL: server.baseURL, business: account.subdomain, clientID: account.clientID,
@@ -47,7 +47,7 @@ public struct FakeHarness: Sendable {
         return PlutioClient(
             settings: settings, http: AsyncHTTPTransport(),
             ledger: RateLedger(database: database, scope: settings.ledgerScope),
-            retry: retry, pageLimit: pageLimit)
+            retry: retry, pageLimit: pageLimit, routes: routes)
     }
 
     public func stop() async {

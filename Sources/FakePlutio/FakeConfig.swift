@@ -63,6 +63,16 @@ public struct FakeConfig: Sendable {
     /// How far the server's clock is ahead of the wall clock (negative: behind), in seconds: its
     /// timestamps, token expiry and trash retention follow it.
     public var clockSkew: TimeInterval = 0
+    /// Whether single-record `PUT /<res>` and `DELETE /<res>` (with `_id` in the body) are refused
+    /// with 403, and `/bulk` update and delete are taken on every kind with U or D (the live-tested
+    /// client's finding, §4.1).
+    public var bulkWritesOnly = false
+    /// Whether `/bulk` update and delete are taken on every kind with U or D, beside the single forms.
+    public var bulkEverywhere = false
+    /// Kinds whose records `GET /<res>/<id>` answers (403 for the rest, and by default for all).
+    public var pathGetKinds: Set<String> = []
+    /// Whether any `sort` parameter is refused with 400.
+    public var refusesSort = false
     /// Whether writes are stored normalised: every string trimmed, runs of whitespace made one
     /// space, object keys sorted (a server that normalises what it is sent).
     public var normalisesWrites = false

@@ -14,7 +14,9 @@ extension FakePlutio {
             switch item.name {
             case "skip": skip = try Self.nonNegative(item.value, "skip")
             case "limit": limit = try Self.nonNegative(item.value, "limit")
-            case "sort": sortField = item.value
+            case "sort":
+                if config.refusesSort { throw .badRequest("sort is not supported") }
+                sortField = item.value
             case "q":
                 do { parts.append(try MongoQuery(text: item.value)) } catch { throw .badRequest(error.description) }
             default: parts.append(.keyValue(path: item.name, value: item.value))

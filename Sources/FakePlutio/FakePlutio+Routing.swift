@@ -21,10 +21,16 @@ extension FakePlutio {
             entry.fault = "refused"
             throw APIFailure(status: 403, message: "Method not allowed")
         }
+        // A path-form read (§3.7), where the configuration lets a kind answer one.
+        if request.method == "GET", segments.count == 2, config.pathGetKinds.contains(kind.name),
+            segments[1] != "bulk", segments[1] != "archive"
+        {
+            guard let record = workspaces[business]?.record(kind.name, segments[1]) else { throw .notFound() }
+            return .jsonBytes(served(record))
+        }
         let verb = try Self.verb(method: request.method, tail: Array(segments.dropFirst()))
         guard let verb else { throw unsupported() }
-        let allowed = kind.supports(verb) || (config.allowsRestrictedWrites && kind.restrictedVerbs.contains(verb))
-        guard allowed else { throw unsupported() }
+        guard isAllowed(verb, on: kind) else { throw unsupported() }
         var context = WriteContext(kind: kind, business: business, user: client.userID, now: now)
         if verb == .list {
             if config.unlistableKinds.contains(kind.name) {
@@ -58,6 +64,17 @@ extension FakePlutio {
         }
         if verb != .create, case .string(let id)? = body["_id"] { context.recordID = id.string }
         return try self.write(verb, body: body, context: &context)
+    }
+
+    /// Whether a kind takes a verb: the catalogue's verbs, restricted ones when allowed, and the
+    /// `/bulk` forms of U and D where the configuration takes them on every kind (§10).
+    func isAllowed(_ verb: Verb, on kind: ResourceKind) -> Bool {
+        if config.bulkWritesOnly, verb == .update || verb == .delete { return false }
+        if config.bulkWritesOnly || config.bulkEverywhere {
+            if verb == .bulkUpdate, kind.supports(.update) { return true }
+            if verb == .bulkDelete, kind.supports(.delete) { return true }
+        }
+        return kind.supports(verb) || (config.allowsRestrictedWrites && kind.restrictedVerbs.contains(verb))
     }
 
     /// The verb for a method and the path segments after the kind; nil for unknown forms.

@@ -142,6 +142,9 @@ extension FakePlutio {
         if kind.defaultBlocks != nil { body["blocks"] = nil }
         // A create-only extra (§8): it decides whether an invitation goes out, and is not stored.
         if kind.name == "people" { body["invite"] = nil }
+        if kind.name == "automations" {
+            for (field, value) in Self.automationSkeleton where body[field] == nil { body[field] = value }
+        }
         let sent = Set(body.map(\.key)).subtracting(Catalog.serverOwnedFields)
         try validateWrite(kind, record: body, sent: sent, id: nil, business: context.business)
         var record = mutate(context.business) { $0.create(kind: kind, body: body, at: context.now, by: context.user) }
@@ -204,6 +207,13 @@ extension FakePlutio {
         _ kind: ResourceKind, _ record: JSONObject, sent: Set<String>, creating: Bool, business: String
     ) throws(APIFailure) {
         switch kind.name {
+        case "custom-fields" where creating || sent.contains("entityType") || sent.contains("inputType"):
+            if !Self.customFieldEntityTypes.contains(record["entityType"]?.stringValue ?? "") {
+                throw .badRequest("Invalid entity type")
+            }
+            if !Self.customFieldInputTypes.contains(record["inputType"]?.stringValue ?? "") {
+                throw .badRequest("Invalid input type")
+            }
         case "task-groups" where sent.contains("title"):
             let count = record["title"]?.stringValue?.count ?? 0
             if !(1...256).contains(count) { throw .badRequest("title must be between 1 and 256 characters") }
@@ -233,6 +243,21 @@ extension FakePlutio {
         default: break
         }
     }
+
+    /// The kinds a custom field may apply to (§8).
+    static let customFieldEntityTypes: Set<String> = [
+        "person", "company", "project", "task", "invoice", "proposal", "contract", "form", "event", "time-track",
+        "item", "invoice-subscription", "file", "messenger", "scheduler", "transaction", "workspace", "business",
+        "conversation",
+    ]
+
+    /// The custom-field input types (§8).
+    static let customFieldInputTypes = Set(Seeder.customFieldInputTypes)
+
+    /// What an automation created without them gets: a draft skeleton.
+    static let automationSkeleton: [(String, JSONValue)] = [
+        ("status", "draft"), ("nodes", []), ("edges", []), ("triggerType", .null), ("triggerConfig", [:]),
+    ]
 
     func copyTemplateContent(into body: inout JSONObject, templateID: String, business: String) {
         guard let ws = workspaces[business], let template = ws.record("templates", templateID),

@@ -16,9 +16,14 @@ extension PlutioClient {
         try await record(from: write(.post, kind, body: body))
     }
 
-    /// `PUT /<kind>` with `_id` in the body: answers the whole updated record.
-    public func update(_ kind: String, body: [UInt8]) async throws -> RawRecord {
-        try await record(from: write(.put, kind, body: body))
+    /// `PUT /<kind>` with `_id` in the body, or `PUT /<kind>/bulk` with that one id where the
+    /// server takes only that (see `WriteRoutes`): answers the updated record when the answer
+    /// holds it.
+    @discardableResult
+    public func update(_ kind: String, body: [UInt8]) async throws -> RawRecord? {
+        try await routed(
+            kind, .update, single: { try await record(from: write(.put, kind, body: body)) },
+            bulk: { try await bulkUpdate(kind, oneRecord: body) })
     }
 
     /// `POST /<kind>/move` with `_id` and the destination fields: answers the moved record.
@@ -28,14 +33,49 @@ extension PlutioClient {
 
     /// `DELETE /<kind>`: moves the record to the trash. False when there was nothing to delete
     /// (404: missing or already trashed, as after a retried delete that had been applied).
+    /// Through `DELETE /<kind>/bulk` where the server takes only that (see `WriteRoutes`), which
+    /// skips ids it cannot find: true then.
     @discardableResult
     public func delete(_ kind: String, id: String) async throws -> Bool {
         do {
-            _ = try await write(.delete, kind, body: JSONValue.object(["_id": .string(id)]).bytes)
-            return true
+            return try await routed(
+                kind, .delete,
+                single: {
+                    _ = try await write(.delete, kind, body: JSONValue.object(["_id": .string(JSONString(id))]).bytes)
+                    return true
+                },
+                bulk: {
+                    try await bulkDelete(kind, ids: [id])
+                    return true
+                })
         } catch let error as APIError {
             if case .notFound = error.underlying { return false }
             throw error
+        }
+    }
+
+    /// Sets the same fields on each record: `/bulk`, 100 ids a call, where the kind has it
+    /// (`hasBulk`, from the catalogue) or the server is known to take it; else one update each,
+    /// which switches to `/bulk` for the rest once the server refuses the single form.
+    public func updateEach(_ kind: String, ids: [String], fields: JSONObject, hasBulk: Bool) async throws {
+        var rest = ids[...]
+        while let id = rest.first {
+            if hasBulk || takesBulk(kind) { return try await bulkUpdate(kind, ids: Array(rest), fields: fields) }
+            var body = JSONObject([.init(key: "_id", value: .string(JSONString(id)))])
+            for member in fields where member.key != "_id" { body[member.key] = member.value }
+            try await update(kind, body: JSONValue.object(body).bytes)
+            rest = rest.dropFirst()
+        }
+    }
+
+    /// Deletes the records like `updateEach`: `/bulk` where taken, else one delete each (a 404,
+    /// gone already, is no failure).
+    public func deleteEach(_ kind: String, ids: [String], hasBulk: Bool) async throws {
+        var rest = ids[...]
+        while let id = rest.first {
+            if hasBulk || takesBulk(kind, deletes: true) { return try await bulkDelete(kind, ids: Array(rest)) }
+            try await delete(kind, id: id)
+            rest = rest.dropFirst()
         }
     }
 

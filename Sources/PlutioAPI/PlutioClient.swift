@@ -19,11 +19,15 @@ public final class PlutioClient: Sendable {
     let unbatchedKinds = Mutex<Set<String>>([])
     /// The server's clock, as measured by the token, the records it stamps and `Date` headers.
     public let serverClock = ServerClock()
+    /// The form of single-record writes each kind takes.
+    let routes: WriteRoutes
 
     public init(
         settings: ConnectionSettings, http: any HTTPTransport, ledger: any CallLedger,
-        clock: any PacingClock = SystemPacingClock(), retry: RetryPolicy = .standard, pageLimit: Int = 1000
+        clock: any PacingClock = SystemPacingClock(), retry: RetryPolicy = .standard, pageLimit: Int = 1000,
+        routes: (any WriteRouteMemory)? = nil
     ) {
+        self.routes = WriteRoutes(memory: routes)
         self.settings = settings
         self.pageLimit = pageLimit
         counter = CallCounter()

@@ -173,6 +173,15 @@ public final class StateDatabase: Sendable {
                 t.primaryKey(["run", "kind", "source_id"])
             }
         }
+        migrator.registerMigration("v9: write routes a server takes") { db in
+            try db.create(table: "write_route") { t in
+                t.column("scope", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("verb", .text).notNull()
+                t.column("route", .text).notNull()
+                t.primaryKey(["scope", "kind", "verb"])
+            }
+        }
         return migrator
     }
 

@@ -72,6 +72,15 @@ struct PlutioFake: AsyncParsableCommand {
             "Server clock ahead of the wall clock, e.g. 15m; behind with a leading minus: --clock-skew=-15m.",
             valueName: "duration"))
     var clockSkew = "0s"
+    @Flag(help: "Refuse single-record PUT and DELETE (403); take /bulk update and delete on every kind with U or D.")
+    var bulkWritesOnly = false
+    @Flag(help: "Take /bulk update and delete on every kind with U or D, beside the single forms.")
+    var bulkEverywhere = false
+    @Option(
+        help: "Answer GET /<res>/<id> for these kinds, comma-separated (e.g. people,companies,projects,invoices,tasks)."
+    )
+    var pathGet: String?
+    @Flag(help: "Refuse any sort parameter (400).") var refuseSort = false
     @Flag(help: "Store writes normalised: strings trimmed, whitespace runs made one space, keys sorted.")
     var normaliseWrites = false
     @Option(
@@ -128,6 +137,10 @@ struct PlutioFake: AsyncParsableCommand {
             throw ValidationError("\(name) takes a probability between 0 and 1")
         }
         if let n = mutateEvery, n < 1 { throw ValidationError("--mutate-every takes a positive number") }
+        for kind in (pathGet ?? "").split(separator: ",").map(String.init)
+        where Catalog.standard.kind(named: kind) == nil {
+            throw ValidationError("--path-get \(kind): unknown kind; kinds are named as in the API, e.g. tasks")
+        }
         for kind in unlistable where Catalog.standard.kind(named: kind) == nil {
             throw ValidationError("--unlistable \(kind): unknown kind; kinds are named as in the API, e.g. roles")
         }
@@ -186,6 +199,10 @@ struct PlutioFake: AsyncParsableCommand {
         c.unlistableKinds = Set(unlistable)
         c.clockSkew = Self.signedDuration(clockSkew) ?? 0
         c.normalisesWrites = normaliseWrites
+        c.bulkWritesOnly = bulkWritesOnly
+        c.bulkEverywhere = bulkEverywhere
+        c.pathGetKinds = Set((pathGet ?? "").split(separator: ",").map(String.init))
+        c.refusesSort = refuseSort
         c.faults.lateApplies = applyLate.compactMap(LateApply.init(parsing:))
         c.faults.serverErrorAfterWriteRate = failAfterWriteRate
         c.faults.writeFaults = faultOnWrite.compactMap(WriteFault.init(parsing:))

@@ -35,8 +35,10 @@ import Testing
         return out
     }
 
-    @Test func diffFindsAChangedInvoiceAndRevertPutsItBack() async throws {
-        let h = try await FakeHarness.start(records: 600)
+    /// Also under a server that takes only `/bulk` writes.
+    @Test(arguments: [false, true])
+    func diffFindsAChangedInvoiceAndRevertPutsItBack(bulkOnly: Bool) async throws {
+        let h = try await FakeHarness.start(records: 600) { $0.bulkWritesOnly = bulkOnly }
         try await h.stopAfter {
             let first = try await export(h, "first")
             #expect(try changes(first, first).isEmpty)

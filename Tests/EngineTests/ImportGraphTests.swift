@@ -19,6 +19,7 @@ import Testing
         case strict, noReferenceChecks, templateFlagDropped, clientOptionIDs, parentsByPut, clientNumbers
         case defaultProjectBoard, fileCreatesRefused, nonCanonicalBytes, linksMirrored, blocksNotAppended
         case templateContentCopied, proposalStatusIgnored, restrictedWritesAllowed
+        case bulkWritesOnly, bulkEverywhere, pathGetAndNoSort
 
         func apply(_ c: inout FakeConfig) {
             switch self {
@@ -36,6 +37,11 @@ import Testing
             case .templateContentCopied: c.templateIdCopiesContent = true
             case .proposalStatusIgnored: c.ignoresProposalContractStatus = true
             case .restrictedWritesAllowed: c.allowsRestrictedWrites = true
+            case .bulkWritesOnly: c.bulkWritesOnly = true
+            case .bulkEverywhere: c.bulkEverywhere = true
+            case .pathGetAndNoSort:
+                c.pathGetKinds = ["people", "companies", "projects", "invoices", "tasks"]
+                c.refusesSort = true
             }
         }
     }
@@ -76,6 +82,12 @@ import Testing
                 let lost = await h.fake.writes().filter { $0.applied && $0.fault != nil }
                 #expect(!lost.isEmpty)
             }
+            // Where the server takes only /bulk, each kind's single form is refused once, then remembered.
+            let refused = Dictionary(
+                grouping: await h.fake.writes().filter { $0.status == 403 && ["PUT", "DELETE"].contains($0.method) },
+                by: \.kind)
+            #expect(refused.values.allSatisfy { $0.count <= 1 }, "\(refused.mapValues(\.count))")
+            if variant == .bulkWritesOnly { #expect(!refused.isEmpty) } else { #expect(refused.isEmpty) }
             let late = await h.fake.writes().filter { $0.fault == "appliedLate" && $0.applied }
             if !late.isEmpty {
                 // Each late apply made a second record, found and deleted before the run ended.

@@ -43,9 +43,11 @@ import Testing
         }
     }
 
-    @Test(arguments: ["projects", "file-folders", "tasks"])
-    func aDeletedRecordComesBackWithWhatPointedAtIt(kind: String) async throws {
-        let h = try await FakeHarness.start(records: 800)
+    /// The last case under a server that takes only `/bulk` writes: the re-pointing and the purge
+    /// go through `/bulk`, each kind's single form refused once.
+    @Test(arguments: [("projects", false), ("file-folders", false), ("tasks", false), ("projects", true)])
+    func aDeletedRecordComesBackWithWhatPointedAtIt(kind: String, bulkOnly: Bool) async throws {
+        let h = try await FakeHarness.start(records: 800) { $0.bulkWritesOnly = bulkOnly }
         try await h.stopAfter {
             let out = try ExporterTests.temporary()
             defer { try? FileManager.default.removeItem(at: out) }
@@ -104,6 +106,12 @@ import Testing
                     #expect(!refs.contains { $0.value == projectID }, "\(other.name)")
                 }
             }
+
+            let refused = Dictionary(
+                grouping: await h.fake.writes().filter { $0.status == 403 && ["PUT", "DELETE"].contains($0.method) },
+                by: \.kind)
+            #expect(refused.values.allSatisfy { $0.count <= 1 }, "\(refused.mapValues(\.count))")
+            #expect(refused.isEmpty != bulkOnly)
 
             // The same restore again sends nothing.
             let writes = await h.fake.writes().count

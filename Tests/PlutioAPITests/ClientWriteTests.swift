@@ -2,6 +2,7 @@ import FakeHarness
 import FakePlutio
 import Foundation
 import JSONCore
+import StateStore
 import Testing
 
 @testable import PlutioAPI
@@ -20,7 +21,7 @@ import Testing
             #expect(stored["title"] == "Café")
             #expect(stored["amount"]?.numberValue == 1.5)
             let updated = try await client.update("notes", body: Array(#"{"_id":"\#(note.id)","title":"New"}"#.utf8))
-            #expect(try updated.parsed()["title"] == "New")
+            #expect(try #require(updated).parsed()["title"] == "New")
             #expect(try await client.delete("notes", id: note.id))
             // Deleting again finds nothing: a retried delete that had been applied is not an error.
             #expect(try await !client.delete("notes", id: note.id))
@@ -68,6 +69,47 @@ import Testing
             let writes = await h.fake.writes()
             #expect(writes.count == 1 && writes[0].applied)
             #expect(await h.fake.workspace("acme")?.objects(kind: "notes").count == 1)
+        }
+    }
+
+    /// Against a server that takes only `/bulk` writes: one refused single write per kind and
+    /// verb, then `/bulk`; a second client with the same memory is refused nothing; a kind that
+    /// takes neither form fails fast after its first refusal.
+    @Test func singleWritesSwitchToBulkOnceAndTheSwitchIsRemembered() async throws {
+        let h = try await FakeHarness.start(records: 600) { $0.bulkWritesOnly = true }
+        try await h.stopAfter {
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("routes-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            let book = WriteRouteBook(
+                database: try StateDatabase(url: scratch.appendingPathComponent("state.sqlite")),
+                scope: h.server.baseURL.absoluteString)
+            let ws = try #require(await h.fake.workspace("acme"))
+            let notes = ws.objects(kind: "notes").compactMap { $0["_id"]?.stringValue }
+            #expect(notes.count >= 4)
+            let client = try h.client(routes: book)
+            for (i, id) in notes.prefix(3).enumerated() {
+                let updated = try await client.update("notes", body: Array(#"{"_id":"\#(id)","title":"N\#(i)"}"#.utf8))
+                #expect(updated?.id == id)
+            }
+            #expect(try await client.delete("notes", id: notes[0]))
+            var refused = await h.fake.writes().filter { $0.status == 403 }
+            #expect(refused.map(\.method) == ["PUT", "DELETE"])
+            #expect(try book.route(kind: "notes", verb: "update") == "bulk")
+            #expect(await h.fake.workspace("acme")?.object(kind: "notes", id: notes[2])?["title"] == "N2")
+
+            let again = try h.client(routes: book)
+            try await again.update("notes", body: Array(#"{"_id":"\#(notes[3])","title":"Later"}"#.utf8))
+            try await again.delete("notes", id: notes[3])
+            refused = await h.fake.writes().filter { $0.status == 403 }
+            #expect(refused.count == 2, "a second client knows already")
+
+            // Dashboard pages take neither form: refused once each way, then refused without a call.
+            let page = try #require(ws.objects(kind: "dashboard-pages").first?["_id"]?.stringValue)
+            let body = Array(#"{"_id":"\#(page)","title":"x"}"#.utf8)
+            await #expect(throws: APIError.self) { try await again.update("dashboard-pages", body: body) }
+            let calls = await h.fake.requestLog().count
+            await #expect(throws: APIError.self) { try await again.update("dashboard-pages", body: body) }
+            #expect(await h.fake.requestLog().count == calls)
         }
     }
 }

@@ -60,6 +60,11 @@ print(f"import: calls used {used} (the fake saw {len(log)} from the target clien
       f"{plan['calls']} ({100 * (used - plan['calls']) / plan['calls']:+.2f}%); minimum {minimum} = 1 token + "
       f"{reads} step-0 reads + {creates} creates + {follow_ups} follow-up writes + {archive_calls} archive calls "
       f"(used {100 * (used - minimum) / minimum:+.2f}%; goal: within +2%)")
+refused = [e for e in log if e["status"] == 403 and e["method"] in ("PUT", "DELETE")]
+if refused:
+    kinds_refused = {e["path"].split("/")[2] if e["path"].count("/") >= 2 else e["path"] for e in refused}
+    print(f"import: {len(refused)} single-record writes refused (403), over {len(kinds_refused)} kinds; "
+          f"each kind then wrote through /bulk")
 busy = 100 * len(log) / capacity if capacity else 0
 if busy >= 50:
     print(f"import: budget {rate}: {len(log)} calls over {span:.1f} s = {busy:.1f}% of the budget's capacity in "
