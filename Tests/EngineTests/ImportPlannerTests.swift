@@ -10,7 +10,8 @@ import Testing
 @testable import Engine
 
 /// The import plan: order, what is created, matched and skipped with reasons, and the calls.
-@Suite(.timeLimit(.minutes(3))) struct ImportPlannerTests {
+/// Serialized, with room: each case imports 1,500 records while the rest of the suite runs on two cores.
+@Suite(.serialized, .timeLimit(.minutes(8))) struct ImportPlannerTests {
     @Test func plansASeededWorkspaceIntoAFreshAccount() async throws {
         let empty = AccountSpec(subdomain: "globex", clientID: "globex-client", secret: "globex-secret", empty: true)
         let h = try await FakeHarness.start(accounts: [FakeHarness.acme, empty], records: 1500)

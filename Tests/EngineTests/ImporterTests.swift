@@ -10,7 +10,7 @@ import Testing
 @testable import Engine
 
 /// The importer's first slice: the core graph into a fresh account against the strict fake.
-@Suite(.timeLimit(.minutes(3))) struct ImporterTests {
+@Suite(.timeLimit(.minutes(8))) struct ImporterTests {
     static let globex = AccountSpec(
         subdomain: "globex", clientID: "globex-client", secret: "globex-secret", empty: true)
     static let coreKinds: Set<String> = [
