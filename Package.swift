@@ -45,7 +45,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // Durable local state in SQLite: the shared rate ledger (later: checkpoints, id maps).
+        // Durable local state in SQLite: the rate ledger, export checkpoints and history, import journals, write routes.
         .target(
             name: "StateStore",
             dependencies: [
@@ -56,21 +56,54 @@ let package = Package(
         .target(
             name: "PlutioAPI",
             dependencies: [
-                "JSONCore", "Basics", "StateStore",
+                "JSONCore", "Basics",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        // What the commands do: reading a whole workspace (export), later import and restore.
+        // What every use case opens: a state directory (lock, database), the rate ledger every process
+        // of an API client shares and a client paced by it; private files written atomically, scratch
+        // NDJSON files, archive names.
+        .target(name: "Session", dependencies: ["PlutioAPI", "StateStore", "Archive", "JSONCore", "Basics"]),
+        // Reading archives for people and before use: verify, inspect, diff, and the gate that refuses a
+        // damaged or partial archive before an import or a restore makes a call.
         .target(
-            name: "Engine",
+            name: "ArchiveChecks",
+            dependencies: ["Session", "Archive", "Catalog", "JSONCore", "MongoQuery", "StateStore", "Basics"]),
+        // Export: reading a whole workspace through the API into one archive (paging, binaries, the
+        // staging journal that makes it resumable, its ETA).
+        .target(
+            name: "Export",
             dependencies: [
-                "PlutioAPI", "StateStore", "Archive", "Catalog", "JSONCore", "MongoQuery", "Basics",
-                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams"),
-            ]
-        ),
+                "Session", "PlutioAPI", "StateStore", "Archive", "Catalog", "JSONCore", "Basics",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        // Import: rebuilding an archive's object graph in a target (create, link, reconcile), its plan,
+        // report and journal-driven resume.
+        .target(
+            name: "Import",
+            dependencies: [
+                "Session", "ArchiveChecks", "PlutioAPI", "StateStore", "Archive", "Catalog", "JSONCore", "Basics",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        // Restore: trash-bin rows and archive selections recreated through Import, live records re-pointed,
+        // revert, and the undo archives of every overwrite.
+        .target(
+            name: "Restore",
+            dependencies: [
+                "Import", "Session", "ArchiveChecks", "PlutioAPI", "StateStore", "Archive", "Catalog", "JSONCore",
+                "MongoQuery", "Basics",
+            ]),
+        // Backup: nightly runs of one or many accounts through Export, their configuration, status,
+        // retention and pruning.
+        .target(
+            name: "Backup",
+            dependencies: [
+                "Export", "Session", "ArchiveChecks", "PlutioAPI", "StateStore", "Archive", "Catalog", "Basics",
+                .product(name: "Yams", package: "Yams"),
+            ]),
         // A faithful local fake of the Plutio API, and its seeder.
         .target(
             name: "FakePlutio",
@@ -83,7 +116,9 @@ let package = Package(
             ]
         ),
         // A fake on a local port and clients for it, for tests and benchmarks.
-        .target(name: "FakeHarness", dependencies: ["FakePlutio", "PlutioAPI", "StateStore", "Catalog", "JSONCore"]),
+        .target(
+            name: "FakeHarness",
+            dependencies: ["FakePlutio", "PlutioAPI", "StateStore", "Session", "Export", "Catalog", "JSONCore"]),
         .executableTarget(
             name: "plutio-fake",
             dependencies: [
@@ -94,7 +129,8 @@ let package = Package(
         .executableTarget(
             name: "plutio-backup",
             dependencies: [
-                "Engine", "PlutioAPI", "Catalog", "MongoQuery", "Basics",
+                "Export", "Import", "Restore", "Backup", "ArchiveChecks", "Session", "PlutioAPI", "Catalog",
+                "MongoQuery", "Basics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -102,7 +138,8 @@ let package = Package(
         .executableTarget(
             name: "plutio-bench",
             dependencies: [
-                "Engine", "FakeHarness", "FakePlutio", "PlutioAPI", "Archive", "Catalog", "JSONCore",
+                "Export", "Import", "ArchiveChecks", "Session", "FakeHarness", "FakePlutio", "PlutioAPI", "Archive",
+                "Catalog", "JSONCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -123,18 +160,34 @@ let package = Package(
             name: "ArchiveTests", dependencies: ["Archive", "JSONCore", "Catalog"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "PlutioAPITests",
-            dependencies: ["PlutioAPI", "StateStore", "FakePlutio", "FakeHarness", "Catalog", "JSONCore", "MongoQuery"]
-        ),
-        .testTarget(
-            name: "EngineTests",
             dependencies: [
-                "Engine", "PlutioAPI", "StateStore", "FakePlutio", "FakeHarness", "Catalog", "JSONCore", "Archive",
+                "PlutioAPI", "StateStore", "Session", "FakePlutio", "FakeHarness", "Catalog", "JSONCore", "MongoQuery",
             ]
         ),
+        .testTarget(name: "ArchiveChecksTests", dependencies: ["ArchiveChecks", "Archive", "Catalog", "JSONCore"]),
+        .testTarget(
+            name: "ExportTests",
+            dependencies: [
+                "Export", "ArchiveChecks", "PlutioAPI", "StateStore", "Session", "FakePlutio", "FakeHarness", "Catalog",
+                "JSONCore", "Archive",
+            ]),
+        .testTarget(
+            name: "ImportTests",
+            dependencies: [
+                "Import", "Export", "PlutioAPI", "StateStore", "Session", "FakePlutio", "FakeHarness", "Catalog",
+                "JSONCore", "Archive",
+            ]),
+        .testTarget(
+            name: "RestoreTests",
+            dependencies: [
+                "Restore", "Import", "Export", "ArchiveChecks", "PlutioAPI", "StateStore", "Session", "FakePlutio",
+                "FakeHarness", "Catalog", "JSONCore", "Archive",
+            ]),
+        .testTarget(name: "BackupTests", dependencies: ["Backup", "Archive"]),
         .testTarget(
             name: "FakePlutioTests",
             dependencies: [
-                "FakePlutio", "Catalog", "JSONCore", "MongoQuery",
+                "FakePlutio", "Catalog", "JSONCore", "MongoQuery", "Basics",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,18 +1,17 @@
+import Basics
 import Foundation
-import StateStore
 
-/// Where the calls of one API client are counted, for every process sharing the budget.
+/// Where the calls of one API client are counted, for every process sharing the budget (StateStore's
+/// `RateLedger`, conforming in Session, keeps them in SQLite).
 ///
 /// Contract: `reserve` is atomic across processes; a `.proceed` answer has already recorded the
 /// call. `settle` moves a recorded call to when its answer arrived; `block` holds all calls.
 public protocol CallLedger: Sendable {
     func reserve(
-        now: Date, window: TimeInterval, decide: @Sendable ([Date], Date?) -> RateLedger.Decision
+        now: Date, window: TimeInterval, decide: @Sendable ([Date], Date?) -> PacingDecision
     )
-        throws -> (RateLedger.Decision, RateLedger.Slot?)
-    func settle(_ slot: RateLedger.Slot, at time: Date) throws
+        throws -> (PacingDecision, LedgerSlot?)
+    func settle(_ slot: LedgerSlot, at time: Date) throws
     func block(until: Date) throws
     func calls(since: Date) throws -> [Date]
 }
-
-extension RateLedger: CallLedger {}

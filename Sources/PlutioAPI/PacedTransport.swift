@@ -1,5 +1,5 @@
+import Basics
 import Foundation
-import StateStore
 
 /// Keeps calls within the rate budget, shared through the ledger with every process.
 ///
@@ -22,7 +22,7 @@ public struct PacedTransport: HTTPTransport {
 
     public func send(_ request: APIRequest) async throws -> APIResponse {
         let budget = self.budget
-        var slot: RateLedger.Slot?
+        var slot: LedgerSlot?
         while slot == nil {
             let now = clock.now()
             let (decision, granted) = try ledger.reserve(now: now, window: budget.window.seconds) { times, block in

@@ -1,6 +1,5 @@
 import Basics
 import Foundation
-import StateStore
 
 /// How many calls a client may make per window.
 public struct RateBudget: Sendable, Equatable, CustomStringConvertible {
@@ -33,7 +32,7 @@ public struct RateBudget: Sendable, Equatable, CustomStringConvertible {
 
     /// Pacing as a pure function: proceed when fewer than `limit` calls are inside the window
     /// and no block holds; else wait until the oldest call that matters leaves the window.
-    public func decide(times: [Date], blockedUntil: Date?, now: Date) -> RateLedger.Decision {
+    public func decide(times: [Date], blockedUntil: Date?, now: Date) -> PacingDecision {
         if let blockedUntil, blockedUntil > now { return .wait(until: blockedUntil) }
         let inWindow = times.filter { $0 > now.addingTimeInterval(-window.seconds) }
         if inWindow.count < limit { return .proceed }

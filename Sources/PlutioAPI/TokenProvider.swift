@@ -102,5 +102,5 @@ public actor TokenProvider: RequestAuthorizer {
         return (value, expiresAt, max(0, expiresAt.timeIntervalSince(asked)))
     }
 
-    static func parseDate(_ text: String) -> Date? { parseISODate(text) }
+    static func parseDate(_ text: String) -> Date? { Timestamp.date(text) }
 }

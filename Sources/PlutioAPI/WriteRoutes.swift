@@ -1,16 +1,13 @@
 import Foundation
 import JSONCore
-import StateStore
 import Synchronization
 
 /// Where the form of single-record writes a server takes is remembered, per kind and verb
-/// (`WriteRouteBook` keeps it in the user's state database).
+/// (StateStore's `WriteRouteBook`, conforming in Session, keeps it in the user's state database).
 public protocol WriteRouteMemory: Sendable {
     func route(kind: String, verb: String) throws -> String?
     func remember(kind: String, verb: String, route: String) throws
 }
-
-extension WriteRouteBook: WriteRouteMemory {}
 
 /// How single-record updates and deletes reach a kind (contract §4.1, §10): `PUT|DELETE /<res>`
 /// with `_id` in the body, or `/bulk` with one id. A live-tested client found that the service

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import GRDB
 
@@ -18,17 +19,9 @@ public struct RateLedger: Sendable {
     }
 
     /// What the caller decided for one call.
-    public enum Decision: Sendable, Equatable {
-        /// Make the call now.
-        case proceed
-        /// Ask again at this time.
-        case wait(until: Date)
-    }
-
+    public typealias Decision = PacingDecision
     /// A slot that was granted.
-    public struct Slot: Sendable, Hashable {
-        public let id: Int64
-    }
+    public typealias Slot = LedgerSlot
 
     /// Calls `decide` with the times of calls inside `window` (oldest first) and any block, in one
     /// exclusive transaction; records a call at `now` when it answers `.proceed`.

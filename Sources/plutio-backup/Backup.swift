@@ -1,7 +1,12 @@
+import ArchiveChecks
 import ArgumentParser
-import Engine
+import Backup
+import Export
 import Foundation
+import Import
 import Logging
+import Restore
+import Session
 
 /// `plutio-backup backup`: the nightly job: every account of a configuration file exported,
 /// verified and pruned.

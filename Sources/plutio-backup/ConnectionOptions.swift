@@ -1,7 +1,12 @@
+import ArchiveChecks
 import ArgumentParser
-import Engine
+import Backup
+import Export
 import Foundation
+import Import
 import PlutioAPI
+import Restore
+import Session
 
 /// Where and as whom to talk to Plutio; shared by every command that calls the API.
 struct ConnectionOptions: ParsableArguments {

@@ -1,6 +1,11 @@
+import ArchiveChecks
 import ArgumentParser
-import Engine
+import Backup
+import Export
 import Foundation
+import Import
+import Restore
+import Session
 
 /// `plutio-backup diff`: what changed between two archives.
 struct Diff: AsyncParsableCommand {

@@ -1,7 +1,12 @@
+import ArchiveChecks
 import ArgumentParser
-import Engine
+import Backup
+import Export
 import Foundation
+import Import
 import PlutioAPI
+import Restore
+import Session
 
 /// The exit codes, documented in `--help` and the README; mapped in one place, from error
 /// types and cases (never from message text).

@@ -1,8 +1,13 @@
+import ArchiveChecks
 import ArgumentParser
+import Backup
 import Catalog
-import Engine
+import Export
 import Foundation
+import Import
 import PlutioAPI
+import Restore
+import Session
 
 /// `plutio-backup export`: reads a workspace into a versioned archive.
 struct Export: AsyncParsableCommand {

@@ -1,7 +1,12 @@
+import ArchiveChecks
 import ArgumentParser
-import Engine
+import Backup
+import Export
 import Foundation
+import Import
 import MongoQuery
+import Restore
+import Session
 
 /// `plutio-backup inspect`: kinds and counts, or the records of a kind matching a query.
 struct Inspect: ParsableCommand {

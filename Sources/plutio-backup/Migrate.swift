@@ -1,7 +1,12 @@
+import ArchiveChecks
 import ArgumentParser
-import Engine
+import Backup
+import Export
 import Foundation
+import Import
 import PlutioAPI
+import Restore
+import Session
 
 /// The source workspace of `migrate`: `--source-*` flags, else `PLUTIO_SOURCE_*`, else `PLUTIO_*`.
 struct SourceConnection: ParsableArguments {

@@ -1,6 +1,11 @@
+import ArchiveChecks
 import ArgumentParser
-import Engine
+import Backup
+import Export
 import Foundation
+import Import
+import Restore
+import Session
 
 /// `plutio-backup prune`: deletes the archives a retention policy lets go.
 struct Prune: ParsableCommand {

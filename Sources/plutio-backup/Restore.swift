@@ -1,10 +1,15 @@
+import ArchiveChecks
 import ArgumentParser
+import Backup
 import Basics
 import Catalog
-import Engine
+import Export
 import Foundation
+import Import
 import MongoQuery
 import PlutioAPI
+import Restore
+import Session
 
 /// `plutio-backup restore`: trash-bin rows, chosen records and sub-trees from archives, or earlier values.
 struct Restore: AsyncParsableCommand {
@@ -139,13 +144,13 @@ struct Restore: AsyncParsableCommand {
         }
     }
 
-    static func date(_ text: String) -> Date? { parseISODate(text, dateOnly: true) }
+    static func date(_ text: String) -> Date? { Timestamp.date(text, dateOnly: true) }
 
     func run() async throws {
         let settings = try connection.settings()
-        let session = try ImportSession(
+        let session = try RestoreSession(
             settings: settings,
-            stateDirectory: state.map { URL(fileURLWithPath: $0) } ?? ImportSession.defaultStateDirectory)
+            stateDirectory: state.map { URL(fileURLWithPath: $0) } ?? RestoreSession.defaultStateDirectory)
         if revert, let archive, let kind {
             let outcome = try await session.revert(
                 archive: URL(fileURLWithPath: archive), kind: kind, ids: ids,

@@ -1,7 +1,12 @@
+import ArchiveChecks
 import ArgumentParser
+import Backup
 import Catalog
-import Engine
+import Export
 import Foundation
+import Import
+import Restore
+import Session
 
 /// `plutio-backup verify`: checks an archive's integrity and references.
 struct Verify: ParsableCommand {

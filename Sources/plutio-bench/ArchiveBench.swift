@@ -1,11 +1,14 @@
 import Archive
+import ArchiveChecks
 import ArgumentParser
 import Catalog
 import Crypto
-import Engine
+import Export
 import FakePlutio
 import Foundation
+import Import
 import JSONCore
+import Session
 
 /// Archive write and read+verify throughput, side by side with tar and zstd on the same NDJSON.
 struct ArchiveBench: AsyncParsableCommand {

@@ -1,11 +1,14 @@
+import ArchiveChecks
 // plutio-bench: measurements for scripts/bench, against a FakePlutio started in-process.
 import ArgumentParser
 import Catalog
-import Engine
+import Export
 import FakeHarness
 import FakePlutio
 import Foundation
+import Import
 import PlutioAPI
+import Session
 
 @main
 struct PlutioBench: AsyncParsableCommand {

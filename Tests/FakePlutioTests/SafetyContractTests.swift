@@ -1,3 +1,4 @@
+import Basics
 import FakePlutio
 import Foundation
 import JSONCore

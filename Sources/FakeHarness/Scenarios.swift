@@ -1,0 +1,32 @@
+import Export
+import FakePlutio
+import Foundation
+import PlutioAPI
+import StateStore
+
+/// Scenes several test targets share: a temporary directory, a second account, the seeded `acme`
+/// exported to an archive.
+extension FakeHarness {
+    /// An empty account to import into.
+    public static let globex = AccountSpec(
+        subdomain: "globex", clientID: "globex-client", secret: "globex-secret", empty: true)
+
+    /// A new directory under the temporary directory.
+    public static func temporaryDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plutio-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// The seeded `acme` exported without binaries into `out`, with the state database beside it.
+    public static func exportAcme(_ h: FakeHarness, to out: URL) async throws -> (URL, StateDatabase) {
+        var options = ExportOptions(output: out, toolVersion: "test")
+        options.downloadFiles = false
+        let database = try StateDatabase(url: out.appendingPathComponent("state/state.sqlite"))
+        let archive = try await Exporter(
+            client: try h.client(), catalog: .standard, state: database, downloads: AsyncHTTPTransport(),
+            retry: FakeHarness.fastRetry
+        ).run(options).archive
+        return (archive, database)
+    }
+}

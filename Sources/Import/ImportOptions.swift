@@ -1,0 +1,70 @@
+import Foundation
+
+/// How far an import is: records of a kind settled in a phase.
+public struct ImportProgress: Sendable, Equatable {
+    public enum Phase: String, Sendable {
+        /// Creating, or matching onto the target.
+        case create
+        /// Setting second-pass references by PUT.
+        case link
+    }
+    public var phase: Phase
+    public var kind: String
+    public var done: Int
+}
+
+/// What `import` asks for.
+public struct ImportOptions: Sendable {
+    public var archive: URL
+    /// Opt-in kinds to import (`--include automations`).
+    public var include: Set<String>
+    /// Let Plutio invite the people created (`--invite`); by default none is emailed.
+    public var invite = false
+    /// Import beside records the target already holds (`--merge`); by default an import into a
+    /// target holding records of the kinds it creates stops before its first write.
+    public var merge = false
+    /// Import an archive whose export was partial (`--allow-partial`).
+    public var allowPartial = false
+
+    public init(archive: URL, include: Set<String> = [], invite: Bool = false, merge: Bool = false) {
+        self.archive = archive
+        self.include = include
+        self.invite = invite
+        self.merge = merge
+    }
+}
+
+/// What an import run ended with.
+public struct ImportResult: Sendable {
+    /// Per kind, in import order.
+    public var kinds: [ImportKindSummary]
+    /// `report.ndjson`: one line per source record.
+    public var report: URL
+    /// The run had finished before: nothing was sent.
+    public var alreadyFinished: Bool
+    /// Lost create answers found applied on resume.
+    public var reconciled: Int
+    /// Second records that lost creates made later than their lookup, found and deleted.
+    public var lateDuplicatesDeleted = 0
+
+    /// Records failed, or skipped although the import should have carried them (exit 3).
+    public var needsAttention: Int { kinds.reduce(0) { $0 + $1.failed + ($1.skipExpected ? 0 : $1.skipped) } }
+}
+
+/// One kind's line of the import summary.
+public struct ImportKindSummary: Sendable, Codable, Equatable {
+    public var kind: String
+    public var records = 0
+    public var created = 0
+    public var matched = 0
+    public var skipped = 0
+    public var failed = 0
+    /// Why records were skipped (the plan's reason), when some were.
+    public var skipReason: String?
+    /// Skipped by design (login accounts, derived and metadata kinds, opt-in kinds not chosen).
+    public var skipExpected = true
+    /// References dropped because they resolved neither in the archive nor in the target.
+    public var droppedReferences = 0
+
+    public init(kind: String) { self.kind = kind }
+}

@@ -1,0 +1,196 @@
+import Archive
+import ArchiveChecks
+import Basics
+import Catalog
+import Foundation
+import JSONCore
+import PlutioAPI
+import Session
+import StateStore
+
+/// What one import needs, opened once: the state directory (journal, rate ledger, report), a
+/// client of the target paced by the ledger every process of the API client shares, and the
+/// importer.
+///
+/// One state directory holds one import at a time (a lock file says so); a rerun with the same
+/// archive and target resumes the journal, and a finished run does nothing.
+public struct ImportSession: Sendable {
+    let session: StateSession
+    var settings: ConnectionSettings { session.settings }
+    var client: PlutioClient { session.client }
+    var database: StateDatabase { session.database }
+
+    public init(settings: ConnectionSettings, stateDirectory: URL, retry: RetryPolicy = .standard) throws {
+        session = try StateSession(settings: settings, stateDirectory: stateDirectory, retry: retry)
+    }
+
+    /// HTTP calls this process has made (token calls and retries included).
+    public var callsMade: Int { session.callsMade }
+
+    /// Calls the ledger holds inside the budget's current window, from every process of this API client.
+    public func callsInWindow() -> Int? { session.callsInWindow() }
+
+    /// The report of the run, `report.ndjson` in the state directory.
+    public var reportURL: URL { session.reportURL }
+    var summaryURL: URL { session.directory.appendingPathComponent("summary.json") }
+
+    /// What the import would do and cost; reads the target (step 0, and the check for records
+    /// it would duplicate) and writes nothing.
+    public func plan(_ options: ImportOptions) async throws -> ImportPlan {
+        let checked = try check(options)
+        var planner = ImportPlanner(catalog: .standard)
+        planner.include = options.include
+        planner.bulkUpdates = Set(Catalog.standard.kinds.map(\.name).filter { client.takesBulk($0) })
+        let importer = try importer(options, run: "plan")
+        let read = try await importer.readTargetRecords()
+        var plan = try planner.plan(
+            archive: options.archive, target: read.records.mapValues { $0.map(JSONValue.object) })
+        plan.unlistable = read.unlistable.sorted()
+        let journal = ImportJournal(database: database, run: runID(checked.manifest))
+        if !options.merge, try !journal.hasBegun() {
+            plan.holdings = try await importer.holdings(
+                creating: checked.kinds, stepZero: read, archiveKeys: checked.keys)
+            plan.targetReads += try importer.holdingsReads(creating: checked.kinds)
+        }
+        return plan
+    }
+
+    /// Imports the archive (see `Importer`), then writes the report and the summary. A rerun of a
+    /// finished import sends nothing and answers the summary it wrote.
+    ///
+    /// Before anything else the archive is verified (and refused when partial, unless asked). A
+    /// new import then reads the target and stops, writing nothing, when the target holds records
+    /// of the kinds it would create (`TargetNotEmpty`), unless `merge`; a resumed one goes on.
+    public func run(
+        _ options: ImportOptions, progress: (@Sendable (ImportProgress) -> Void)? = nil
+    ) async throws -> ImportResult {
+        let lock = try session.lock()
+        defer { lock.release() }
+        let checked = try check(options)
+        let run = runID(checked.manifest)
+        let journal = ImportJournal(database: database, run: run)
+        if try journal.finishedAt() != nil, let data = try? Data(contentsOf: summaryURL),
+            let kinds = try? JSONDecoder().decode([ImportKindSummary].self, from: data)
+        {
+            return ImportResult(kinds: kinds, report: reportURL, alreadyFinished: true, reconciled: 0)
+        }
+        let target = "\(settings.apiURL.absoluteString) \(settings.business)"
+        // A second archive into the same target would create every record again.
+        if let other = try journal.otherRun(into: target) {
+            throw AnotherImport(
+                state: session.directory.path, archive: other.archive, target: settings.business,
+                startedAt: other.startedAt)
+        }
+        var importer = try importer(options, run: run)
+        if try !journal.hasBegun(), !options.merge {
+            let read = try await importer.readTargetRecords()
+            let holdings = try await importer.holdings(
+                creating: checked.kinds, stepZero: read, archiveKeys: checked.keys)
+            guard holdings.isEmpty else { throw TargetNotEmpty(business: settings.business, holdings: holdings) }
+            importer.preread = read
+        }
+        try journal.begin(archive: options.archive.lastPathComponent, target: target, at: Timestamp.string(Date()))
+        importer.progress = progress
+        let summary = try await importer.run(verifiedArchive: options.archive)
+        let kinds = try importer.writeReport(to: reportURL)
+        try writePrivately(JSONEncoder.sorted.encode(kinds), to: summaryURL)
+        try journal.finish(at: Timestamp.string(Date()))
+        try? FileManager.default.removeItem(at: importer.scratch)
+        var result = ImportResult(
+            kinds: kinds, report: reportURL, alreadyFinished: false, reconciled: summary.reconciled)
+        result.lateDuplicatesDeleted = summary.lateDuplicatesDeleted
+        return result
+    }
+
+    /// A migration's early check of its target, before it exports: what the target holds of the
+    /// kinds an import creates that step 0 does not map (projects, tasks, invoices, ...). People,
+    /// custom fields, statuses and categories may match the archive's, which is not there yet:
+    /// the import checks them, and everything again, once the archive is.
+    public func checkTarget(_ options: ImportOptions) async throws {
+        let importer = try importer(options, run: "check")
+        let kinds = Set(try importer.importOrder().map(\.name)).subtracting(ImportPlanner.targetKinds)
+        let holdings = try await importer.holdings(creating: kinds, stepZero: .init(), archiveKeys: nil)
+        guard holdings.isEmpty else { throw TargetNotEmpty(business: settings.business, holdings: holdings) }
+    }
+
+    /// The journal run of an archive into this target.
+    func runID(_ manifest: Manifest) -> String {
+        String(
+            sha256Hex(
+                Array(
+                    [
+                        manifest.source.apiBase, manifest.source.business, manifest.startedAt,
+                        settings.apiURL.absoluteString, settings.business,
+                    ].joined(separator: "\n").utf8)
+            ).prefix(16))
+    }
+
+    /// What the archive check found: the manifest, the kinds with records, and the match keys
+    /// of the records of step 0's kinds.
+    struct CheckedArchive {
+        var manifest: Manifest
+        var kinds: Set<String>
+        var keys: [String: Set<String>]
+    }
+
+    /// Verifies the archive before anything else (see `ArchiveGate`), noting on the way what the
+    /// check of the target needs.
+    func check(_ options: ImportOptions) throws -> CheckedArchive {
+        let catalog = Catalog.standard
+        let planner = ImportPlanner(catalog: catalog)
+        var keys: [String: Set<String>] = [:]
+        let manifest = try ArchiveGate.check(options.archive, allowPartial: options.allowPartial) { line in
+            guard ImportPlanner.targetKinds.contains(line.kind), let kind = catalog.kind(named: line.kind),
+                let key = planner.matchKey(kind, line.members)
+            else { return }
+            keys[line.kind, default: []].insert(key)
+        }
+        return CheckedArchive(
+            manifest: manifest, kinds: Set(manifest.kinds.filter { $0.value.records > 0 }.keys), keys: keys)
+    }
+
+    func importer(_ options: ImportOptions, run: String) throws -> Importer {
+        var importer = Importer(
+            client: client, catalog: .standard, journal: ImportJournal(database: database, run: run),
+            scratch: session.directory.appendingPathComponent("import-\(run)"), include: options.include)
+        importer.invites = options.invite
+        importer.lateApplyWindow = session.lateApplyWindow
+        return importer
+    }
+}
+
+extension ImportSession {
+    /// The default state directory (`$XDG_STATE_HOME/plutio-backup`): the rate ledger of a
+    /// command that keeps no journal.
+    public static var defaultStateDirectory: URL { StateSession.defaultDirectory }
+
+    /// Records per kind the run will create or match, in import order, from the archive's
+    /// manifest: what a status line counts down (one create call each at most).
+    public func expectedRecords(_ options: ImportOptions) throws -> [(kind: String, records: Int)] {
+        let manifest = try ArchiveVerifier.manifest(of: options.archive)
+        let importer = try importer(options, run: "plan")
+        return try importer.importOrder().compactMap { kind in
+            guard let records = manifest.kinds[kind.name]?.records, records > 0 else { return nil }
+            if case .skip = importer.planner.decision(kind) { return nil }
+            return (kind.name, records)
+        }
+    }
+}
+
+extension ImportSession {
+    /// Kinds imported only when asked for (`--include`).
+    public static var optInKinds: Set<String> { Set(Catalog.standard.kinds.filter(\.importOptIn).map(\.name)) }
+}
+
+/// The state directory already holds an import of another archive into the same target.
+public struct AnotherImport: Error, LocalizedError {
+    public let state: String
+    public let archive: String
+    public let target: String
+    public let startedAt: String
+    public var errorDescription: String? {
+        "The state directory \(state) already holds an import of \(archive) into \(target) (started \(startedAt)). "
+            + "A second archive into the same target would create its records again: rerun that import with its "
+            + "archive to finish it, or give a new --state to import into a target the import has not touched."
+    }
+}
