@@ -155,7 +155,9 @@ let package = Package(
         ),
         .testTarget(name: "MongoQueryTests", dependencies: ["MongoQuery", "JSONCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "JSONCore"]),
-        .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "Basics"]),
+        .testTarget(
+            name: "StateStoreTests",
+            dependencies: ["StateStore", "Basics", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "ArchiveTests", dependencies: ["Archive", "JSONCore", "Catalog"], resources: [.copy("Fixtures")]),
         .testTarget(

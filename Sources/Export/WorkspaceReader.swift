@@ -108,11 +108,9 @@ public struct WorkspaceReader: Sendable {
     func readDirect(
         _ kind: ResourceKind, _ journal: any ReadJournal, onPage: (KindSummary) async -> Void = { _ in }
     ) async throws -> KindSummary {
-        let state = try await journal.state(of: kind.name)
-        var summary = KindSummary(kind: kind.name, resuming: state)
-        if state.done { return summary }
-        let seen = try makeSeenSet(kind.name)
-        if state.position != nil { try await journal.records(of: kind.name).forEach { try seen.add($0.id) } }
+        let (state, resumed, seen) = try await resume(kind, journal)
+        var summary = resumed
+        guard let seen else { return summary }
         if let walk = state.position?.walk { client.learnPageSize(walk.pageMax) }
         var walker = client.walker(of: kind.name, resuming: state.position?.walk, seen: seen)
         do {
@@ -140,16 +138,10 @@ public struct WorkspaceReader: Sendable {
     func readScoped(
         _ kind: ResourceKind, _ journal: any ReadJournal, onPage: (KindSummary) async -> Void = { _ in }
     ) async throws -> KindSummary {
-        let state = try await journal.state(of: kind.name)
-        var summary = KindSummary(kind: kind.name, resuming: state)
-        if state.done { return summary }
+        let (state, resumed, seen) = try await resume(kind, journal)
+        var summary = resumed
+        guard let seen else { return summary }
         var position = state.position ?? KindPosition()
-        let seen = try makeSeenSet(kind.name)
-        if state.position != nil { try await journal.records(of: kind.name).forEach { try seen.add($0.id) } }
-        /// The records of `page` not kept before.
-        func fresh(_ page: [RawRecord]) throws -> [RawRecord] {
-            zip(page, try seen.insert(page.map(\.id))).compactMap { $1 ? $0 : nil }
-        }
         do {
             while position.parentIndex < kind.parents.count {
                 let parentName = kind.parents[position.parentIndex]
@@ -164,30 +156,8 @@ public struct WorkspaceReader: Sendable {
                     trashedHoldNone: parent.cascade.contains { $0.kind == kind.name })
                 try ids.skip(position.parentsDone)
                 while case let batch = try ids.next(parentBatch), !batch.isEmpty {
-                    var iterator = client.scopedRecords(
-                        of: kind.name, parentSlug: slug, parentIDs: batch, batchSize: parentBatch
-                    )
-                    .makeAsyncIterator()
-                    // A parent may hold thousands of comments: stage them page-sized, and
-                    // checkpoint the batch once it is whole.
-                    var records: [RawRecord] = []
-                    var batchRecords = 0
-                    while let record = try await iterator.next() {
-                        records.append(record)
-                        if records.count == stagedRecords {
-                            let kept = try fresh(records)
-                            batchRecords += kept.count
-                            try await journal.stage(kept, of: kind.name)
-                            records.removeAll(keepingCapacity: true)
-                        }
-                    }
-                    records = try fresh(records)
-                    batchRecords += records.count
-                    summary.calls += iterator.calls
-                    summary.records += batchRecords
-                    summary.sawMovement = summary.sawMovement || iterator.restarted
-                    summary.fellBackToSingleParents =
-                        summary.fellBackToSingleParents || iterator.fellBackToSingleParents
+                    let records = try await readBatch(
+                        kind, parentSlug: slug, batch, journal, seen: seen, into: &summary)
                     position.parentsDone += batch.count
                     try await journal.append(records, of: kind.name, position: position, calls: summary.calls)
                     await onPage(summary)
@@ -199,6 +169,52 @@ public struct WorkspaceReader: Sendable {
         }
         try await journal.finish(kind.name, calls: summary.calls, error: summary.error)
         return summary
+    }
+
+    /// Where a kind's read stands: its journal state, its summary so far, and the set of ids it
+    /// kept already (filled from the journal on resume); nil for a kind read to its end.
+    func resume(
+        _ kind: ResourceKind, _ journal: any ReadJournal
+    ) async throws -> (KindJournalState, KindSummary, (any IDSet)?) {
+        let state = try await journal.state(of: kind.name)
+        let summary = KindSummary(kind: kind.name, resuming: state)
+        if state.done { return (state, summary, nil) }
+        let seen = try makeSeenSet(kind.name)
+        if state.position != nil { try await journal.records(of: kind.name).forEach { try seen.add($0.id) } }
+        return (state, summary, seen)
+    }
+
+    /// Reads one batch of parents' scoped records, each record once (`seen`). A parent may hold
+    /// thousands of comments: they are staged page-sized; the caller checkpoints the batch with
+    /// the records answered, once it is whole.
+    func readBatch(
+        _ kind: ResourceKind, parentSlug slug: String, _ batch: [String], _ journal: any ReadJournal,
+        seen: any IDSet, into summary: inout KindSummary
+    ) async throws -> [RawRecord] {
+        /// The records of `page` not kept before.
+        func fresh(_ page: [RawRecord]) throws -> [RawRecord] {
+            zip(page, try seen.insert(page.map(\.id))).compactMap { $1 ? $0 : nil }
+        }
+        var iterator = client.scopedRecords(of: kind.name, parentSlug: slug, parentIDs: batch, batchSize: parentBatch)
+            .makeAsyncIterator()
+        var records: [RawRecord] = []
+        var batchRecords = 0
+        while let record = try await iterator.next() {
+            records.append(record)
+            if records.count == stagedRecords {
+                let kept = try fresh(records)
+                batchRecords += kept.count
+                try await journal.stage(kept, of: kind.name)
+                records.removeAll(keepingCapacity: true)
+            }
+        }
+        records = try fresh(records)
+        batchRecords += records.count
+        summary.calls += iterator.calls
+        summary.records += batchRecords
+        summary.sawMovement = summary.sawMovement || iterator.restarted
+        summary.fellBackToSingleParents = summary.fellBackToSingleParents || iterator.fellBackToSingleParents
+        return records
     }
 
     /// Whether the server refused the kind itself (as opposed to failing).

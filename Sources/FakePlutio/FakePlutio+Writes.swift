@@ -5,8 +5,48 @@ import JSONCore
 extension FakePlutio {
     /// Runs one write verb (contract §4, §5).
     func write(_ verb: Verb, body: JSONObject, context: inout WriteContext) throws(APIFailure) -> FakeResponse {
+        if let answer = try writeRows(verb, body: body, context: &context) { return answer }
         let kind = context.kind
-        switch (kind.name, verb) {
+        switch verb {
+        case .create:
+            let record = try create(kind, body: body, context: context)
+            context.applied = true
+            context.recordID = record.id
+            // A person added without `invite:false` who has an email is invited (§4.8).
+            if kind.name == "people", body["invite"] != .bool(false) {
+                context.invited = Self.invitationAddress(record.object, body)
+            }
+            return .jsonBytes(served(record))
+        case .update:
+            let id = try Self.requiredID(body)
+            let record = try update(kind, id, body, context: context)
+            context.applied = true
+            return .jsonBytes(served(record))
+        case .delete:
+            let id = try Self.requiredID(body)
+            guard trashRecord(kind, id, context: context) else { throw .notFound() }
+            context.applied = true
+            return .json(["_id": .string(id)])
+        case .move:
+            let record = try move(kind, body, context: context)
+            context.applied = true
+            return .jsonBytes(served(record))
+        case .copy:
+            let record = try copy(kind, body, context: context)
+            context.applied = true
+            context.recordID = record.id
+            return .jsonBytes(served(record))
+        case .bulkUpdate, .bulkDelete, .archive, .archiveOne:
+            return try writeMany(verb, body: body, context: &context)
+        case .list, .deleteAll:
+            throw unsupported()
+        }
+    }
+
+    /// The trash bin's and the archive's rows: purged, or their records trashed; nil for any
+    /// other kind.
+    func writeRows(_ verb: Verb, body: JSONObject, context: inout WriteContext) throws(APIFailure) -> FakeResponse? {
+        switch (context.kind.name, verb) {
         case ("trash-bin", .delete):
             let id = try Self.requiredID(body)
             guard mutate(context.business, { $0.purgeTrashRow(id) }) else { throw .notFound() }
@@ -36,28 +76,14 @@ extension FakePlutio {
             context.applied = !trashed.isEmpty
             return verb == .delete
                 ? .json(["_id": .string(rowIDs[0])]) : .json(["_ids": .array(trashed.map(JSONValue.string))])
-        default: break
+        default: return nil
         }
+    }
+
+    /// Writes to several records (`/bulk`, archiving); all or nothing where the contract says so.
+    func writeMany(_ verb: Verb, body: JSONObject, context: inout WriteContext) throws(APIFailure) -> FakeResponse {
+        let kind = context.kind
         switch verb {
-        case .create:
-            let record = try create(kind, body: body, context: context)
-            context.applied = true
-            context.recordID = record.id
-            // A person added without `invite:false` who has an email is invited (§4.8).
-            if kind.name == "people", body["invite"] != .bool(false) {
-                context.invited = Self.invitationAddress(record.object, body)
-            }
-            return .jsonBytes(served(record))
-        case .update:
-            let id = try Self.requiredID(body)
-            let record = try update(kind, id, body, context: context)
-            context.applied = true
-            return .jsonBytes(served(record))
-        case .delete:
-            let id = try Self.requiredID(body)
-            guard trashRecord(kind, id, context: context) else { throw .notFound() }
-            context.applied = true
-            return .json(["_id": .string(id)])
         case .bulkUpdate:
             let ids = try Self.requiredIDs(body)
             var changes = body
@@ -94,16 +120,7 @@ extension FakePlutio {
             else { throw .notFound() }
             context.applied = true
             return .json(["_id": .string(id)])
-        case .move:
-            let record = try move(kind, body, context: context)
-            context.applied = true
-            return .jsonBytes(served(record))
-        case .copy:
-            let record = try copy(kind, body, context: context)
-            context.applied = true
-            context.recordID = record.id
-            return .jsonBytes(served(record))
-        case .list, .deleteAll:
+        default:
             throw unsupported()
         }
     }

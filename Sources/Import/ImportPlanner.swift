@@ -85,6 +85,60 @@ public struct ImportPlanner: Sendable {
 
     /// The plan for `archive` into a target holding `target` (records by kind, as step 0 read them).
     public func plan(archive: URL, target: [String: [JSONValue]], pageSize: Int = 1000) throws -> ImportPlan {
+        let tallies = try tally(archive)
+        var targetKeys: [String: Set<String>] = [:]
+        for (name, records) in target {
+            guard let kind = catalog.kind(named: name) else { continue }
+            targetKeys[name] = Set(records.compactMap { record in record.objectValue.flatMap { matchKey(kind, $0) } })
+        }
+        var kinds: [ImportPlan.Kind] = []
+        var reads = Self.targetKinds.reduce(0) { $0 + max(1, ((target[$1]?.count ?? 0) + pageSize) / pageSize) }
+        for kind in try importOrder() {
+            guard let tally = tallies[kind.name], tally.records > 0 else { continue }
+            let matched = tally.keys.filter { targetKeys[kind.name]?.contains($0) == true }.count
+            kinds.append(plan(kind, tally, matched: matched, reads: &reads))
+        }
+        return ImportPlan(
+            kinds: kinds, targetReads: reads, targetHad: target.mapValues(\.count).filter { $0.value > 0 })
+    }
+
+    /// One kind's line of the plan, from its tally and how many of its records the target has;
+    /// adds the target reads the kind costs.
+    func plan(_ kind: ResourceKind, _ tally: Tally, matched: Int, reads: inout Int) -> ImportPlan.Kind {
+        var plan = ImportPlan.Kind(
+            kind: kind.name, records: tally.records, create: 0, match: 0, skip: 0, skipReason: nil,
+            skipExpected: true, followUps: 0, archiveCalls: 0)
+        switch decision(kind) {
+        case .skip(let reason, let expected):
+            plan.skip = tally.records
+            plan.skipReason = reason
+            plan.skipExpected = expected
+        case .mapOnly(let reason):
+            plan.match = matched
+            plan.skip = tally.records - matched
+            if plan.skip > 0 { plan.skipReason = reason }
+        case .matchOrCreate:
+            plan.match = matched
+            plan.skip = tally.unsent
+            if tally.unsent > 0 {
+                plan.skipReason = "blocks of block groups: the groups are matched, never rebuilt"
+            }
+            plan.create = tally.records - matched - tally.unsent
+            plan.followUps = tally.followUps
+            // Kinds without /bulk/archive are archived by a PUT each (§4.3), or 100 a call
+            // where /bulk takes updates.
+            let hundreds = kind.supports(.archive) || kind.supports(.bulkUpdate) || bulkUpdates.contains(kind.name)
+            plan.archiveCalls = hundreds ? (tally.archived + 99) / 100 : tally.archived
+            // The boards and groups a target may make with new projects are looked for once.
+            if Importer.madeWithParent[kind.name] != nil { reads += 1 }
+            // The companies' links are read once, to PUT only those a server did not mirror.
+            if kind.name == "companies" { reads += 1 }
+        }
+        return plan
+    }
+
+    /// Each kind's tally of the archive's records (verified on the way).
+    func tally(_ archive: URL) throws -> [String: Tally] {
         var tallies: [String: Tally] = [:]
         // Documents that get default blocks (§4.5), and the types of each owner's archived blocks:
         // a default block no archived block takes costs a delete.
@@ -120,49 +174,7 @@ public struct ImportPlanner: Sendable {
             // The delete, and the PUT of blocks[] when nothing else asked for one.
             if !unused.isEmpty { tallies[document.kind]?.followUps += document.put ? 1 : 2 }
         }
-        var targetKeys: [String: Set<String>] = [:]
-        for (name, records) in target {
-            guard let kind = catalog.kind(named: name) else { continue }
-            targetKeys[name] = Set(records.compactMap { record in record.objectValue.flatMap { matchKey(kind, $0) } })
-        }
-        var kinds: [ImportPlan.Kind] = []
-        var reads = Self.targetKinds.reduce(0) { $0 + max(1, ((target[$1]?.count ?? 0) + pageSize) / pageSize) }
-        for kind in try importOrder() {
-            guard let tally = tallies[kind.name], tally.records > 0 else { continue }
-            var plan = ImportPlan.Kind(
-                kind: kind.name, records: tally.records, create: 0, match: 0, skip: 0, skipReason: nil,
-                skipExpected: true, followUps: 0, archiveCalls: 0)
-            let matched = tally.keys.filter { targetKeys[kind.name]?.contains($0) == true }.count
-            switch decision(kind) {
-            case .skip(let reason, let expected):
-                plan.skip = tally.records
-                plan.skipReason = reason
-                plan.skipExpected = expected
-            case .mapOnly(let reason):
-                plan.match = matched
-                plan.skip = tally.records - matched
-                if plan.skip > 0 { plan.skipReason = reason }
-            case .matchOrCreate:
-                plan.match = matched
-                plan.skip = tally.unsent
-                if tally.unsent > 0 {
-                    plan.skipReason = "blocks of block groups: the groups are matched, never rebuilt"
-                }
-                plan.create = tally.records - matched - tally.unsent
-                plan.followUps = tally.followUps
-                // Kinds without /bulk/archive are archived by a PUT each (§4.3), or 100 a call
-                // where /bulk takes updates.
-                let hundreds = kind.supports(.archive) || kind.supports(.bulkUpdate) || bulkUpdates.contains(kind.name)
-                plan.archiveCalls = hundreds ? (tally.archived + 99) / 100 : tally.archived
-                // The boards and groups a target may make with new projects are looked for once.
-                if Importer.madeWithParent[kind.name] != nil { reads += 1 }
-                // The companies' links are read once, to PUT only those a server did not mirror.
-                if kind.name == "companies" { reads += 1 }
-            }
-            kinds.append(plan)
-        }
-        return ImportPlan(
-            kinds: kinds, targetReads: reads, targetHad: target.mapValues(\.count).filter { $0.value > 0 })
+        return tallies
     }
 
     /// Every kind of the catalogue, in the order it is imported (§9.2).

@@ -60,8 +60,10 @@ extension Importer {
         }
     }
 
-    /// The note of a file recreated as a link (§6).
-    package static let linkNote = "recreated as a link to the source URL; the binary stays in the archive"
+    /// Whether a create made a file a link to its source URL (§6): the binary stays in the archive.
+    static func madeLink(_ kind: ResourceKind, source: JSONObject, made: JSONObject) -> Bool {
+        kind.name == "files" && source["type"]?.stringValue != made["type"]?.stringValue
+    }
 
     /// The note of a record whose create lost its answer and was found applied.
     static let foundNote = "its create lost its answer; found applied in the target"
@@ -145,13 +147,53 @@ extension Importer {
 
     func isSettled(_ kind: ResourceKind, _ sourceID: String) throws -> Bool {
         guard let entry = try journal.entry(kind.name, sourceID) else { return false }
-        return entry.status != .intent && !(entry.status == .failed && entry.reason == Self.retryReason)
+        return entry.status != .intent && !(entry.status == .failed && entry.notes.contains(.createAgain))
     }
 
     func createOne(
         _ kind: ResourceKind, _ object: JSONObject, _ sourceID: String, target: inout Target,
         spare: inout [String: [String]], summary: inout Summary
     ) async throws {
+        if try settleWithoutCreate(kind, object, sourceID, target: target, summary: &summary) { return }
+        var (body, dropped) = try createBody(kind, object, target: target)
+        if let field = lostRequirement(kind, body, dropped: dropped) {
+            try journal.settle(
+                kind.name, sourceID, status: .dangling, targetID: nil,
+                reason: lostRequirementReason(kind, field, target: target), dropped: dropped)
+            summary.count(\.skipped, kind.name)
+            return
+        }
+        for path in dropped { summary.dropped[path, default: 0] += 1 }
+        if kind.name == "blocks", try await tookDefaultBlock(object, sourceID, body: body, dropped: dropped) {
+            summary.count(\.created, kind.name)
+            return
+        }
+        if try await tookSpare(kind, sourceID, body: body, dropped: dropped, spare: &spare) {
+            summary.count(\.created, kind.name)
+            return
+        }
+        guard
+            let sent = try await send(
+                kind, sourceID, body: &body, dropped: dropped, target: target, summary: &summary)
+        else { return }
+        if kind.name == "custom-fields" {
+            try mapOptions(source: object, targetOptions: Self.optionsByLabel(sent.made))
+        }
+        let note = [notes(kind, source: object, made: sent.made, found: sent.found)].compactMap { $0 } + sent.notes
+        try journal.created(
+            kind.name, sourceID, targetID: sent.id, dropped: dropped,
+            reason: note.isEmpty ? nil : note.joined(separator: "; "),
+            notes: Self.madeLink(kind, source: object, made: sent.made) ? .linkToSourceURL : [],
+            defaults: defaultBlocks(kind, sent.made))
+        if kind.name == "roles", let slug = object["slug"]?.stringValue { target.roleSlugs.insert(slug) }
+        summary.count(\.created, kind.name)
+    }
+
+    /// Settles a record that is not created: matched onto the target's own, a role or an owner
+    /// the target will not let be checked, a block of a block group. True when settled.
+    func settleWithoutCreate(
+        _ kind: ResourceKind, _ object: JSONObject, _ sourceID: String, target: Target, summary: inout Summary
+    ) throws -> Bool {
         if let key = planner.matchKey(kind, object), let targetID = target.keys[kind.name]?[key] {
             // Options first: a crash between the two leaves the field unsettled, so it is mapped again.
             if kind.name == "custom-fields" {
@@ -160,12 +202,12 @@ extension Importer {
             // A business has one owner: the source's maps onto the target's, whatever their emails (§4.8).
             let reason = key == "owner" ? "the source's owner maps onto the target's owner" : nil
             try journal.settle(kind.name, sourceID, status: .matched, targetID: targetID, reason: reason)
-            summary.matched[kind.name, default: 0] += 1
-            return
+            summary.count(\.matched, kind.name)
+            return true
         }
         if kind.name == "roles", target.unlistable.contains("roles") {
             try settleUnseenRole(object, sourceID, summary: &summary)
-            return
+            return true
         }
         // A business has one owner (§4.8): without the target's people, the source's owner cannot
         // be matched onto the target's, and is not made a second time.
@@ -174,124 +216,37 @@ extension Importer {
                 kind.name, sourceID, status: .skipped, targetID: nil,
                 reason: "the target will not list people, so the source's owner cannot be matched onto the target's "
                     + "owner; a business has one owner, so it is not created")
-            summary.skipped[kind.name, default: 0] += 1
-            return
+            summary.count(\.skipped, kind.name)
+            return true
         }
         if kind.name == "blocks", object["entityType"]?.stringValue == "blocks-group" {
             try journal.settle(
                 kind.name, sourceID, status: .dangling, targetID: nil,
                 reason: "belongs to a block group: block groups are matched by title, never rebuilt")
-            summary.skipped[kind.name, default: 0] += 1
-            return
+            summary.count(\.skipped, kind.name)
+            return true
         }
-        var (body, dropped) = try createBody(kind, object, target: target)
-        if let field = lostRequirement(kind, body, dropped: dropped) {
-            try journal.settle(
-                kind.name, sourceID, status: .dangling, targetID: nil,
-                reason: lostRequirementReason(kind, field, target: target), dropped: dropped)
-            summary.skipped[kind.name, default: 0] += 1
-            return
-        }
-        for path in dropped { summary.dropped[path, default: 0] += 1 }
-        if kind.name == "blocks", try await tookDefaultBlock(object, sourceID, body: body, dropped: dropped) {
-            summary.created[kind.name, default: 0] += 1
-            return
-        }
-        if let field = Self.madeWithParent[kind.name]?.0, let parent = body[field]?.stringValue,
+        return false
+    }
+
+    /// The target made one under this record's parent already (`madeWithParent`): it becomes
+    /// this record. When the target refuses that, it stays spare (deleted at the end). True when
+    /// taken.
+    func tookSpare(
+        _ kind: ResourceKind, _ sourceID: String, body: JSONObject, dropped: [String], spare: inout [String: [String]]
+    ) async throws -> Bool {
+        guard let field = Self.madeWithParent[kind.name]?.0, let parent = body[field]?.stringValue,
             let made = spare[parent]?.first
-        {
-            // The target made one under this parent already: it becomes this record (or, when the
-            // target refuses that, stays spare and is deleted at the end).
-            spare[parent]?.removeFirst()
-            if try await overwrite(kind.name, made, with: body) {
-                try journal.created(
-                    kind.name, sourceID, targetID: made, dropped: dropped,
-                    reason: "took the place of the one the target made with its \(field.dropLast(2))")
-                summary.created[kind.name, default: 0] += 1
-                return
-            }
-            spare[parent, default: []].append(made)
+        else { return false }
+        spare[parent]?.removeFirst()
+        if try await overwrite(kind.name, made, with: body) {
+            try journal.created(
+                kind.name, sourceID, targetID: made, dropped: dropped,
+                reason: "took the place of the one the target made with its \(field.dropLast(2))")
+            return true
         }
-        var bytes = JSONValue.object(body).bytes
-        // By the server's clock: what it stamps a record it makes with (§4.8, late applies).
-        let intended = client.serverNow()
-        try journal.intend(kind.name, sourceID, bodySHA256: sha256Hex(bytes), at: Timestamp.string(intended))
-        let createdID: String
-        let made: JSONObject
-        var lost = 0
-        var found = false
-        var extraNotes: [String] = []
-        while true {
-            do {
-                let created = try await client.create(kind.name, body: bytes)
-                (createdID, made) = (created.id, try created.parsed().objectValue ?? [:])
-                if let stamp = made["createdAt"]?.stringValue.flatMap(Self.date) {
-                    client.noteServerTime(stamp, at: Date())
-                }
-                break
-            } catch let error as APIError {
-                switch error.underlying {
-                // A file the target will not take with its handle comes back as a link (§6).
-                case .validation where kind.name == "files" && body["handle"] != nil:
-                    body["type"] = .string("link")
-                    body["handle"] = nil
-                    bytes = JSONValue.object(body).bytes
-                    continue
-                // A role the target would not let us see (roles unlistable) and refuses: the person
-                // comes with the least privileged baseline role, and the report says so.
-                case .validation where kind.name == "people" && unseenRole(body, target) != nil:
-                    let role = unseenRole(body, target) ?? ""
-                    body["role"] = .string(Self.fallbackRole)
-                    bytes = JSONValue.object(body).bytes
-                    extraNotes.append(
-                        "role \(role) refused by the target (which will not list its roles): created as "
-                            + "\(Self.fallbackRole); give the person its role in Plutio")
-                    continue
-                // An answer that says the create was not applied: record why and go on.
-                case .validation, .forbidden, .notFound:
-                    try journal.settle(
-                        kind.name, sourceID, status: .failed, targetID: nil, reason: error.localizedDescription,
-                        dropped: dropped)
-                    summary.failed[kind.name, default: 0] += 1
-                    return
-                // A lost answer: look for what it may have made before sending it again (§4.8).
-                case .outcomeUnknown where lost < Self.lostAnswersPerCreate:
-                    lost += 1
-                    let record: (String, JSONObject)?
-                    do { record = try await lookUp(kind, body, since: intended) } catch let error as APIError
-                        where error.isRefusal
-                    {
-                        // It cannot be looked for: never sent again on a guess.
-                        try journal.settle(
-                            kind.name, sourceID, status: .failed, targetID: nil, reason: Self.unlookable(kind),
-                            dropped: dropped)
-                        summary.failed[kind.name, default: 0] += 1
-                        return
-                    }
-                    if let record {
-                        (createdID, made) = record
-                        found = true
-                        summary.reconciled += 1
-                        break
-                    }
-                    // Not there yet, and sent again: a server that applies it later would end
-                    // with two. Looked for once more before the run ends (`sweepLateApplies`).
-                    try journal.noteLostAnswer(
-                        kind.name, sourceID, intentAt: Timestamp.string(intended), at: Date())
-                    continue
-                // Anything else (the connection, the credentials, the budget) ends the run.
-                default: throw error
-                }
-            }
-            break
-        }
-        if kind.name == "custom-fields" { try mapOptions(source: object, targetOptions: Self.optionsByLabel(made)) }
-        let note = ([notes(kind, source: object, made: made, found: found)].compactMap { $0 } + extraNotes)
-        try journal.created(
-            kind.name, sourceID, targetID: createdID, dropped: dropped,
-            reason: note.isEmpty ? nil : note.joined(separator: "; "), defaults: defaultBlocks(kind, made))
-        if kind.name == "roles", let slug = object["slug"]?.stringValue { target.roleSlugs.insert(slug) }
-        summary.created[kind.name, default: 0] += 1
+        spare[parent, default: []].append(made)
+        return false
     }
 
     /// The least privileged baseline role: what a person gets when its own role cannot be
@@ -315,13 +270,13 @@ extension Importer {
             try journal.settle(
                 "roles", sourceID, status: .matched, targetID: nil,
                 reason: "the target will not list roles: taken as its baseline role \(slug) (§4.8)")
-            summary.matched["roles", default: 0] += 1
+            summary.count(\.matched, "roles")
         } else {
             try journal.settle(
                 "roles", sourceID, status: .skipped, targetID: nil,
                 reason: "not created: the target will not list roles, so whether it has \(slug) already cannot be "
                     + "told; people with it are sent with it (as \(Self.fallbackRole) where the target refuses it)")
-            summary.skipped["roles", default: 0] += 1
+            summary.count(\.skipped, "roles")
         }
     }
 
@@ -407,9 +362,7 @@ extension Importer {
         if kind.name == "automations" {
             notes.append("ids inside nodes and edges are kept as in the source (§4.6): check the automation")
         }
-        if kind.name == "files", source["type"]?.stringValue != made["type"]?.stringValue {
-            notes.append(Self.linkNote)
-        }
+        if Self.madeLink(kind, source: source, made: made) { notes += ImportJournal.Notes.linkToSourceURL.text }
         if kind.name == "tasks", let number = Catalog.numberFields[kind.name], let was = source[number],
             let now = made[number], was != now
         {
@@ -425,103 +378,5 @@ extension Importer {
             try journal.settle(
                 "custom-field-options", sourceOption, status: .matched, targetID: targetOption, reason: nil)
         }
-    }
-
-    /// The body a create sends: server-owned, derived, number and second-pass fields out, blocks
-    /// out, every reference remapped (what resolves nowhere dropped); files as links (§6).
-    func createBody(_ kind: ResourceKind, _ source: JSONObject, target: Target) throws -> (JSONObject, [String]) {
-        var body = JSONObject()
-        let later = followUpFields(kind, source)
-        for member in source {
-            // A follow-up field that is an empty list has nothing to wait for: sent as it is.
-            let waits = later.contains(member.key) && member.value.arrayValue?.isEmpty != true
-            if Self.unsent.contains(member.key) || Catalog.derivedFields[kind.name]?.contains(member.key) == true
-                || Catalog.numberFields[kind.name] == member.key || waits
-            {
-                continue
-            }
-            body[member.key] = member.value
-        }
-        if kind.name == "custom-fields", case .array(let options)? = body["options"] {
-            body["options"] = .array(
-                options.map { option in
-                    // Fresh ids, never the source's: a server that keeps client ids keeps these.
-                    guard case .object(var o) = option else { return option }
-                    o["_id"] = .string(Self.freshID())
-                    return .object(o)
-                })
-        }
-        if kind.name == "files", !keepsFileHandles, let type = body["type"]?.stringValue, type != "link" {
-            // Binaries cannot be uploaded (§6): the file comes back as a link to where it was.
-            body["type"] = .string("link")
-            body["handle"] = nil
-        }
-        let dropped = try remap(&body, kind, target: target)
-        // No invitation is emailed unless asked for (§4.8): a create-only extra, never stored.
-        if kind.name == "people", !invites { body["invite"] = false }
-        return (body, dropped)
-    }
-
-    /// Top-level fields a record gets by PUT after every create, not on create: second-pass
-    /// references (§9.3), `blocks[]` (set once the blocks exist), the invoice number (the server
-    /// assigns its own on create), and a template row's block body (made after the row).
-    func followUpFields(_ kind: ResourceKind, _ source: JSONObject) -> Set<String> {
-        var fields = secondPassFields[kind.name] ?? []
-        fields.insert("blocks")
-        if kind.name == "invoices", let number = Catalog.numberFields[kind.name] { fields.insert(number) }
-        if kind.name == "templates", source["entityType"]?.stringValue == "block" { fields.insert("entityId") }
-        return fields
-    }
-
-    /// A new 17-character id in Plutio's alphabet.
-    static func freshID() -> String {
-        let alphabet = Array("23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz")
-        return String((0..<17).map { _ in alphabet.randomElement()! })
-    }
-
-    /// Top-level fields that hold second-pass references (§9.3), set by PUT after every create.
-    /// A tree's parent field is not among them: trees are created top-down.
-    static func secondPassFields(_ kind: ResourceKind, _ catalog: Catalog) -> Set<String> {
-        let refs = catalog.references(of: kind)
-        let firstPass = Set(refs.filter { $0.secondPass == nil }.map(\.path))
-        return Set(
-            refs.filter {
-                $0.secondPass != nil && $0.path != "blocks[]" && !firstPass.contains($0.path)
-                    && $0.path != treeFields[kind.name]
-            }.map { Reference.topLevelKey(of: $0.path) })
-    }
-
-    /// Remaps every reference in `body` to target ids; answers the paths dropped.
-    func remap(_ body: inout JSONObject, _ kind: ResourceKind, target: Target) throws -> [String] {
-        var failure: (any Error)?
-        let dropped = catalog.remapReferences(in: &body, of: kind) { ref in
-            do {
-                switch ref.naming {
-                case .slug:
-                    if target.roleSlugs.contains(ref.value) { return ref.value }
-                    // A person needs a role: one the target would not let us see is sent as it is
-                    // (the target may have it) rather than dropped; refused, it falls back.
-                    if kind.name == "people", ref.path == "role", target.rolesUnverified {
-                        return ref.value
-                    }
-                    return nil
-                case .id:
-                    if let field = ref.optionOfField {
-                        // Only select-like fields hold option ids; other values are data.
-                        guard target.optionFields.contains(field) else { return ref.value }
-                        return try journal.targetIDs("custom-field-options", for: [ref.value])[ref.value]
-                    }
-                    for targetKind in ref.targetKinds {
-                        if let id = try journal.targetIDs(targetKind, for: [ref.value])[ref.value] { return id }
-                    }
-                    return nil
-                }
-            } catch {
-                failure = error
-                return nil
-            }
-        }
-        if let failure { throw failure }
-        return dropped.map(\.path)
     }
 }

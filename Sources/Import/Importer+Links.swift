@@ -74,7 +74,7 @@ extension Importer {
                         kind.name, sourceID, status: .failed, targetID: targetID,
                         reason: "created, but the target refused its follow-up PUT: \(error.localizedDescription)",
                         dropped: current.dropped)
-                    summary.failed[kind.name, default: 0] += 1
+                    summary.count(\.failed, kind.name)
                 }
             }
             try journal.markDone("second-pass \(kind.name) \(sourceID)")

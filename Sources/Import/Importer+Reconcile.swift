@@ -61,7 +61,9 @@ extension Importer {
                     summary.reconciled += 1
                 } else {
                     if let since { try journal.noteLostAnswer(kindName, sourceID, intentAt: since, at: Date()) }
-                    try journal.settle(kindName, sourceID, status: .failed, targetID: nil, reason: Self.retryReason)
+                    try journal.settle(
+                        kindName, sourceID, status: .failed, targetID: nil,
+                        reason: ImportJournal.Notes.createAgain.text.first, notes: .createAgain)
                 }
             }
         }
@@ -197,7 +199,7 @@ extension Importer {
                         notes.append(
                             "a second copy (\(id)) its lost create made later cannot be deleted through the API: "
                                 + "delete it in Plutio")
-                        summary.failed[kindName, default: 0] += 1
+                        summary.count(\.failed, kindName)
                         failed = true
                     }
                 }

@@ -15,15 +15,13 @@ import StateStore
 /// Crash safety: an intent is committed before each create and settled with the target id after
 /// it; a rerun first reconciles intents whose outcome is unknown by looking for a target record
 /// with the fields that were sent, and only then creates again.
-///
-/// Not yet: document blocks, files as links, template rows, archived state, invoice numbers,
-/// the plan and report commands (see issue 9).
 public struct Importer: Sendable {
-    package let client: PlutioClient
-    package let catalog: Catalog
-    package let journal: ImportJournal
-    /// Where the archive's record files are extracted (0700).
-    package let scratch: URL
+    /// The target, the catalogue, the run's journal and where its records are extracted.
+    package let context: RunContext
+    package var client: PlutioClient { context.client }
+    package var catalog: Catalog { context.catalog }
+    package var journal: ImportJournal { context.journal }
+    package var scratch: URL { context.scratch }
     /// Only these kinds (nil: every kind the planner imports).
     public var kinds: Set<String>?
     /// Called once every record is created, before the second pass (a restore points live
@@ -53,10 +51,7 @@ public struct Importer: Sendable {
     public init(
         client: PlutioClient, catalog: Catalog, journal: ImportJournal, scratch: URL, include: Set<String> = []
     ) {
-        self.client = client
-        self.catalog = catalog
-        self.journal = journal
-        self.scratch = scratch
+        context = RunContext(client: client, catalog: catalog, journal: journal, scratch: scratch)
         planner = ImportPlanner(catalog: catalog)
         planner.include = include
         secondPassFields = Dictionary(
@@ -65,11 +60,13 @@ public struct Importer: Sendable {
 
     /// What a run did, by kind.
     public struct Summary: Sendable, Equatable {
-        public var created: [String: Int] = [:]
-        public var matched: [String: Int] = [:]
-        public var skipped: [String: Int] = [:]
-        /// Creates the target refused (the journal holds each reason).
-        public var failed: [String: Int] = [:]
+        /// Records created, matched, skipped and failed (creates the target refused; the journal
+        /// holds each reason), by kind.
+        public var kinds: [String: ImportKindSummary] = [:]
+        public var created: [String: Int] { counts(\.created) }
+        public var matched: [String: Int] { counts(\.matched) }
+        public var skipped: [String: Int] { counts(\.skipped) }
+        public var failed: [String: Int] { counts(\.failed) }
         /// Creates whose lost answer was found applied on resume.
         public var reconciled = 0
         /// Second records that lost creates made later than their lookup, deleted.
@@ -78,10 +75,17 @@ public struct Importer: Sendable {
         public var dropped: [String: Int] = [:]
 
         public init() {}
-    }
 
-    /// The reason of an intent the reconciliation did not find applied: it is created again.
-    static let retryReason = "not found after a lost answer; created again"
+        /// Counts one record of `kind` under `outcome`.
+        mutating func count(_ outcome: WritableKeyPath<ImportKindSummary, Int>, _ kind: String) {
+            kinds[kind, default: ImportKindSummary(kind: kind)][keyPath: outcome] += 1
+        }
+
+        /// The kinds with records under `outcome`, with how many.
+        func counts(_ outcome: KeyPath<ImportKindSummary, Int>) -> [String: Int] {
+            kinds.compactMapValues { $0[keyPath: outcome] > 0 ? $0[keyPath: outcome] : nil }
+        }
+    }
 
     /// Fields never sent on create: the server's own (§4.2, §4.8), and `isArchived` (archived
     /// afterwards, §4.3).
@@ -279,10 +283,10 @@ public struct Importer: Sendable {
             if try journal.entry(kind.name, id) != nil { return }
             if let key = planner.matchKey(kind, object), let targetID = target.keys[kind.name]?[key] {
                 try journal.settle(kind.name, id, status: .matched, targetID: targetID, reason: nil)
-                summary.matched[kind.name, default: 0] += 1
+                summary.count(\.matched, kind.name)
             } else {
                 try journal.settle(kind.name, id, status: .skipped, targetID: nil, reason: reason)
-                summary.skipped[kind.name, default: 0] += 1
+                summary.count(\.skipped, kind.name)
             }
         }
     }

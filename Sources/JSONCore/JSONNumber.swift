@@ -2,9 +2,9 @@
 /// `-0` or `9007199254740993` are written again exactly as read. Numbers made in code have no
 /// text and are written canonically.
 ///
-/// Numbers compare and hash by their `Double` value: `1.50 == 1.5` and `-0 == 0`. Integers past
-/// 2^53 round to the nearest `Double` when compared, so `9007199254740993 == 9007199254740992`
-/// holds, although each is written with its own text.
+/// Numbers compare by exact decimal value: `1.50 == 1.5`, `1e3 == 1000` and `-0 == 0`, while
+/// `9007199254740993 != 9007199254740992` although both round to one `Double`. They hash by
+/// their `Double` value (equal numbers have equal `Double`s).
 public struct JSONNumber: Sendable {
     /// The value, rounded to the nearest `Double` when the text holds more precision.
     public let double: Double
@@ -70,13 +70,90 @@ public struct JSONNumber: Sendable {
 }
 
 extension JSONNumber: Hashable, Comparable {
-    /// Equal when the `Double` values are equal (see the type's comment for large integers).
-    public static func == (lhs: JSONNumber, rhs: JSONNumber) -> Bool { lhs.double == rhs.double }
+    /// Equal when the exact decimal values are equal. Different `Double`s are different values
+    /// (each `Double` is the correctly rounded value of its text); equal ones are compared by
+    /// their text when either number keeps one.
+    public static func == (lhs: JSONNumber, rhs: JSONNumber) -> Bool {
+        guard lhs.double == rhs.double else { return false }
+        if lhs.written == nil, rhs.written == nil { return true }
+        return lhs.decimal == rhs.decimal
+    }
 
-    /// Ordered by `Double` value.
-    public static func < (lhs: JSONNumber, rhs: JSONNumber) -> Bool { lhs.double < rhs.double }
+    /// Ordered by exact decimal value.
+    public static func < (lhs: JSONNumber, rhs: JSONNumber) -> Bool {
+        guard lhs.double == rhs.double else { return lhs.double < rhs.double }
+        if lhs.written == nil, rhs.written == nil { return false }
+        return lhs.decimal < rhs.decimal
+    }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(double) }
+
+    /// The exact value of the number's text.
+    var decimal: Decimal { Decimal(text) }
+
+    /// A decimal value as sign, significant digits and the power of ten of the last one
+    /// (`-1.50e3`: negative, "15", 2); zero has no digits and no sign.
+    struct Decimal: Equatable, Comparable {
+        var negative = false
+        var digits: [UInt8] = []
+        var exponent = 0
+
+        /// Reads a JSON number's text (or Swift's text of a `Double`, such as `1e-07`).
+        init(_ text: String) {
+            var digits: [UInt8] = []
+            var exponent = 0
+            var fraction = false
+            var bytes = Array(text.utf8)[...]
+            if bytes.first == UInt8(ascii: "-") {
+                negative = true
+                bytes = bytes.dropFirst()
+            }
+            while let byte = bytes.first {
+                if byte == UInt8(ascii: ".") {
+                    fraction = true
+                } else if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+                    exponent +=
+                        Int(String(decoding: bytes.dropFirst().drop { $0 == UInt8(ascii: "+") }, as: UTF8.self))
+                        ?? 0
+                    break
+                } else {
+                    if !(digits.isEmpty && byte == UInt8(ascii: "0")) { digits.append(byte) }
+                    if fraction { exponent -= 1 }
+                }
+                bytes = bytes.dropFirst()
+            }
+            while digits.last == UInt8(ascii: "0") {
+                digits.removeLast()
+                exponent += 1
+            }
+            if digits.isEmpty {
+                negative = false
+                exponent = 0
+            }
+            self.digits = digits
+            self.exponent = exponent
+        }
+
+        static func < (lhs: Decimal, rhs: Decimal) -> Bool {
+            if lhs.negative != rhs.negative { return lhs.negative }
+            let magnitudeLess = lhs.magnitudeLess(than: rhs)
+            return lhs.negative ? rhs.magnitudeLess(than: lhs) : magnitudeLess
+        }
+
+        /// Whether |self| < |other|: by the position of the leading digit, then digit by digit.
+        func magnitudeLess(than other: Decimal) -> Bool {
+            if digits.isEmpty || other.digits.isEmpty { return digits.isEmpty && !other.digits.isEmpty }
+            let lead = digits.count + exponent
+            let otherLead = other.digits.count + other.exponent
+            if lead != otherLead { return lead < otherLead }
+            for i in 0..<max(digits.count, other.digits.count) {
+                let a = i < digits.count ? digits[i] : UInt8(ascii: "0")
+                let b = i < other.digits.count ? other.digits[i] : UInt8(ascii: "0")
+                if a != b { return a < b }
+            }
+            return false
+        }
+    }
 }
 
 extension JSONNumber: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, CustomStringConvertible {

@@ -93,12 +93,20 @@ public final class PlutioClient: Sendable {
         try await write(method, path, body: body.bytes).body
     }
 
+    /// `<apiURL>/<path>?<query>`, each query name and value percent-encoded byte by byte outside
+    /// RFC 3986's unreserved characters (so `+`, `&`, `=` and non-ASCII letters are escaped).
     func url(_ path: String, query: [(String, String)]) -> URL {
-        var text = settings.apiURL.absoluteString + "/" + path
+        var components = URLComponents(url: settings.apiURL, resolvingAgainstBaseURL: false)!
+        components.percentEncodedPath +=
+            "/"
+            + path.split(separator: "/").map { percentEncoded(String($0)) }
+            .joined(separator: "/")
         if !query.isEmpty {
-            text += "?" + query.map { "\(percentEncoded($0.0))=\(percentEncoded($0.1))" }.joined(separator: "&")
+            components.percentEncodedQueryItems = query.map {
+                URLQueryItem(name: percentEncoded($0.0), value: percentEncoded($0.1))
+            }
         }
-        return URL(string: text)!
+        return components.url!
     }
 
     /// A walker over every record of a kind (archived and template ones included), new or
@@ -151,9 +159,12 @@ struct CountingTransport: HTTPTransport {
     }
 }
 
-/// Percent-encodes everything but RFC 3986 unreserved characters, for query values and form bodies.
+/// RFC 3986's unreserved characters: ASCII letters and digits, `-`, `.`, `_`, `~`.
+private let unreserved = CharacterSet(
+    charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+/// Percent-encodes every UTF-8 byte outside RFC 3986's unreserved characters, for path segments,
+/// query names and values and form bodies (`é` is `%C3%A9`, `+` is `%2B`).
 func percentEncoded(_ text: String) -> String {
-    var allowed = CharacterSet.alphanumerics
-    allowed.insert(charactersIn: "-._~")
-    return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
 }

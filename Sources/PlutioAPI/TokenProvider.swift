@@ -82,9 +82,10 @@ public actor TokenProvider: RequestAuthorizer {
         else { throw APIError.invalidResponse(request: request.summary, reason: "no access token in the answer") }
         let expiresAt: Date
         if let text = body["accessTokenExpiresAt"]?.stringValue, let date = Self.parseDate(text),
-            let seconds = body["expires_in"]?.numberValue
+            let seconds = body["expires_in"]?.numberValue, seconds >= 1
         {
-            // The server's clock at issue, measured; the expiry counted on ours.
+            // The server's clock at issue, measured; the expiry counted on ours. (`expires_in` is
+            // whole seconds: a lifetime under one second reads as 0, and the stamp is used.)
             serverClock?.note(stamp: date.addingTimeInterval(-seconds), at: Date())
             expiresAt = asked.addingTimeInterval(seconds)
         } else if let text = body["accessTokenExpiresAt"]?.stringValue, let date = Self.parseDate(text) {

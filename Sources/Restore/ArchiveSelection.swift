@@ -38,25 +38,45 @@ public struct ArchiveSelection: Sendable {
         self.withChildren = withChildren
     }
 
-    typealias Row = TrashRestorer.Row
-    typealias Record = TrashRestorer.Record
+    typealias Row = RestoreRow
+    typealias Record = RestoreRecord
 
     /// The rows, one per chosen record (a chosen id the archive lacks is a row without an
     /// archive). `live` answers which of the given records the target still has.
     func rows(live: ([Record]) async throws -> Set<Record>) async throws -> [Row] {
+        var taken = Taken()
+        try takeChosen(&taken)
+        try takeChildren(&taken, blocksOnly: !withChildren)
+        // A recreated owner's body comes with it.
+        if try await takeOwners(&taken, live: live) { try takeChildren(&taken, blocksOnly: true) }
+        return taken.rows
+    }
+
+    /// The rows so far: the row each taken record belongs to, by id, and the owners each names.
+    struct Taken {
         var rows: [Row] = []
-        // The row each chosen record belongs to, by id; and the owners each one names.
         var rowOf: [String: Int] = [:]
         var owners: [String: [Record]] = [:]
-        func take(_ raw: RawJSONValue, _ kind: ResourceKind, _ id: String, row: Int) {
-            rowOf[id] = row
-            rows[row].records.append(Record(kind: kind.name, id: id))
-            owners[id] = ownerReferences(raw, kind).flatMap { ref in
-                ref.targetKinds.map { Record(kind: $0, id: ref.value) }
-            }
+
+        mutating func take(_ record: Record, row: Int, owners named: [Record]) {
+            rowOf[record.id] = row
+            rows[row].records.append(record)
+            owners[record.id] = named
         }
+    }
+
+    /// Takes `raw` into `row`, noting the owners it names.
+    func take(_ raw: RawJSONValue, _ kind: ResourceKind, _ id: String, row: Int, into taken: inout Taken) {
+        let owners = ownerReferences(raw, kind).flatMap { ref in ref.targetKinds.map { Record(kind: $0, id: ref.value) }
+        }
+        taken.take(Record(kind: kind.name, id: id), row: row, owners: owners)
+    }
+
+    /// A row for each chosen record: matching the query, or named by id (a row without an
+    /// archive for an id the archive lacks).
+    func takeChosen(_ taken: inout Taken) throws {
         try scan { kind, raw, id in
-            guard kind.name == self.kind, rowOf[id] == nil else { return }
+            guard kind.name == self.kind, taken.rowOf[id] == nil else { return }
             if let query {
                 guard let value = try? raw.parsed(), query.matches(value) else { return }
             } else if !ids.contains(id) {
@@ -64,57 +84,59 @@ public struct ArchiveSelection: Sendable {
             }
             let object = raw.objectValue
             let title = object?["title"]?.stringValue ?? object?["name"]?.stringValue ?? ""
-            rows.append(Row(id: id, title: title, records: []))
-            take(raw, kind, id, row: rows.count - 1)
+            taken.rows.append(Row(id: id, title: title, records: []))
+            take(raw, kind, id, row: taken.rows.count - 1, into: &taken)
         }
-        for id in ids.subtracting(rowOf.keys).sorted() {
-            rows.append(Row(id: id, title: "", records: [Record(kind: kind, id: id)]))
+        for id in ids.subtracting(taken.rowOf.keys).sorted() {
+            taken.rows.append(Row(id: id, title: "", records: [Record(kind: kind, id: id)]))
         }
-        // Children: a record whose owner is taken is taken, until a pass takes nothing more
-        // (a record listed before its owner is found by the next pass).
-        func takeChildren(blocksOnly: Bool) throws {
-            var taken = true
-            while taken {
-                taken = false
-                try scan { kind, raw, id in
-                    guard rowOf[id] == nil, !blocksOnly || kind.name == "blocks" else { return }
-                    for ref in ownerReferences(raw, kind) {
-                        guard let row = rowOf[ref.value] else { continue }
-                        take(raw, kind, id, row: row)
-                        taken = true
-                        return
-                    }
+    }
+
+    /// Children: a record whose owner is taken is taken, until a pass takes nothing more (a
+    /// record listed before its owner is found by the next pass).
+    func takeChildren(_ taken: inout Taken, blocksOnly: Bool) throws {
+        var more = true
+        while more {
+            more = false
+            try scan { kind, raw, id in
+                guard taken.rowOf[id] == nil, !blocksOnly || kind.name == "blocks" else { return }
+                for ref in ownerReferences(raw, kind) {
+                    guard let row = taken.rowOf[ref.value] else { continue }
+                    take(raw, kind, id, row: row, into: &taken)
+                    more = true
+                    return
                 }
             }
         }
-        try takeChildren(blocksOnly: !withChildren)
-        // Owners the target lacks come from the archive, with their own owners in turn.
+    }
+
+    /// Owners the target lacks come from the archive, with their own owners in turn; true when
+    /// some were taken.
+    func takeOwners(_ taken: inout Taken, live: ([Record]) async throws -> Set<Record>) async throws -> Bool {
         var asked = Set<Record>()
         var tookOwners = false
         while true {
-            let wanted = Set(owners.values.joined()).filter { rowOf[$0.id] == nil && !asked.contains($0) }
+            let wanted = Set(taken.owners.values.joined()).filter { taken.rowOf[$0.id] == nil && !asked.contains($0) }
             guard !wanted.isEmpty else { break }
             asked.formUnion(wanted)
             // An id a reference allows in two kinds (a wiki page's parent: a wiki or a page) is
             // live when it is live in either.
             let alive = Set(try await live(wanted.sorted { ($0.kind, $0.id) < ($1.kind, $1.id) }).map(\.id))
             var missing: [String: Int] = [:]
-            for (child, named) in owners {
+            for (child, named) in taken.owners {
                 for owner in named where wanted.contains(owner) && !alive.contains(owner.id) {
-                    missing[owner.id] = missing[owner.id] ?? rowOf[child]
+                    missing[owner.id] = missing[owner.id] ?? taken.rowOf[child]
                 }
             }
             guard !missing.isEmpty else { break }
             try scan { kind, raw, id in
-                guard rowOf[id] == nil, let row = missing[id], wanted.contains(Record(kind: kind.name, id: id))
+                guard taken.rowOf[id] == nil, let row = missing[id], wanted.contains(Record(kind: kind.name, id: id))
                 else { return }
-                take(raw, kind, id, row: row)
+                take(raw, kind, id, row: row, into: &taken)
                 tookOwners = true
             }
         }
-        // A recreated owner's body comes with it.
-        if tookOwners { try takeChildren(blocksOnly: true) }
-        return rows
+        return tookOwners
     }
 
     /// The owner references of a record (by id, to a kind the catalog knows). A contact is

@@ -54,7 +54,7 @@ public struct TrashRestoreOptions: Sendable {
 
 /// What a trash restore did.
 public struct TrashRestoreResult: Sendable {
-    public var outcome: TrashRestorer.Outcome
+    public var outcome: RestoreOutcome
     /// Per kind, for the restored records.
     public var kinds: [ImportKindSummary]
     public var report: URL

@@ -61,13 +61,14 @@ public struct RestoreSession: Sendable {
             "trash", options.rows.map { $0.sorted().joined(separator: ",") } ?? "*",
             options.since.map { Timestamp.string($0) } ?? "-", options.archives.standardizedFileURL.path,
         ].joined(separator: "\n")
-        var restorer = try restorer(request: request, options: options.restore)
+        var recreator = try recreator(request: request, options: options.restore)
         // The newest archive is read in every case (who names a restored record): verified before
         // any call; the others before anything is written from them.
         if let newest = archives.first {
-            try restorer.verify([newest])
-            restorer.verified.insert(newest.path)
+            try recreator.verify([newest])
+            recreator.verified.insert(newest.path)
         }
+        var restorer = TrashRestorer(recreator: recreator)
         restorer.rowIDs = options.rows
         restorer.since = options.since
         restorer.purge = options.purge
@@ -76,21 +77,21 @@ public struct RestoreSession: Sendable {
             outcome.skippedArchives = skipped
             return TrashRestoreResult(outcome: outcome, kinds: [], report: reportURL)
         }
-        try restorer.journal.begin(
+        try recreator.journal.begin(
             archive: options.archives.lastPathComponent, target: "trash \(settings.business)",
             at: Timestamp.string(Date()))
-        var result = try finish(restorer, try await restorer.run(archives: archives))
+        var result = try finish(recreator, try await restorer.run(archives: archives))
         result.outcome.skippedArchives = skipped
         return result
     }
 
-    /// A restorer of this business for one request (the command's arguments).
+    /// A recreator of this business for one request (the command's arguments).
     ///
     /// Each request has a journal run of its own, `restore-<business>-<request>-<n>`: a rerun
     /// after a kill resumes it, and a rerun after it finished starts the next one. A record an
     /// earlier run of the business brought back is not brought back twice (see
-    /// `TrashRestorer.matchEarlierRestores`).
-    func restorer(request: String, options: RestoreOptions) throws -> TrashRestorer {
+    /// `Recreator.matchEarlierRestores`).
+    func recreator(request: String, options: RestoreOptions) throws -> Recreator {
         let business =
             "restore-"
             + sha256Hex(Array("\(settings.apiURL.absoluteString)\n\(settings.business)".utf8))
@@ -108,21 +109,21 @@ public struct RestoreSession: Sendable {
             try? FileManager.default.removeItem(
                 at: directory.appendingPathComponent("restore-\(prefix)\(generation - 1)"))
         }
-        var restorer = TrashRestorer(
+        var recreator = Recreator(
             client: client, catalog: .standard, journal: ImportJournal(database: database, run: run),
             scratch: directory.appendingPathComponent("restore-\(run)"))
-        restorer.earlierRuns = business
-        restorer.invites = options.invite
-        restorer.assumeGone = options.assumeGone
-        restorer.undoDirectory = undoDirectory
-        restorer.lateApplyWindow = session.lateApplyWindow
-        return restorer
+        recreator.earlierRuns = business
+        recreator.invites = options.invite
+        recreator.assumeGone = options.assumeGone
+        recreator.undoDirectory = undoDirectory
+        recreator.lateApplyWindow = session.lateApplyWindow
+        return recreator
     }
 
     /// Reports a restore, then ends the request's run (a kill in between: the rerun resumes it
     /// and reports again) and removes its restored set. A run with a create whose outcome is
     /// still unknown stays open: its rerun finds that out first.
-    func finish(_ restorer: TrashRestorer, _ outcome: TrashRestorer.Outcome) throws -> TrashRestoreResult {
+    func finish(_ restorer: Recreator, _ outcome: RestoreOutcome) throws -> TrashRestoreResult {
         var kinds: [ImportKindSummary] = []
         if outcome.rows.contains(where: { $0.archive != nil }) {
             let importer = Importer(
@@ -151,34 +152,15 @@ public struct RestoreSession: Sendable {
             "archive", selection.archive.standardizedFileURL.path, selection.kind,
             selection.ids.sorted().joined(separator: ","), selection.queryText ?? "-", "\(selection.withChildren)",
         ].joined(separator: "\n")
-        var restorer = try restorer(request: request, options: options)
-        restorer.verified = [selection.archive.path]
-        var rows = try await selection.rows(live: restorer.live)
-        if plan {
-            try restorer.collect(&rows, from: [selection.archive], writing: false)
-            for i in rows.indices where rows[i].archive != nil {
-                rows[i].live = try await restorer.live(rows[i].records).count
-                // Brought back by an earlier restore: kept while that copy is live (the run checks).
-                if let earlier = restorer.earlierRuns {
-                    for record in rows[i].records
-                    where try restorer.journal.earlier(record.kind, record.id, runsStartingWith: earlier).first?
-                        .targetID != nil
-                    {
-                        rows[i].before += 1
-                    }
-                }
-            }
-            return TrashRestoreResult(
-                outcome: .init(
-                    rows: rows, newestArchive: selection.archive.lastPathComponent, importSummary: .init(),
-                    repointed: 0),
-                kinds: [], report: reportURL)
-        }
-        try restorer.journal.begin(
+        var recreator = try recreator(request: request, options: options)
+        recreator.verified = [selection.archive.path]
+        let restorer = ArchiveRestorer(recreator: recreator, selection: selection)
+        if plan { return TrashRestoreResult(outcome: try await restorer.plan(), kinds: [], report: reportURL) }
+        let rows = try await restorer.rows()
+        try recreator.journal.begin(
             archive: selection.archive.lastPathComponent, target: "restore \(settings.business)",
             at: Timestamp.string(Date()))
-        return try finish(
-            restorer, try await restorer.restore(rows, from: [selection.archive], keepingLiveMembers: true))
+        return try finish(recreator, try await restorer.run(rows))
     }
 
     /// Reverts live records to their values in `archive` (see `Reverter`), after verifying it;

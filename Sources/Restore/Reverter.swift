@@ -55,12 +55,12 @@ public struct Reverter: Sendable {
     ) async throws -> Outcome {
         guard let kind = catalog.kind(named: name) else { throw MissingKind(kind: name, available: []) }
         var archived: [String: JSONObject] = [:]
-        let query = try MongoQuery(JSONValue.object(TrashRestorer.idsFilter(ids)))
+        let query = try MongoQuery(JSONValue.object(Liveness.idsFilter(ids)))
         try ArchiveInspector(url: archive).records(of: name, matching: query) { line in
             if case .object(let o) = try JSONValue.parse(line), let id = o["_id"]?.stringValue { archived[id] = o }
         }
         var live: [String: (object: JSONObject, bytes: [UInt8])] = [:]
-        for try await record in client.records(of: name, filter: TrashRestorer.idsFilter(ids)) {
+        for try await record in client.records(of: name, filter: Liveness.idsFilter(ids)) {
             if case .object(let o) = try record.parsed() { live[record.id] = (o, record.bytes) }
         }
         var results: [Result] = []

@@ -85,6 +85,32 @@ public struct ImportJournal: Sendable {
         /// SHA-256 of the create body, for intents.
         public var bodySHA256: String?
         public var intentAt: String?
+        /// What code tests of the outcome besides its status (the reason is text for people).
+        public var notes: Notes = []
+    }
+
+    /// Facts about an outcome that later steps act on, kept as flags: never read back from the
+    /// reason text, which is written for people from them.
+    public struct Notes: OptionSet, Sendable, Hashable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+
+        /// A create whose answer was lost and that was not found: to be sent again.
+        public static let createAgain = Notes(rawValue: 1 << 0)
+        /// Matched onto the copy an earlier restore of the business made.
+        public static let restoredBefore = Notes(rawValue: 1 << 1)
+        /// A file recreated as a link to its source URL (its binary stays in the archive).
+        public static let linkToSourceURL = Notes(rawValue: 1 << 2)
+
+        /// The reason text of each note, as the journal's reason column and the report show it.
+        public var text: [String] {
+            var out: [String] = []
+            if contains(.createAgain) { out.append("not found after a lost answer; created again") }
+            if contains(.linkToSourceURL) {
+                out.append("recreated as a link to the source URL; the binary stays in the archive")
+            }
+            return out
+        }
     }
 
     /// Starts the run, or finds it again on resume; answers whether it existed.
@@ -147,270 +173,5 @@ public struct ImportJournal: Sendable {
         try database.write { db in
             try db.execute(sql: "UPDATE import_run SET finished_at = ? WHERE run = ?", arguments: [time, run])
         }
-    }
-
-    /// Commits the intent to create a record, before the create is sent.
-    public func intend(_ kind: String, _ sourceID: String, bodySHA256: String, at time: String) throws(StateError) {
-        try upsert(
-            Entry(
-                kind: kind, sourceID: sourceID, status: .intent, targetID: nil, reason: nil, dropped: [],
-                bodySHA256: bodySHA256, intentAt: time))
-    }
-
-    /// Commits a create's result: the record now maps to `targetID`. `defaults` are the blocks
-    /// the server made with a new document (§4.5), recorded in the same transaction so that a
-    /// crash cannot lose them.
-    public func created(
-        _ kind: String, _ sourceID: String, targetID: String, dropped: [String] = [], reason: String? = nil,
-        defaults: [(type: String, id: String)] = []
-    )
-        throws(StateError)
-    {
-        let entry = Entry(
-            kind: kind, sourceID: sourceID, status: .created, targetID: targetID, reason: reason, dropped: dropped,
-            bodySHA256: nil, intentAt: nil)
-        try database.write { db in
-            try Self.upsert(entry, run: run, db)
-            for (position, block) in defaults.enumerated() {
-                try db.execute(
-                    sql: """
-                        INSERT OR IGNORE INTO import_default_block (run, owner, type, position, block_id)
-                        VALUES (?, ?, ?, ?, ?)
-                        """, arguments: [run, targetID, block.type, position, block.id])
-            }
-        }
-    }
-
-    /// A default block of the target document `owner` of `type` that no source block took yet.
-    public func unusedDefault(owner: String, type: String) throws(StateError) -> String? {
-        try database.read { db in
-            try String.fetchOne(
-                db,
-                sql: """
-                    SELECT block_id FROM import_default_block
-                    WHERE run = ? AND owner = ? AND type = ? AND used_by IS NULL ORDER BY position LIMIT 1
-                    """, arguments: [run, owner, type])
-        }
-    }
-
-    /// The default blocks of `owner` that no source block took.
-    public func unusedDefaults(owner: String) throws(StateError) -> [String] {
-        try database.read { db in
-            try String.fetchAll(
-                db,
-                sql: """
-                    SELECT block_id FROM import_default_block
-                    WHERE run = ? AND owner = ? AND used_by IS NULL ORDER BY position
-                    """, arguments: [run, owner])
-        }
-    }
-
-    /// Commits that the source block `sourceID` took the default block `blockID` (updated to its content).
-    public func tookDefault(
-        _ kind: String, _ sourceID: String, blockID: String, dropped: [String], reason: String?
-    ) throws(StateError) {
-        let entry = Entry(
-            kind: kind, sourceID: sourceID, status: .created, targetID: blockID, reason: reason, dropped: dropped,
-            bodySHA256: nil, intentAt: nil)
-        try database.write { db in
-            try Self.upsert(entry, run: run, db)
-            try db.execute(
-                sql: "UPDATE import_default_block SET used_by = ? WHERE run = ? AND block_id = ?",
-                arguments: [sourceID, run, blockID])
-        }
-    }
-
-    /// Commits any other outcome (matched, skipped, failed), with its reason.
-    public func settle(
-        _ kind: String, _ sourceID: String, status: Status, targetID: String?, reason: String?, dropped: [String] = []
-    ) throws(StateError) {
-        try upsert(
-            Entry(
-                kind: kind, sourceID: sourceID, status: status, targetID: targetID, reason: reason, dropped: dropped,
-                bodySHA256: nil, intentAt: nil))
-    }
-
-    func upsert(_ e: Entry) throws(StateError) {
-        try database.write { db in try Self.upsert(e, run: run, db) }
-    }
-
-    static func upsert(_ e: Entry, run: String, _ db: Database) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO import_record (run, kind, source_id, status, target_id, reason, dropped, body_sha256, intent_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(run, kind, source_id) DO UPDATE SET status = excluded.status,
-                  target_id = excluded.target_id, reason = excluded.reason, dropped = excluded.dropped,
-                  body_sha256 = excluded.body_sha256, intent_at = excluded.intent_at
-                """,
-            arguments: [
-                run, e.kind, e.sourceID, e.status.rawValue, e.targetID, e.reason,
-                e.dropped.isEmpty ? nil : e.dropped.joined(separator: "\n"), e.bodySHA256, e.intentAt,
-            ])
-    }
-
-    /// A source record's row, or nil when nothing was decided for it yet.
-    public func entry(_ kind: String, _ sourceID: String) throws(StateError) -> Entry? {
-        try database.read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT * FROM import_record WHERE run = ? AND kind = ? AND source_id = ?",
-                arguments: [run, kind, sourceID]
-            ).map(Self.entry)
-        }
-    }
-
-    /// Target ids of source records of a kind, for those that have one (one query per batch).
-    public func targetIDs(_ kind: String, for sourceIDs: [String]) throws(StateError) -> [String: String] {
-        try database.read { db in
-            var out: [String: String] = [:]
-            for chunk in stride(from: 0, to: sourceIDs.count, by: 500) {
-                let ids = Array(sourceIDs[chunk..<min(chunk + 500, sourceIDs.count)])
-                let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-                let rows = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT source_id, target_id FROM import_record
-                        WHERE run = ? AND kind = ? AND target_id IS NOT NULL AND source_id IN (\(marks))
-                        """, arguments: StatementArguments([run, kind] + ids))
-                for row in rows { out[row["source_id"]] = row["target_id"] }
-            }
-            return out
-        }
-    }
-
-    /// Whether a target record already stands for some source record of the kind.
-    public func isMapped(_ kind: String, targetID: String) throws(StateError) -> Bool {
-        try database.read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT 1 FROM import_record WHERE run = ? AND kind = ? AND target_id = ? LIMIT 1",
-                arguments: [run, kind, targetID]) != nil
-        }
-    }
-
-    /// Whether a target record was made by this run (created; failed only after its create),
-    /// not matched onto one the target had.
-    public func isCreated(_ kind: String, targetID: String) throws(StateError) -> Bool {
-        try database.read { db in
-            try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT 1 FROM import_record WHERE run = ? AND kind = ? AND target_id = ?
-                    AND status IN ('created', 'failed') LIMIT 1
-                    """,
-                arguments: [run, kind, targetID]) != nil
-        }
-    }
-
-    /// Creates sent but not settled: their outcome must be found before anything is sent again.
-    public func pendingIntents() throws(StateError) -> [Entry] {
-        try database.read { db in
-            try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT * FROM import_record WHERE run = ? AND status = 'intent' ORDER BY intent_at, kind, source_id",
-                arguments: [run]
-            ).map(Self.entry)
-        }
-    }
-
-    /// The rows with a status, in kind and source-id order.
-    public func entries(_ status: Status) throws(StateError) -> [Entry] {
-        try database.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM import_record WHERE run = ? AND status = ? ORDER BY kind, source_id",
-                arguments: [run, status.rawValue]
-            ).map(Self.entry)
-        }
-    }
-
-    /// Records per kind and status.
-    public func counts() throws(StateError) -> [String: [Status: Int]] {
-        try database.read { db in
-            var out: [String: [Status: Int]] = [:]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT kind, status, COUNT(*) AS n FROM import_record WHERE run = ? GROUP BY kind, status",
-                arguments: [run])
-            {
-                guard let status = Status(rawValue: row["status"]) else { continue }
-                out[row["kind"], default: [:]][status] = row["n"]
-            }
-            return out
-        }
-    }
-
-    /// A create whose answer was lost: the server may apply it later than the lookup that
-    /// followed, so the record is looked for once more before the run ends (`lostAnswers`).
-    /// `intentAt`: the intent's time by the server's clock; `at`: ours, when the answer was lost.
-    public func noteLostAnswer(_ kind: String, _ sourceID: String, intentAt: String, at: Date) throws(StateError) {
-        try database.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO import_lost_answer (run, kind, source_id, intent_at, lost_at) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(run, kind, source_id) DO UPDATE SET lost_at = excluded.lost_at, swept = 0
-                    """, arguments: [run, kind, sourceID, intentAt, at.timeIntervalSince1970])
-        }
-    }
-
-    /// A lost answer not looked for again yet.
-    public struct LostAnswer: Sendable, Equatable {
-        public var kind: String
-        public var sourceID: String
-        public var intentAt: String
-        public var lostAt: Date
-    }
-
-    /// The lost answers of the run not looked for again yet, oldest first.
-    public func lostAnswers() throws(StateError) -> [LostAnswer] {
-        try database.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM import_lost_answer WHERE run = ? AND swept = 0 ORDER BY lost_at",
-                arguments: [run]
-            ).map {
-                LostAnswer(
-                    kind: $0["kind"], sourceID: $0["source_id"], intentAt: $0["intent_at"],
-                    lostAt: Date(timeIntervalSince1970: $0["lost_at"]))
-            }
-        }
-    }
-
-    /// Marks a lost answer as looked for again.
-    public func sweptLostAnswer(_ kind: String, _ sourceID: String) throws(StateError) {
-        try database.write { db in
-            try db.execute(
-                sql: "UPDATE import_lost_answer SET swept = 1 WHERE run = ? AND kind = ? AND source_id = ?",
-                arguments: [run, kind, sourceID])
-        }
-    }
-
-    /// Marks a step (a second pass, a kind's blocks order) as done.
-    public func markDone(_ step: String) throws(StateError) {
-        try database.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO import_step (run, step) VALUES (?, ?)", arguments: [run, step])
-        }
-    }
-
-    /// The steps done whose names start with `prefix`, in the order they were marked.
-    public func steps(startingWith prefix: String) throws(StateError) -> [String] {
-        try database.read { db in
-            try String.fetchAll(
-                db, sql: "SELECT step FROM import_step WHERE run = ? AND step >= ? AND step < ? ORDER BY rowid",
-                arguments: [run, prefix, prefix + "\u{10FFFF}"])
-        }
-    }
-
-    public func isDone(_ step: String) throws(StateError) -> Bool {
-        try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT 1 FROM import_step WHERE run = ? AND step = ?", arguments: [run, step])
-                != nil
-        }
-    }
-
-    static func entry(_ row: Row) -> Entry {
-        let dropped: String? = row["dropped"]
-        return Entry(
-            kind: row["kind"], sourceID: row["source_id"], status: Status(rawValue: row["status"]) ?? .failed,
-            targetID: row["target_id"], reason: row["reason"],
-            dropped: dropped.map { $0.split(separator: "\n").map(String.init) } ?? [], bodySHA256: row["body_sha256"],
-            intentAt: row["intent_at"])
     }
 }

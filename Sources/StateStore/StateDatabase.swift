@@ -182,6 +182,18 @@ public final class StateDatabase: Sendable {
                 t.primaryKey(["scope", "kind", "verb"])
             }
         }
+        migrator.registerMigration("v10: outcome notes as flags") { db in
+            try db.alter(table: "import_record") { t in t.add(column: "notes", .integer).notNull().defaults(to: 0) }
+            // Journals written before kept these facts only in the reason text.
+            try db.execute(
+                sql: """
+                    UPDATE import_record SET notes = notes | 1
+                    WHERE status = 'failed' AND reason = 'not found after a lost answer; created again';
+                    UPDATE import_record SET notes = notes | 2 WHERE reason LIKE 'restored before as %';
+                    UPDATE import_record SET notes = notes | 4
+                    WHERE reason LIKE '%recreated as a link to the source URL; the binary stays in the archive%';
+                    """)
+        }
         return migrator
     }
 

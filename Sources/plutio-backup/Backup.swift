@@ -1,11 +1,7 @@
-import ArchiveChecks
 import ArgumentParser
 import Backup
-import Export
 import Foundation
-import Import
 import Logging
-import Restore
 import Session
 
 /// `plutio-backup backup`: the nightly job: every account of a configuration file exported,

@@ -1,34 +1,69 @@
-import ArchiveChecks
 import ArgumentParser
-import Backup
-import Export
 import Foundation
 import Import
 import PlutioAPI
-import Restore
-import Session
 
-/// Where and as whom to talk to Plutio; shared by every command that calls the API.
-struct ConnectionOptions: ParsableArguments {
-    @Option(help: "API base including the version (default https://api.plutio.com/v1.11; env PLUTIO_API_URL).")
+/// Which workspace a group of connection options names: the one of most commands (`--api-url`,
+/// `PLUTIO_*`), or a side of `migrate` (`--source-api-url`, `PLUTIO_SOURCE_*`, else `PLUTIO_*`).
+protocol ConnectionSide {
+    /// `source` or `target`; nil for the one workspace of other commands.
+    static var side: String? { get }
+}
+
+enum OwnWorkspace: ConnectionSide { static let side: String? = nil }
+enum SourceWorkspace: ConnectionSide { static let side: String? = "source" }
+enum TargetWorkspace: ConnectionSide { static let side: String? = "target" }
+
+/// Where and as whom to talk to one workspace: flags, else their environment variables.
+struct Connection<Side: ConnectionSide>: ParsableArguments {
+    @Option(name: .customLong(flag("api-url")), help: help("API base including the version", "API_URL", default: true))
     var apiURL: String?
-    @Option(help: "Workspace subdomain, e.g. acme for acme.plutio.com (env PLUTIO_BUSINESS).")
+    @Option(
+        name: .customLong(flag("business")),
+        help: help("Workspace subdomain, e.g. acme for acme.plutio.com", "BUSINESS"))
     var business: String?
-    @Option(help: "API client id (env PLUTIO_CLIENT_ID).")
+    @Option(name: .customLong(flag("client-id")), help: help("API client id", "CLIENT_ID"))
     var clientID: String?
-    @Option(help: "API client secret (env PLUTIO_CLIENT_SECRET; prefer the environment).")
+    @Option(name: .customLong(flag("client-secret")), help: help("API client secret", "CLIENT_SECRET", secret: true))
     var clientSecret: String?
     @Option(
-        help: "Rate budget as N/DURATION, shared by every process of this client (default 1000/1h; env PLUTIO_RATE).")
+        name: .customLong(flag("rate")),
+        help: help("Rate budget as N/DURATION, shared by every process of this client (default 1000/1h)", "RATE"))
     var rate: String?
+
+    /// `--api-url`, or `--source-api-url` for the source side.
+    static func flag(_ name: String) -> String { (Side.side.map { "\($0)-" } ?? "") + name }
+
+    /// The option's help: what it is, and the environment variables read when it is not given.
+    static func help(_ what: String, _ variable: String, default: Bool = false, secret: Bool = false) -> ArgumentHelp {
+        let side = Side.side.map { $0.prefix(1).uppercased() + $0.dropFirst() + " workspace: " } ?? ""
+        var env =
+            Side.side.map { "env PLUTIO_\($0.uppercased())_\(variable), else PLUTIO_\(variable)" }
+            ?? "env PLUTIO_\(variable)"
+        if secret { env += "; prefer the environment" }
+        if `default`, Side.side == nil { env = "default https://api.plutio.com/v1.11; " + env }
+        return ArgumentHelp("\(side)\(what) (\(env)).")
+    }
+
+    /// The settings these options and the environment give (the secret is redacted from logs).
+    func settings() throws -> ConnectionSettings {
+        let settings = try ConnectionSettings.resolve(
+            .init(apiURL: apiURL, business: business, clientID: clientID, clientSecret: clientSecret, rate: rate),
+            environment: ProcessInfo.processInfo.environment, side: Side.side)
+        Redaction.add(settings.clientSecret)
+        return settings
+    }
+}
+
+/// Where and as whom to talk to Plutio, with the rate ledger; shared by every command that calls
+/// the API of one workspace.
+struct ConnectionOptions: ParsableArguments {
+    @OptionGroup var connection: Connection<OwnWorkspace>
     @OptionGroup var ledger: LedgerOption
 
     func settings() throws -> ConnectionSettings {
-        var settings = try ConnectionSettings.resolve(
-            .init(apiURL: apiURL, business: business, clientID: clientID, clientSecret: clientSecret, rate: rate),
-            environment: ProcessInfo.processInfo.environment)
+        var settings = try connection.settings()
         settings.ledgerDirectory = ledger.directory
-        Redaction.add(settings.clientSecret)
         return settings
     }
 }

@@ -1,11 +1,6 @@
 import ArchiveChecks
 import ArgumentParser
-import Backup
-import Export
 import Foundation
-import Import
-import Restore
-import Session
 
 /// `plutio-backup diff`: what changed between two archives.
 struct Diff: AsyncParsableCommand {

@@ -1,12 +1,10 @@
 import ArchiveChecks
 import ArgumentParser
 import Backup
-import Export
 import Foundation
 import Import
 import PlutioAPI
 import Restore
-import Session
 
 /// The exit codes, documented in `--help` and the README; mapped in one place, from error
 /// types and cases (never from message text).

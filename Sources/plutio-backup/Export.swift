@@ -1,13 +1,8 @@
-import ArchiveChecks
 import ArgumentParser
-import Backup
 import Catalog
 import Export
 import Foundation
-import Import
 import PlutioAPI
-import Restore
-import Session
 
 /// `plutio-backup export`: reads a workspace into a versioned archive.
 struct Export: AsyncParsableCommand {

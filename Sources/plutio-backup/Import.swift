@@ -1,12 +1,7 @@
-import ArchiveChecks
 import ArgumentParser
-import Backup
-import Export
 import Foundation
 import Import
 import PlutioAPI
-import Restore
-import Session
 
 /// `plutio-backup import`: rebuilds an archive's records in the workspace the connection options name.
 struct Import: AsyncParsableCommand {

@@ -1,11 +1,7 @@
-import ArchiveChecks
-import Backup
 import Export
 import Foundation
 import Import
 import PlutioAPI
-import Restore
-import Session
 import Synchronization
 
 /// Shows an import: on a terminal a status line redrawn in place (kind, records, calls, budget

@@ -1,12 +1,7 @@
 import ArchiveChecks
 import ArgumentParser
-import Backup
-import Export
 import Foundation
-import Import
 import MongoQuery
-import Restore
-import Session
 
 /// `plutio-backup inspect`: kinds and counts, or the records of a kind matching a query.
 struct Inspect: ParsableCommand {

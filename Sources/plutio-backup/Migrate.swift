@@ -1,62 +1,10 @@
 import ArchiveChecks
 import ArgumentParser
-import Backup
 import Export
 import Foundation
 import Import
 import PlutioAPI
-import Restore
 import Session
-
-/// The source workspace of `migrate`: `--source-*` flags, else `PLUTIO_SOURCE_*`, else `PLUTIO_*`.
-struct SourceConnection: ParsableArguments {
-    @Option(
-        name: .customLong("source-api-url"), help: "Source API base (env PLUTIO_SOURCE_API_URL, else PLUTIO_API_URL).")
-    var apiURL: String?
-    @Option(name: .customLong("source-business"), help: "Source workspace subdomain (env PLUTIO_SOURCE_BUSINESS).")
-    var business: String?
-    @Option(name: .customLong("source-client-id"), help: "Source API client id (env PLUTIO_SOURCE_CLIENT_ID).")
-    var clientID: String?
-    @Option(
-        name: .customLong("source-client-secret"),
-        help: "Source API client secret (env PLUTIO_SOURCE_CLIENT_SECRET; prefer the environment).")
-    var clientSecret: String?
-    @Option(name: .customLong("source-rate"), help: "Source rate budget, N/DURATION (env PLUTIO_SOURCE_RATE).")
-    var rate: String?
-
-    func settings() throws -> ConnectionSettings {
-        let settings = try ConnectionSettings.resolve(
-            .init(apiURL: apiURL, business: business, clientID: clientID, clientSecret: clientSecret, rate: rate),
-            environment: ProcessInfo.processInfo.environment, side: "source")
-        Redaction.add(settings.clientSecret)
-        return settings
-    }
-}
-
-/// The target workspace of `migrate`: `--target-*` flags, else `PLUTIO_TARGET_*`, else `PLUTIO_*`.
-struct TargetConnection: ParsableArguments {
-    @Option(
-        name: .customLong("target-api-url"), help: "Target API base (env PLUTIO_TARGET_API_URL, else PLUTIO_API_URL).")
-    var apiURL: String?
-    @Option(name: .customLong("target-business"), help: "Target workspace subdomain (env PLUTIO_TARGET_BUSINESS).")
-    var business: String?
-    @Option(name: .customLong("target-client-id"), help: "Target API client id (env PLUTIO_TARGET_CLIENT_ID).")
-    var clientID: String?
-    @Option(
-        name: .customLong("target-client-secret"),
-        help: "Target API client secret (env PLUTIO_TARGET_CLIENT_SECRET; prefer the environment).")
-    var clientSecret: String?
-    @Option(name: .customLong("target-rate"), help: "Target rate budget, N/DURATION (env PLUTIO_TARGET_RATE).")
-    var rate: String?
-
-    func settings() throws -> ConnectionSettings {
-        let settings = try ConnectionSettings.resolve(
-            .init(apiURL: apiURL, business: business, clientID: clientID, clientSecret: clientSecret, rate: rate),
-            environment: ProcessInfo.processInfo.environment, side: "target")
-        Redaction.add(settings.clientSecret)
-        return settings
-    }
-}
 
 /// `plutio-backup migrate`: export the source, keep the archive, import it into the target.
 struct Migrate: AsyncParsableCommand {
@@ -76,8 +24,8 @@ struct Migrate: AsyncParsableCommand {
             invite:false unless --invite.
             """)
 
-    @OptionGroup(title: "Source") var source: SourceConnection
-    @OptionGroup(title: "Target") var target: TargetConnection
+    @OptionGroup(title: "Source") var source: Connection<SourceWorkspace>
+    @OptionGroup(title: "Target") var target: Connection<TargetWorkspace>
     @Option(help: "Directory for the archive (created 0700 if missing).") var output: String
     @Option(help: "State directory: checkpoints, journal, report (created 0700).") var state: String
     @Option(help: "Opt-in kinds to import as well, comma-separated (automations).") var include: String?

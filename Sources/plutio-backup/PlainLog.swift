@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Logging
 import Synchronization
@@ -35,7 +36,7 @@ struct PlainLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var line = "\(Date().formatted(.iso8601)) \(event.level) \(label): \(event.message)"
+        var line = "\(Timestamp.string(Date())) \(event.level) \(label): \(event.message)"
         let all = metadata.merging(event.metadata ?? [:]) { $1 }
         for key in all.keys.sorted() { line += " \(key)=\(all[key]!)" }
         let text = Redaction.apply(line) + "\n"

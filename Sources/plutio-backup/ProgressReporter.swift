@@ -1,11 +1,6 @@
-import ArchiveChecks
-import Backup
 import Export
 import Foundation
-import Import
 import PlutioAPI
-import Restore
-import Session
 import Synchronization
 
 /// Shows export events. On a terminal: a status line redrawn in place (kind, records, calls,

@@ -1,11 +1,7 @@
-import ArchiveChecks
 import ArgumentParser
 import Backup
-import Export
+import Basics
 import Foundation
-import Import
-import Restore
-import Session
 
 /// `plutio-backup prune`: deletes the archives a retention policy lets go.
 struct Prune: ParsableCommand {
@@ -49,10 +45,9 @@ struct Prune: ParsableCommand {
     func run() throws {
         let pruner = Pruner(directory: URL(fileURLWithPath: directory), policy: policy)
         let decisions = dryRun ? try pruner.plan() : try pruner.prune()
-        let formatter = ISO8601DateFormatter()
         for d in decisions {
             let what = d.keep ? "keep   (\(d.reasons.joined(separator: ", ")))" : (dryRun ? "would delete" : "deleted")
-            print("\(d.url.lastPathComponent)  \(formatter.string(from: d.time))  \(what)")
+            print("\(d.url.lastPathComponent)  \(Timestamp.string(d.time))  \(what)")
         }
         let gone = decisions.filter { !$0.keep }.count
         print(

@@ -1,15 +1,10 @@
-import ArchiveChecks
 import ArgumentParser
-import Backup
 import Basics
 import Catalog
-import Export
 import Foundation
-import Import
 import MongoQuery
 import PlutioAPI
 import Restore
-import Session
 
 /// `plutio-backup restore`: trash-bin rows, chosen records and sub-trees from archives, or earlier values.
 struct Restore: AsyncParsableCommand {

@@ -1,11 +1,6 @@
-import ArchiveChecks
 import ArgumentParser
 import Backup
-import Export
 import Foundation
-import Import
-import Restore
-import Session
 
 /// `plutio-backup status`: the morning view of the nightly backups.
 struct Status: AsyncParsableCommand {

@@ -1,12 +1,7 @@
 import ArchiveChecks
 import ArgumentParser
-import Backup
 import Catalog
-import Export
 import Foundation
-import Import
-import Restore
-import Session
 
 /// `plutio-backup verify`: checks an archive's integrity and references.
 struct Verify: ParsableCommand {

@@ -3,12 +3,9 @@ import ArchiveChecks
 import ArgumentParser
 import Catalog
 import Crypto
-import Export
 import FakePlutio
 import Foundation
-import Import
 import JSONCore
-import Session
 
 /// Archive write and read+verify throughput, side by side with tar and zstd on the same NDJSON.
 struct ArchiveBench: AsyncParsableCommand {
@@ -21,10 +18,25 @@ struct ArchiveBench: AsyncParsableCommand {
     @Option(help: "Records to seed into the NDJSON set.") var records = 100_000
     @Option(help: "Work directory (kept).") var dir = "out/bench-archive"
 
+    /// The seeded NDJSON set on disk: its manifest's bytes, each record file, and its size.
+    struct Staged {
+        var directory: URL
+        var manifest: [UInt8]
+        var sources: [(String, URL)]
+        var mib: Double
+    }
+
     func run() async throws {
         let root = URL(fileURLWithPath: dir)
         try? FileManager.default.removeItem(at: root)
-        let staged = root.appendingPathComponent("set")
+        let set = try await stage(root.appendingPathComponent("set"))
+        let ours = root.appendingPathComponent("ours.tar.zst")
+        try benchWrite(set, to: ours, tar: root.appendingPathComponent("tar.tar.zst"))
+        try benchRead(ours, mib: set.mib)
+    }
+
+    /// Seeds a workspace and writes its records as the archive's NDJSON files under `staged`.
+    func stage(_ staged: URL) async throws -> Staged {
         try FileManager.default.createDirectory(
             at: staged.appendingPathComponent("records"), withIntermediateDirectories: true)
         let fake = FakePlutio(accounts: [AccountSpec(subdomain: "bench", clientID: "c", secret: "s")])
@@ -65,8 +77,12 @@ struct ArchiveBench: AsyncParsableCommand {
         print(
             "archive bench: \(records) seeded records, \(String(format: "%.1f", mib)) MiB of NDJSON in \(entries.count) kinds"
         )
+        return Staged(directory: staged, manifest: manifestBytes, sources: sources, mib: mib)
+    }
 
-        let ours = root.appendingPathComponent("ours.tar.zst")
+    /// ArchiveWriter against `tar --zstd -cf` on the same files.
+    func benchWrite(_ set: Staged, to ours: URL, tar theirs: URL) throws {
+        let (staged, manifestBytes, sources, mib) = (set.directory, set.manifest, set.sources, set.mib)
         let rssBefore = residentKiB()
         let writeOurs = try time {
             let writer = try ArchiveWriter(url: ours)
@@ -75,7 +91,6 @@ struct ArchiveBench: AsyncParsableCommand {
             try writer.finish()
         }
         print("write: resident memory \(rssBefore / 1024) MiB before, \(residentKiB() / 1024) MiB after")
-        let theirs = root.appendingPathComponent("tar.tar.zst")
         let writeTar = try time {
             try shell("tar --zstd -cf '\(theirs.path)' -C '\(staged.path)' manifest.json records")
         }
@@ -84,7 +99,10 @@ struct ArchiveBench: AsyncParsableCommand {
                 format:
                     "write: ArchiveWriter %.2f s (%.0f MiB/s), tar --zstd -cf %.2f s (%.0f MiB/s): %.0f%% of tar's throughput",
                 writeOurs, mib / writeOurs, writeTar, mib / writeTar, 100 * writeTar / writeOurs))
+    }
 
+    /// ArchiveReader and the full verify against `tar --zstd -xOf`.
+    func benchRead(_ ours: URL, mib: Double) throws {
         let readOurs = try time {
             let reader = try ArchiveReader(url: ours)
             while try reader.next() != nil {

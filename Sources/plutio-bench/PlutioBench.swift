@@ -1,4 +1,3 @@
-import ArchiveChecks
 // plutio-bench: measurements for scripts/bench, against a FakePlutio started in-process.
 import ArgumentParser
 import Catalog
@@ -6,9 +5,7 @@ import Export
 import FakeHarness
 import FakePlutio
 import Foundation
-import Import
 import PlutioAPI
-import Session
 
 @main
 struct PlutioBench: AsyncParsableCommand {

@@ -72,14 +72,25 @@ import Testing
         #expect(x.text != y.text)
     }
 
-    @Test func comparesIntegersPastTwoToThe53ThroughDouble() throws {
-        // Documented on JSONNumber: equality is by Double, so these two are equal, yet each is
-        // written with its own digits.
+    @Test func comparesIntegersPastTwoToThe53ByTheirDigits() throws {
+        // Both round to one Double; they are different numbers, and each keeps its digits.
         let odd = try JSONValue.parse("9007199254740993")
         let even = try JSONValue.parse("9007199254740992")
-        #expect(odd == even)
+        #expect(odd != even)
         #expect(odd.text == "9007199254740993" && even.text == "9007199254740992")
+        #expect(try odd == JSONValue.parse("9.007199254740993e15"))
+        #expect(odd == .number(JSONNumber(9_007_199_254_740_993)))
+        #expect(even == .number(JSONNumber(9_007_199_254_740_992)))
         #expect(try JSONValue.parse("1.5") != JSONValue.parse("1.25"))
+        // Exact decimals past a Double's precision, too.
+        #expect(try JSONValue.parse("0.10000000000000000001") != JSONValue.parse("0.1"))
+        #expect(try JSONValue.parse("0.100000000000000000010") == JSONValue.parse("1.0000000000000000001e-1"))
+        let texts = ["9007199254740993", "9007199254740992", "-9007199254740993", "-9007199254740992"]
+        let numbers = try texts.map { text in try #require(JSONNumber(text: text)) }
+        #expect(
+            numbers.sorted().map(\.text) == [
+                "-9007199254740993", "-9007199254740992", "9007199254740992", "9007199254740993",
+            ])
     }
 
     @Test func ordersNumbersAndStringsByValue() throws {

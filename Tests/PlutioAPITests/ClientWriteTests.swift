@@ -35,6 +35,28 @@ import Testing
         }
     }
 
+    /// A `q` holding a non-ASCII letter and a `+` reaches the server as sent: every byte outside
+    /// the unreserved characters is escaped (a bare `é` or `+` would be read otherwise).
+    @Test func queryValuesWithNonASCIIAndPlusAreEscapedAndMatch() async throws {
+        let h = try await FakeHarness.start(records: 0)
+        try await h.stopAfter {
+            let client = try h.client()
+            let title = "Café + crème & co=1"
+            let made = try await client.create(
+                "notes", body: JSONValue.object(["title": .string(JSONString(title))]).bytes)
+            _ = try await client.create("notes", body: Array(#"{"title":"Cafe   creme & co=1"}"#.utf8))
+            let url = client.url("notes", query: [("q", #"{"title":"\#(title)"}"#)])
+            let query = try #require(url.query(percentEncoded: true))
+            #expect(query == "q=%7B%22title%22%3A%22Caf%C3%A9%20%2B%20cr%C3%A8me%20%26%20co%3D1%22%7D")
+            #expect(url.absoluteString.hasPrefix(h.server.baseURL.absoluteString + "/notes?"))
+            var found: [String] = []
+            for try await record in client.records(of: "notes", filter: ["title": .string(JSONString(title))]) {
+                found.append(record.id)
+            }
+            #expect(found == [made.id])
+        }
+    }
+
     @Test func bulkWritesTakeAHundredIdsPerCall() async throws {
         let h = try await FakeHarness.start(records: 0)
         try await h.stopAfter {

@@ -270,7 +270,7 @@ import Testing
             let project = try #require(TrashRestoreTests.pick("projects", in: ws))
             try await Self.deleteForGood("projects", project, h)
             let session = try Self.session(h, state: out.appendingPathComponent("restore-state"))
-            let other = try session.restorer(request: "an earlier request, killed", options: .init())
+            let other = try session.recreator(request: "an earlier request, killed", options: .init())
             try other.journal.begin(archive: "a", target: "b", at: "2026-12-01T00:00:00.000Z")
             try other.journal.intend("projects", project, bodySHA256: "x", at: "2026-12-01T00:00:01.000Z")
             let writes = await h.fake.writes().count

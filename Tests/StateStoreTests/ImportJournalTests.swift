@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @testable import StateStore
@@ -63,5 +64,41 @@ import Testing
         for i in 0..<1200 { try b.created("tasks", "S\(i)", targetID: "T\(i)") }
         let ids = (0..<1300).map { "S\($0)" }
         #expect(try b.targetIDs("tasks", for: ids).count == 1200)
+    }
+
+    /// What later steps act on is read from flags, never from the reason text: notes round-trip,
+    /// and a journal written before they existed gets them from its reasons once (migration v10).
+    @Test func outcomeNotesAreFlagsAndOlderJournalsGetThemFromTheirReasons() throws {
+        let database = try StateDatabase(url: url)
+        let journal = ImportJournal(database: database, run: "r")
+        try journal.begin(archive: "a", target: "t", at: "2026-12-02T00:00:00.000Z")
+        try journal.settle("tasks", "t1", status: .failed, targetID: nil, reason: "anything", notes: .createAgain)
+        try journal.created("files", "f1", targetID: "F1", reason: "made", notes: .linkToSourceURL)
+        #expect(try journal.entry("tasks", "t1")?.notes == .createAgain)
+        #expect(try journal.entry("files", "f1")?.notes == .linkToSourceURL)
+        // The same text without the flag means nothing.
+        try journal.settle(
+            "tasks", "t2", status: .failed, targetID: nil, reason: ImportJournal.Notes.createAgain.text.first)
+        #expect(try journal.entry("tasks", "t2")?.notes == [])
+
+        // A journal as the version before v10 left it: reasons only.
+        try database.write { db in
+            try db.execute(sql: "ALTER TABLE import_record DROP COLUMN notes")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v10: outcome notes as flags'")
+            try db.execute(
+                sql: """
+                    INSERT INTO import_record (run, kind, source_id, status, target_id, reason) VALUES
+                    ('r', 'tasks', 'old1', 'failed', NULL, 'not found after a lost answer; created again'),
+                    ('r', 'projects', 'old2', 'matched', 'P2', 'restored before as P2'),
+                    ('r', 'files', 'old3', 'matched', 'F3',
+                     'restored before as F3; recreated as a link to the source URL; the binary stays in the archive'),
+                    ('r', 'tasks', 'old4', 'failed', NULL, 'the server said no')
+                    """)
+        }
+        let reopened = ImportJournal(database: try StateDatabase(url: url), run: "r")
+        #expect(try reopened.entry("tasks", "old1")?.notes == .createAgain)
+        #expect(try reopened.entry("projects", "old2")?.notes == .restoredBefore)
+        #expect(try reopened.entry("files", "old3")?.notes == [.restoredBefore, .linkToSourceURL])
+        #expect(try reopened.entry("tasks", "old4")?.notes == [])
     }
 }

@@ -1,5 +1,3 @@
-import Archive
-import ArchiveChecks
 import Foundation
 import Import
 import JSONCore
@@ -7,7 +5,11 @@ import StateStore
 
 /// When a restored trash-bin row may be purged: only when nothing is lost with it. The trashed
 /// originals are the only other copy, and Plutio purges the trash by itself after 30 days.
-extension TrashRestorer {
+struct PurgeRules: Sendable {
+    let journal: ImportJournal
+    let set: RestoredSet
+    let liveness: Liveness
+
     /// Why purging `row` could lose something, or nil when it is safe:
     /// - a record of the row was not created (failed, skipped, its create's outcome unknown);
     /// - a child of a type this build does not know was left out of the restore;
@@ -15,7 +17,7 @@ extension TrashRestorer {
     /// - a copy an earlier restore made, which this row relies on, is gone or was refused since.
     ///
     /// `binaries`: the file records of the restored set that have a binary (not links).
-    func purgeBlocker(_ row: Row, binaries: Set<String>) async throws -> String? {
+    func blocker(_ row: RestoreRow, binaries: Set<String>) async throws -> String? {
         if let child = row.unknownChildren.first {
             return
                 "its child \(child) is of a type this build does not know: it was not restored and is only in the trash"
@@ -26,7 +28,7 @@ extension TrashRestorer {
                 return "\(record.kind) \(record.id) was not restored"
             }
             if record.kind == "files", binaries.contains(record.id) {
-                let how = (entry.reason ?? "").contains(Importer.linkNote) ? "links to its URL" : "reuses its handle"
+                let how = entry.notes.contains(.linkToSourceURL) ? "links to its URL" : "reuses its handle"
                 return
                     "the restored file \(target) \(how): the binary belongs to the trashed original, and purging the "
                     + "row could delete it"
@@ -35,14 +37,14 @@ extension TrashRestorer {
             case .created: continue
             // Brought back by an earlier restore (not asked to purge then): only while that copy
             // is still there.
-            case .matched where entry.reason?.hasPrefix(Self.restoredBefore) == true:
+            case .matched where entry.notes.contains(.restoredBefore):
                 before[record.kind, default: []].insert(target)
             default:
                 return "\(record.kind) \(record.id) was not restored cleanly (\(entry.status.rawValue))"
             }
         }
         for (kind, targets) in before.sorted(by: { $0.key < $1.key })
-        where try await liveIDs(kind, targets, ifRefused: .none) != targets {
+        where try await liveness.ids(kind, targets, ifRefused: .none) != targets {
             return "a copy an earlier restore made of one of its \(kind) is gone, or cannot be read"
         }
         return nil
@@ -51,21 +53,11 @@ extension TrashRestorer {
     /// The file records of the restored set whose archived `type` has a binary (file, document).
     func filesWithBinaries() throws -> Set<String> {
         var out = Set<String>()
-        try forEachLine("files") { raw in
+        try set.forEachLine("files") { raw in
             guard let object = raw.objectValue, let id = object["_id"]?.stringValue else { return }
             if (object["type"]?.stringValue ?? "file") != "link" { out.insert(id) }
         }
         return out
-    }
-
-    /// Verifies each archive the caller has not (see `ArchiveGate`); partial ones were chosen
-    /// or left out before. One that does not verify stops the restore (`UnusableArchive`).
-    func verify(_ archives: [URL]) throws {
-        for archive in archives where !verified.contains(archive.path) {
-            do { try ArchiveGate.check(archive, allowPartial: true) } catch let error as ArchiveError {
-                throw UnusableArchive(path: archive.path, reason: error.localizedDescription)
-            }
-        }
     }
 }
 
