@@ -166,6 +166,7 @@ let package = Package(
                 "PlutioAPI", "StateStore", "Session", "FakePlutio", "FakeHarness", "Catalog", "JSONCore", "MongoQuery",
             ]
         ),
+        .testTarget(name: "SessionTests", dependencies: ["Session", "Basics"]),
         .testTarget(name: "ArchiveChecksTests", dependencies: ["ArchiveChecks", "Archive", "Catalog", "JSONCore"]),
         .testTarget(
             name: "ExportTests",

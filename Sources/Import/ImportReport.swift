@@ -87,9 +87,7 @@ extension Importer {
         }
         try handle.write(contentsOf: buffer)
         try handle.synchronize()
-        guard rename(temporary.path, url.path) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
-        }
+        try renameDurably(temporary, to: url)
         return summaries
     }
 

@@ -72,19 +72,16 @@ import Testing
 
     @Test(arguments: [(Optional(50), 3), (7, 2), (nil, 4)])
     func missesNoSurvivorUnderMutationFaultsAndShortTokens(cap: Int?, mutateEvery: Int) async throws {
-        let h = try await FakeHarness.start(records: 1500) {
+        // The fake's clock moves 10 ms a request: a token lives 30 requests, so it expires
+        // several times during the read however fast or loaded the machine is.
+        let h = try await FakeHarness.start(records: 1500, clock: SteppingFakeClock(step: 0.01)) {
             $0.limitCap = cap
             $0.mutations = MutationPlan(every: mutateEvery, seed: 11)
             $0.faults.seed = 5
             $0.faults.serverErrorRate = 0.05
             $0.faults.dropBeforeRate = 0.02
             $0.faults.dropMidBodyRate = 0.02
-            // Short enough to expire several times during the read (every answer comes 20 ms after
-            // its call, so the read lasts well over a second); long enough that a loaded machine
-            // (the whole suite on 2 cores) still uses a fresh token before it expires.
-            $0.tokenLifetime = 0.8
-            $0.faults.slowRate = 1
-            $0.faults.slowDelay = 0.02
+            $0.tokenLifetime = 0.3
         }
         try await h.stopAfter {
             let before = await h.serverIDs()

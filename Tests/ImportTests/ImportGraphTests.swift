@@ -116,8 +116,8 @@ import Testing
 
     @Test(arguments: Variant.allCases)
     func theImportedGraphEqualsTheSource(variant: Variant) async throws {
-        // 600 records hold every kind; the 20,000-record case below is the size test.
-        try await Self.importAndCompare(records: 600, variant: variant)
+        // 400 records hold every kind; the 20,000-record case below is the size test.
+        try await Self.importAndCompare(records: 400, variant: variant)
     }
 
     /// The same at 20,000 records, under the default fake; a few minutes, so only when asked

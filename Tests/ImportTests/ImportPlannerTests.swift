@@ -79,7 +79,7 @@ import Testing
     /// business under the default fake, and under one that takes only `/bulk` writes.
     @Test(arguments: [false, true])
     func predictsTheCallsTheImportUses(bulkOnly: Bool) async throws {
-        let h = try await FakeHarness.start(accounts: [FakeHarness.acme, FakeHarness.globex], records: 1500) {
+        let h = try await FakeHarness.start(accounts: [FakeHarness.acme, FakeHarness.globex], records: 1000) {
             $0.bulkWritesOnly = bulkOnly
         }
         try await h.stopAfter {
