@@ -16,11 +16,13 @@ enum TargetWorkspace: ConnectionSide { static let side: String? = "target" }
 
 /// Where and as whom to talk to one workspace: flags, else their environment variables.
 struct Connection<Side: ConnectionSide>: ParsableArguments {
-    @Option(name: .customLong(flag("api-url")), help: help("API base including the version", "API_URL", default: true))
+    @Option(
+        name: .customLong(flag("api-url")),
+        help: help("API base including the version", "API_URL", default: "https://api.plutio.com/v1.11"))
     var apiURL: String?
     @Option(
         name: .customLong(flag("business")),
-        help: help("Workspace subdomain, e.g. acme for acme.plutio.com", "BUSINESS"))
+        help: help("workspace subdomain, e.g. acme for acme.plutio.com", "BUSINESS"))
     var business: String?
     @Option(name: .customLong(flag("client-id")), help: help("API client id", "CLIENT_ID"))
     var clientID: String?
@@ -28,21 +30,28 @@ struct Connection<Side: ConnectionSide>: ParsableArguments {
     var clientSecret: String?
     @Option(
         name: .customLong(flag("rate")),
-        help: help("Rate budget as N/DURATION, shared by every process of this client (default 1000/1h)", "RATE"))
+        help: help("rate budget as N/DURATION, shared by every process of this client", "RATE", default: "1000/1h"))
     var rate: String?
 
     /// `--api-url`, or `--source-api-url` for the source side.
     static func flag(_ name: String) -> String { (Side.side.map { "\($0)-" } ?? "") + name }
 
     /// The option's help: what it is, and the environment variables read when it is not given.
-    static func help(_ what: String, _ variable: String, default: Bool = false, secret: Bool = false) -> ArgumentHelp {
-        let side = Side.side.map { $0.prefix(1).uppercased() + $0.dropFirst() + " workspace: " } ?? ""
+    /// (`what` starts lowercase unless it starts with a name such as API: the side goes before it.)
+    static func help(
+        _ what: String, _ variable: String, default: String? = nil, secret: Bool = false
+    )
+        -> ArgumentHelp
+    {
+        let text =
+            Side.side.map { $0.prefix(1).uppercased() + $0.dropFirst() + " " + what }
+            ?? what.prefix(1).uppercased() + what.dropFirst()
         var env =
             Side.side.map { "env PLUTIO_\($0.uppercased())_\(variable), else PLUTIO_\(variable)" }
             ?? "env PLUTIO_\(variable)"
         if secret { env += "; prefer the environment" }
-        if `default`, Side.side == nil { env = "default https://api.plutio.com/v1.11; " + env }
-        return ArgumentHelp("\(side)\(what) (\(env)).")
+        if let `default` { env = "default \(`default`); " + env }
+        return ArgumentHelp("\(text) (\(env)).")
     }
 
     /// The settings these options and the environment give (the secret is redacted from logs).
