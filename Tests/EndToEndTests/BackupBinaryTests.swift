@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// `backup` and `status` over a configuration file, and the secret search (issue 11).
-@Suite(.serialized, .timeLimit(.minutes(5))) final class BackupBinaryTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) final class BackupBinaryTests {
     let scratch: URL
 
     init() throws { scratch = try PlutioBackupBinaryTests.temporary() }

@@ -6,7 +6,7 @@ import Testing
 
 /// What a new user meets first, on the built binary: help and version, a dead server, a wrong
 /// URL, the modes of what an export writes, a binary that cannot be downloaded, a large binary.
-@Suite(.timeLimit(.minutes(5))) struct FirstContactTests {
+@Suite(.timeLimit(.minutes(10))) struct FirstContactTests {
     typealias Run = PlutioBackupBinaryTests.Run
 
     static func run(

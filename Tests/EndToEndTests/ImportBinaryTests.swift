@@ -7,7 +7,7 @@ import JSONCore
 import Testing
 
 /// `import` and `migrate` as scripts call them: plan, report, summary, reruns and exit codes.
-@Suite(.serialized, .timeLimit(.minutes(5))) final class ImportBinaryTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) final class ImportBinaryTests {
     static let globex = AccountSpec(
         subdomain: "globex", clientID: "globex-client", secret: "globex-secret", empty: true)
     let scratch: URL

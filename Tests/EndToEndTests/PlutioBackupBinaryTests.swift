@@ -7,7 +7,7 @@ import JSONCore
 import Testing
 
 /// Runs the built `plutio-backup` against an in-process fake and checks output and exit codes.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct PlutioBackupBinaryTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct PlutioBackupBinaryTests {
     struct Run {
         var status: Int32
         var stdout: String

@@ -6,7 +6,7 @@ import Testing
 #endif
 
 /// Runs the built `plutio-fake` binary and checks what it prints and serves.
-@Suite(.timeLimit(.minutes(2))) struct PlutioFakeBinaryTests {
+@Suite(.timeLimit(.minutes(10))) struct PlutioFakeBinaryTests {
     static func launch(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
         try launchProduct("plutio-fake", arguments)
     }

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Two `plutio-backup export` processes under one API client share its rate budget.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct SharedBudgetProcessTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct SharedBudgetProcessTests {
     @Test func twoProcessesOfOneClientNeverExceedTheBudget() async throws {
         let accounts = [
             AccountSpec(subdomain: "acme", clientID: "agency", secret: "s3cret"),

@@ -12,7 +12,7 @@ import Testing
 @testable import Export
 
 /// Exports against the fake in-process: binaries downloaded like records, each record once.
-@Suite(.timeLimit(.minutes(8))) struct ExporterTests {
+@Suite(.timeLimit(.minutes(10))) struct ExporterTests {
     static func export(_ h: FakeHarness, output: URL, kinds: Set<String>? = nil) async throws -> ExportResult {
         let database = try StateDatabase(url: output.appendingPathComponent("state/state.sqlite"))
         let exporter = Exporter(

@@ -9,7 +9,7 @@ import Testing
 
 /// Whole-workspace reads: complete, exact and duplicate-free under every list variant, and
 /// missing no survivor while records change and the server fails.
-@Suite(.timeLimit(.minutes(8))) struct WorkspaceReaderTests {
+@Suite(.timeLimit(.minutes(10))) struct WorkspaceReaderTests {
     static func readAll(_ client: PlutioClient) async throws -> ([String: [RawRecord]], [KindSummary]) {
         let journal = MemoryJournal()
         let summaries = try await WorkspaceReader(client: client, catalog: .standard).read(into: journal)

@@ -5,7 +5,7 @@ import JSONCore
 import Testing
 
 /// Contract §2.2–§2.3: the token route, Bearer tokens and the Business header.
-@Suite(.timeLimit(.minutes(2))) struct AuthContractTests {
+@Suite(.timeLimit(.minutes(10))) struct AuthContractTests {
     @Test func issuesATokenInBothFieldStyles() async throws {
         let clock = ManualFakeClock()
         let h = try await Harness.start(records: 0, clock: clock) { $0.tokenLifetime = 90 }

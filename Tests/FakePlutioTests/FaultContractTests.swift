@@ -4,7 +4,7 @@ import JSONCore
 import Testing
 
 /// Contract §10: seeded faults, mutations between calls, and the admin routes.
-@Suite(.timeLimit(.minutes(2))) struct FaultContractTests {
+@Suite(.timeLimit(.minutes(10))) struct FaultContractTests {
     @Test(arguments: [false, true])
     func scriptedServerErrorsAnswer500(html: Bool) async throws {
         let h = try await Harness.start(records: 50) {

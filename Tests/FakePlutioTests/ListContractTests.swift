@@ -4,7 +4,7 @@ import JSONCore
 import Testing
 
 /// Contract §3: lists, paging, filters, hidden records, scopes and quirks.
-@Suite(.timeLimit(.minutes(2))) struct ListContractTests {
+@Suite(.timeLimit(.minutes(10))) struct ListContractTests {
     static let everything = #"{"isArchived":{"$in":[true,false,null]},"isTemplate":{"$in":[true,false,null]}}"#
 
     @Test func pagesArePositionsOfTheNaturalOrder() async throws {

@@ -7,7 +7,7 @@ import Testing
 
 /// Contract §4.8 and §10: invitations, kinds the server will not list, late applies, a skewed
 /// server clock and normalised writes.
-@Suite(.timeLimit(.minutes(2))) struct SafetyContractTests {
+@Suite(.timeLimit(.minutes(10))) struct SafetyContractTests {
     static let person =
         #"{"name":{"first":"Ada","last":"Lovelace"},"role":"client","contactEmails":[{"address":"ada@example.com","type":"work"}]}"#
 

@@ -5,7 +5,7 @@ import JSONCore
 import Testing
 
 /// The seeder: deterministic, realistic, every kind and every reference form, all resolving.
-@Suite(.timeLimit(.minutes(3))) struct SeederTests {
+@Suite(.timeLimit(.minutes(10))) struct SeederTests {
     static func seeded(records: Int, seed: UInt64 = 1) async -> FakePlutio {
         let fake = FakePlutio(accounts: [Harness.acme], clock: ManualFakeClock())
         await fake.seed(records: records, seed: seed)

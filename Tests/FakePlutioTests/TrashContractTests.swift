@@ -4,7 +4,7 @@ import JSONCore
 import Testing
 
 /// Contract §5 and §6: the trash bin, archive rows and file binaries.
-@Suite(.timeLimit(.minutes(2))) struct TrashContractTests {
+@Suite(.timeLimit(.minutes(10))) struct TrashContractTests {
     @Test func deletingAProjectCascadesAndLeavesOthersDangling() async throws {
         let h = try await Harness.start(records: 1500)
         try await h.stopAfter {

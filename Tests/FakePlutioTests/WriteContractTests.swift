@@ -6,7 +6,7 @@ import NIOHTTP1
 import Testing
 
 /// Contract §4: create, update, delete, bulk, archive, move, copy and their side effects.
-@Suite(.timeLimit(.minutes(2))) struct WriteContractTests {
+@Suite(.timeLimit(.minutes(10))) struct WriteContractTests {
     @Test func createAssignsServerFieldsAndKeepsUnknownOnes() async throws {
         let clock = ManualFakeClock()
         let h = try await Harness.start(records: 300, clock: clock)

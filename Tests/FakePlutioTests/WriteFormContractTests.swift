@@ -7,7 +7,7 @@ import Testing
 /// Contract §4.1, §4.7, §10: the write forms a server may take (single or `/bulk`), path-form
 /// reads, a refused `sort`, and what creates of custom fields, dashboard-page blocks and
 /// automations must hold.
-@Suite(.timeLimit(.minutes(2))) struct WriteFormContractTests {
+@Suite(.timeLimit(.minutes(10))) struct WriteFormContractTests {
     static func firstID(_ h: Harness, _ kind: String, token: String) async throws -> String {
         try #require(try await h.get("/\(kind)", [("limit", "1")], token: token).ids.first)
     }

@@ -4,7 +4,7 @@ import JSONCore
 import Testing
 
 /// What writes accept (contract §4.8), under the strict default and each §10 variant.
-@Suite(.timeLimit(.minutes(3))) struct WriteRulesContractTests {
+@Suite(.timeLimit(.minutes(10))) struct WriteRulesContractTests {
     /// A record of a kind in a business, as the API lists it (archived and templates included).
     static func first(
         _ h: Harness, _ kind: String, token: String, business: String = "acme",
@@ -461,7 +461,7 @@ import Testing
 }
 
 /// Faults aimed at writes, and the write log that shows what was applied.
-@Suite(.timeLimit(.minutes(3))) struct WriteFaultContractTests {
+@Suite(.timeLimit(.minutes(10))) struct WriteFaultContractTests {
     @Test(arguments: WriteFault.Mode.allCases)
     func faultsTheNthCreateOfAKind(mode: WriteFault.Mode) async throws {
         let h = try await Harness.start(records: 0) {
@@ -523,7 +523,7 @@ import Testing
 }
 
 /// A fresh account as a migration target, and record bytes served non-canonically.
-@Suite(.timeLimit(.minutes(3))) struct AccountShapeContractTests {
+@Suite(.timeLimit(.minutes(10))) struct AccountShapeContractTests {
     @Test func anEmptyBusinessListsOnlyTheFreshAccountBaseline() async throws {
         let empty = AccountSpec(subdomain: "globex", clientID: "globex-client", secret: "globex-secret", empty: true)
         #expect(AccountSpec(parsing: "globex:globex-client:globex-secret:empty") == empty)

@@ -11,7 +11,7 @@ import Testing
 
 /// The import plan: order, what is created, matched and skipped with reasons, and the calls.
 /// Serialized, with room: each case imports 1,500 records while the rest of the suite runs on two cores.
-@Suite(.serialized, .timeLimit(.minutes(8))) struct ImportPlannerTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ImportPlannerTests {
     @Test func plansASeededWorkspaceIntoAFreshAccount() async throws {
         let empty = AccountSpec(subdomain: "globex", clientID: "globex-client", secret: "globex-secret", empty: true)
         let h = try await FakeHarness.start(accounts: [FakeHarness.acme, empty], records: 1500)

@@ -11,7 +11,7 @@ import Testing
 @testable import Import
 
 /// The importer's first slice: the core graph into a fresh account against the strict fake.
-@Suite(.timeLimit(.minutes(8))) struct ImporterTests {
+@Suite(.timeLimit(.minutes(10))) struct ImporterTests {
     static let globex = FakeHarness.globex
     static let coreKinds: Set<String> = [
         "businesses", "profiles", "dashboards", "roles", "custom-fields", "statuses", "categories", "people",

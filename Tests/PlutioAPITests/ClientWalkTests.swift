@@ -8,7 +8,7 @@ import Testing
 @testable import PlutioAPI
 
 /// The client against the fake: scoped reads, errors and giving up.
-@Suite(.timeLimit(.minutes(3))) struct ClientWalkTests {
+@Suite(.timeLimit(.minutes(10))) struct ClientWalkTests {
     @Test(arguments: [false, true])
     func readsCommentsInBatchesOrOneParentPerCall(batchesRefused: Bool) async throws {
         let h = try await FakeHarness.start(records: 900) { $0.acceptsBatchedCommentScopes = !batchesRefused }

@@ -9,7 +9,7 @@ import Testing
 
 /// The client's writes against the strict fake: bytes sent unchanged, bulk chunked, a lost create
 /// never sent twice.
-@Suite(.timeLimit(.minutes(3))) struct ClientWriteTests {
+@Suite(.timeLimit(.minutes(10))) struct ClientWriteTests {
     @Test func writesSendTheCallersBytesAndAnswerTheRecord() async throws {
         let h = try await FakeHarness.start(records: 0)
         try await h.stopAfter {

@@ -6,7 +6,7 @@ import Testing
 @testable import PlutioAPI
 
 /// The shared budget against the fake's own rate limit, in real time.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct RateBudgetIntegrationTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct RateBudgetIntegrationTests {
     /// The largest number of counted calls of a client inside any window of the fake's log.
     @Test func twoClientsSharingAnAPIClientNeverExceedItsBudget() async throws {
         let accounts = [

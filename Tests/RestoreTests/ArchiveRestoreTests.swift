@@ -14,7 +14,7 @@ import Testing
 
 /// `restore ARCHIVE --kind K (--id | --where) [--with-children]` (issue 10): chosen records and
 /// sub-trees come back from an archive into the workspace that moved on since.
-@Suite(.timeLimit(.minutes(8))) struct ArchiveRestoreTests {
+@Suite(.timeLimit(.minutes(10))) struct ArchiveRestoreTests {
     static func session(_ h: FakeHarness, state: URL) throws -> RestoreSession {
         let spec = FakeHarness.acme
         return try RestoreSession(

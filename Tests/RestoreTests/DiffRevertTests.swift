@@ -14,7 +14,7 @@ import Testing
 
 /// `diff` finds an invoice changed after a backup, `restore --revert` puts it back, and `diff`
 /// then shows no change for it (issue 10).
-@Suite(.timeLimit(.minutes(8))) final class DiffRevertTests {
+@Suite(.timeLimit(.minutes(10))) final class DiffRevertTests {
     let scratch: URL
     init() throws { scratch = try FakeHarness.temporaryDirectory() }
     deinit { try? FileManager.default.removeItem(at: scratch) }

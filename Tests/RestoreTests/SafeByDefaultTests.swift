@@ -14,7 +14,7 @@ import Testing
 
 /// What an import or a restore refuses by default (issue 18): emails, duplicates, partial and
 /// damaged archives, guesses about kinds the server will not list.
-@Suite(.timeLimit(.minutes(8))) struct SafeByDefaultTests {
+@Suite(.timeLimit(.minutes(10))) struct SafeByDefaultTests {
     static let initech = AccountSpec(
         subdomain: "initech", clientID: "initech-client", secret: "initech-secret", empty: true)
 

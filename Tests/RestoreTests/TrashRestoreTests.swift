@@ -12,7 +12,7 @@ import Testing
 
 /// `restore --trash` (issue 10): a deleted project comes back from the archive under new ids,
 /// with the live records that pointed at it pointed at the new one.
-@Suite(.timeLimit(.minutes(8))) struct TrashRestoreTests {
+@Suite(.timeLimit(.minutes(10))) struct TrashRestoreTests {
     /// Every kind that holds workspace data, compared with task numbers aside (restored tasks get
     /// new ones) and the trash bin aside (the row is purged).
     static var rules: CanonicalGraph.Rules {
