@@ -63,41 +63,34 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        // What every use case opens: a state directory (lock, database), the rate ledger every process
-        // of an API client shares and a client paced by it; private files written atomically, scratch
-        // NDJSON files, archive names.
+        // What every use case opens: the state directory, the shared rate ledger, a paced client; private files.
         .target(name: "Session", dependencies: ["PlutioAPI", "StateStore", "Archive", "JSONCore", "Basics"]),
-        // Reading archives for people and before use: verify, inspect, diff, and the gate that refuses a
-        // damaged or partial archive before an import or a restore makes a call.
+        // Archives read for people and before use: verify, inspect, diff, and the gate imports and restores pass.
         .target(
             name: "ArchiveChecks",
             dependencies: ["Session", "Archive", "Catalog", "JSONCore", "MongoQuery", "StateStore", "Basics"]),
-        // Export: reading a whole workspace through the API into one archive (paging, binaries, the
-        // staging journal that makes it resumable, its ETA).
+        // Export: a whole workspace read through the API into one archive, resumable, binaries included.
         .target(
             name: "Export",
             dependencies: [
                 "Session", "PlutioAPI", "StateStore", "Archive", "Catalog", "JSONCore", "Basics",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        // Import: rebuilding an archive's object graph in a target (create, link, reconcile), its plan,
-        // report and journal-driven resume.
+        // Import: an archive's object graph rebuilt in a target, ids remapped, with its plan, report and journal.
         .target(
             name: "Import",
             dependencies: [
                 "Session", "ArchiveChecks", "PlutioAPI", "StateStore", "Archive", "Catalog", "JSONCore", "Basics",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        // Restore: trash-bin rows and archive selections recreated through Import, live records re-pointed,
-        // revert, and the undo archives of every overwrite.
+        // Restore: trash rows and archive selections recreated through Import, holders re-pointed, revert, undo.
         .target(
             name: "Restore",
             dependencies: [
                 "Import", "Session", "ArchiveChecks", "PlutioAPI", "StateStore", "Archive", "Catalog", "JSONCore",
                 "MongoQuery", "Basics",
             ]),
-        // Backup: nightly runs of one or many accounts through Export, their configuration, status,
-        // retention and pruning.
+        // Backup: nightly exports of one or many accounts, with configuration, status, retention and pruning.
         .target(
             name: "Backup",
             dependencies: [

@@ -31,6 +31,20 @@ import Testing
         #expect(policy.delay(after: 2, waited: .seconds(17), retryAfter: .seconds(3), jitter: 0) == .seconds(3))
         #expect(policy.delay(after: 2, waited: .seconds(18), retryAfter: .seconds(3), jitter: 0) == nil)
     }
+
+    /// What `export` against a dead server waits, whatever the machine: eight attempts, about a
+    /// minute at most (the e2e test checks the attempts; the waits are checked here).
+    @Test(arguments: [0.0, 1.0])
+    func theStandardPolicyGivesUpAfterEightAttemptsWithinAboutAMinute(jitter: Double) {
+        var waited = Duration.zero
+        var attempt = 1
+        while let delay = RetryPolicy.standard.delay(after: attempt, waited: waited, jitter: jitter) {
+            waited += delay
+            attempt += 1
+        }
+        #expect(attempt == 8)
+        #expect(waited >= .seconds(31) && waited <= .seconds(64), "\(waited)")
+    }
 }
 
 @Suite struct RateBudgetTests {
