@@ -81,7 +81,6 @@ let package = Package(
             name: "Import",
             dependencies: [
                 "Session", "ArchiveChecks", "PlutioAPI", "StateStore", "Archive", "Catalog", "JSONCore", "Basics",
-                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // Restore: trash rows and archive selections recreated through Import, holders re-pointed, revert, undo.
         .target(

@@ -1,7 +1,6 @@
 import Archive
 import Basics
 import Catalog
-import Crypto
 import Foundation
 import JSONCore
 import PlutioAPI

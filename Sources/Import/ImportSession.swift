@@ -160,10 +160,6 @@ public struct ImportSession: Sendable {
 }
 
 extension ImportSession {
-    /// The default state directory (`$XDG_STATE_HOME/plutio-backup`): the rate ledger of a
-    /// command that keeps no journal.
-    public static var defaultStateDirectory: URL { StateSession.defaultDirectory }
-
     /// Records per kind the run will create or match, in import order, from the archive's
     /// manifest: what a status line counts down (one create call each at most).
     public func expectedRecords(_ options: ImportOptions) throws -> [(kind: String, records: Int)] {

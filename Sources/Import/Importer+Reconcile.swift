@@ -42,7 +42,8 @@ extension Importer {
                 let (body, dropped) = try createBody(kind, object, target: target)
                 let since = pending.first { $0.kind == kindName && $0.sourceID == sourceID }?.intentAt
                 let found: (String, JSONObject)?
-                do { found = try await lookUp(kind, body, since: since.flatMap(Self.date)) } catch let error as APIError
+                do { found = try await lookUp(kind, body, since: since.flatMap { Timestamp.date($0) }) } catch let error
+                    as APIError
                     where error.isRefusal
                 {
                     try journal.settle(
@@ -111,7 +112,7 @@ extension Importer {
             guard case .object(let candidate) = try record.parsed(), Self.holdsSent(body, candidate, but: rewritten),
                 try !journal.isMapped(kind.name, targetID: record.id)
             else { continue }
-            if let made = candidate["createdAt"]?.stringValue.flatMap(Self.date),
+            if let made = candidate["createdAt"]?.stringValue.flatMap({ Timestamp.date($0) }),
                 earliest.map({ made < $0 }) == true || latest.map({ made > $0 }) == true
             {
                 continue
@@ -157,9 +158,6 @@ extension Importer {
 
     static func words(_ text: String) -> [Substring] { text.split(whereSeparator: { $0.isWhitespace }) }
 
-    /// An ISO 8601 time with or without fractions of a second.
-    package static func date(_ text: String) -> Date? { Timestamp.date(text) }
-
     /// Looks once more for the creates whose answer was lost and that were sent again: a server
     /// that applied one later than its lookup has made a second record. Each such record (made
     /// between the intent and the end of the window, holding what was sent, standing for no
@@ -183,7 +181,7 @@ extension Importer {
                 let until = answer.lostAt.addingTimeInterval(lateApplyWindow + offset)
                 let found: [(String, JSONObject)]
                 do {
-                    found = try await candidates(kind, body, since: Self.date(answer.intentAt), until: until)
+                    found = try await candidates(kind, body, since: Timestamp.date(answer.intentAt), until: until)
                 } catch let error as APIError where error.isRefusal {
                     found = []
                 }

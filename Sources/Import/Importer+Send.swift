@@ -35,7 +35,7 @@ extension Importer {
             do {
                 let created = try await client.create(kind.name, body: bytes)
                 let made = try created.parsed().objectValue ?? [:]
-                if let stamp = made["createdAt"]?.stringValue.flatMap(Self.date) {
+                if let stamp = made["createdAt"]?.stringValue.flatMap({ Timestamp.date($0) }) {
                     client.noteServerTime(stamp, at: Date())
                 }
                 return Sent(id: created.id, made: made, notes: notes)

@@ -1,16 +1,15 @@
 import Archive
 import ArchiveChecks
 import Catalog
-import Crypto
 import Foundation
 import JSONCore
 import PlutioAPI
 import Session
 import StateStore
 
-/// Rebuilds an archive's records in a target business (contract §9), resumably: the first slice
-/// of issue 9. It maps the target first (step 0), creates each kind in dependency order with
-/// every reference remapped through the journal, and sets second-pass references by PUT.
+/// Rebuilds an archive's records in a target business (contract §9), resumably. It maps the
+/// target first (step 0), creates each kind in dependency order with every reference remapped
+/// through the journal, and sets second-pass references by PUT.
 ///
 /// Crash safety: an intent is committed before each create and settled with the target id after
 /// it; a rerun first reconciles intents whose outcome is unknown by looking for a target record
@@ -51,11 +50,17 @@ public struct Importer: Sendable {
     public init(
         client: PlutioClient, catalog: Catalog, journal: ImportJournal, scratch: URL, include: Set<String> = []
     ) {
-        context = RunContext(client: client, catalog: catalog, journal: journal, scratch: scratch)
-        planner = ImportPlanner(catalog: catalog)
+        self.init(
+            context: RunContext(client: client, catalog: catalog, journal: journal, scratch: scratch), include: include)
+    }
+
+    /// An importer working in a run another part already set up (a restore's).
+    package init(context: RunContext, include: Set<String> = []) {
+        self.context = context
+        planner = ImportPlanner(catalog: context.catalog)
         planner.include = include
         secondPassFields = Dictionary(
-            uniqueKeysWithValues: catalog.kinds.map { ($0.name, Self.secondPassFields($0, catalog)) })
+            uniqueKeysWithValues: context.catalog.kinds.map { ($0.name, Self.secondPassFields($0, context.catalog)) })
     }
 
     /// What a run did, by kind.

@@ -76,6 +76,8 @@ extension JSONNumber: Hashable, Comparable {
     public static func == (lhs: JSONNumber, rhs: JSONNumber) -> Bool {
         guard lhs.double == rhs.double else { return false }
         if lhs.written == nil, rhs.written == nil { return true }
+        // The same text is the same value; only different texts are read digit by digit.
+        if lhs.written?.text == rhs.written?.text { return true }
         return lhs.decimal == rhs.decimal
     }
 
@@ -83,6 +85,7 @@ extension JSONNumber: Hashable, Comparable {
     public static func < (lhs: JSONNumber, rhs: JSONNumber) -> Bool {
         guard lhs.double == rhs.double else { return lhs.double < rhs.double }
         if lhs.written == nil, rhs.written == nil { return false }
+        if lhs.written?.text == rhs.written?.text { return false }
         return lhs.decimal < rhs.decimal
     }
 

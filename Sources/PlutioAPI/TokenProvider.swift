@@ -81,14 +81,14 @@ public actor TokenProvider: RequestAuthorizer {
             let value = body["accessToken"]?.stringValue ?? body["access_token"]?.stringValue
         else { throw APIError.invalidResponse(request: request.summary, reason: "no access token in the answer") }
         let expiresAt: Date
-        if let text = body["accessTokenExpiresAt"]?.stringValue, let date = Self.parseDate(text),
+        if let text = body["accessTokenExpiresAt"]?.stringValue, let date = Timestamp.date(text),
             let seconds = body["expires_in"]?.numberValue, seconds >= 1
         {
             // The server's clock at issue, measured; the expiry counted on ours. (`expires_in` is
             // whole seconds: a lifetime under one second reads as 0, and the stamp is used.)
             serverClock?.note(stamp: date.addingTimeInterval(-seconds), at: Date())
             expiresAt = asked.addingTimeInterval(seconds)
-        } else if let text = body["accessTokenExpiresAt"]?.stringValue, let date = Self.parseDate(text) {
+        } else if let text = body["accessTokenExpiresAt"]?.stringValue, let date = Timestamp.date(text) {
             expiresAt = date
         } else if let seconds = body["expires_in"]?.numberValue {
             expiresAt = asked.addingTimeInterval(seconds)
@@ -102,6 +102,4 @@ public actor TokenProvider: RequestAuthorizer {
         }
         return (value, expiresAt, max(0, expiresAt.timeIntervalSince(asked)))
     }
-
-    static func parseDate(_ text: String) -> Date? { Timestamp.date(text) }
 }

@@ -44,12 +44,11 @@ public struct Recreator: Sendable {
     var set: RestoredSet { RestoredSet(scratch: scratch) }
     var liveness: Liveness { Liveness(client: client, catalog: catalog, assumeGone: assumeGone) }
     var repointer: Repointer {
-        Repointer(
-            client: client, catalog: catalog, journal: journal, set: set, liveness: liveness,
-            undoDirectory: undoDirectory)
+        Repointer(context: context, set: set, liveness: liveness, undoDirectory: undoDirectory)
     }
 
-    /// Finds where each row's records are, verifying the archives they come from; writes nothing.
+    /// Finds where each row's records are (a row whose every record is in no archive has none),
+    /// verifying the archives they come from; writes nothing.
     func locate(_ rows: [RestoreRow], in archives: [URL]) throws -> [RestoreRow] {
         var rows = rows
         try set.collect(&rows, from: archives, writing: false)
@@ -63,21 +62,18 @@ public struct Recreator: Sendable {
     func restore(
         _ rows: [RestoreRow], from archives: [URL], keepingLiveMembers: Bool = false
     ) async throws -> RestoreOutcome {
-        var rows = rows
-        // Only rows whose every record is in an archive: a half row would come back half.
-        try set.collect(&rows, from: archives, writing: false)
+        // Only rows whose every record is in an archive (a half row would come back half), from
+        // archives verified before anything is written from them.
+        var rows = try locate(rows, in: archives)
         var restorable = rows.filter { $0.archive != nil }
         guard !restorable.isEmpty else { return .found(rows, newest: archives.first) }
-        // Every archive a row comes from is verified before anything is written from it.
-        try verify(
-            archives.filter { archive in restorable.contains { $0.archives.contains(archive.lastPathComponent) } })
         let kinds = try set.collect(&restorable, from: archives, writing: true)
         // The restored set, by kind: every record of a restorable row is in the scratch files.
         let members = Dictionary(grouping: restorable.flatMap(\.records), by: \.kind).mapValues { Set($0.map(\.id)) }
         let replaced = try await matchEarlierRestores(members, checkingLiveness: keepingLiveMembers)
         if keepingLiveMembers { try await mapLiveMembers(members) }
         try await mapLiveReferences(members)
-        var importer = Importer(client: client, catalog: catalog, journal: journal, scratch: scratch)
+        var importer = Importer(context: context)
         importer.keepsFileHandles = true
         importer.invites = invites
         importer.lateApplyWindow = lateApplyWindow

@@ -1,6 +1,7 @@
 import Archive
 import Catalog
 import Foundation
+import Import
 import JSONCore
 import PlutioAPI
 import StateStore
@@ -10,9 +11,11 @@ import Synchronization
 /// field: only the fields that held an old id are sent (by PUT, or `/move` for a parent), and
 /// their values before go to an undo archive first.
 struct Repointer: Sendable {
-    let client: PlutioClient
-    let catalog: Catalog
-    let journal: ImportJournal
+    /// The target, the catalogue and the request's journal run.
+    let context: RunContext
+    var client: PlutioClient { context.client }
+    var catalog: Catalog { context.catalog }
+    var journal: ImportJournal { context.journal }
     let set: RestoredSet
     let liveness: Liveness
     /// Where the current values of live records go before they are overwritten (`UndoArchive`).

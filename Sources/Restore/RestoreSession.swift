@@ -24,9 +24,6 @@ public struct RestoreSession: Sendable {
         session = try StateSession(settings: settings, stateDirectory: stateDirectory, retry: retry)
     }
 
-    /// The default state directory (`$XDG_STATE_HOME/plutio-backup`).
-    public static var defaultStateDirectory: URL { StateSession.defaultDirectory }
-
     /// The business's archives in `directory`, newest first: exactly `<business>-<UTC time>.tar.zst`
     /// (not another business whose name starts alike, not a `.partial`). Each one's manifest is
     /// read first (format version included): one that cannot be read stops the restore before any
@@ -126,9 +123,7 @@ public struct RestoreSession: Sendable {
     func finish(_ restorer: Recreator, _ outcome: RestoreOutcome) throws -> TrashRestoreResult {
         var kinds: [ImportKindSummary] = []
         if outcome.rows.contains(where: { $0.archive != nil }) {
-            let importer = Importer(
-                client: client, catalog: .standard, journal: restorer.journal, scratch: restorer.scratch)
-            kinds = try importer.writeReport(to: reportURL)
+            kinds = try Importer(context: restorer.context).writeReport(to: reportURL)
         }
         if try restorer.journal.pendingIntents().isEmpty {
             try restorer.journal.finish(at: Timestamp.string(Date()))

@@ -1,6 +1,6 @@
+import Basics
 import Catalog
 import Foundation
-import Import
 import JSONCore
 import PlutioAPI
 
@@ -19,7 +19,7 @@ struct TrashRows: Sendable {
         for try await raw in client.records(of: "trash-bin") {
             guard case .object(let row) = try raw.parsed() else { continue }
             if let rowIDs, !rowIDs.contains(raw.id) { continue }
-            let deletedAt = row["createdAt"]?.stringValue.flatMap(Importer.date)
+            let deletedAt = row["createdAt"]?.stringValue.flatMap({ Timestamp.date($0) })
             if let since, let deletedAt, deletedAt < since { continue }
             var records: [RestoreRecord] = []
             var unknown: [String] = []

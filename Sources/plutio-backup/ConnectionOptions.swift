@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Import
 import PlutioAPI
+import Session
 
 /// Which workspace a group of connection options names: the one of most commands (`--api-url`,
 /// `PLUTIO_*`), or a side of `migrate` (`--source-api-url`, `PLUTIO_SOURCE_*`, else `PLUTIO_*`).
@@ -92,6 +92,6 @@ struct LedgerOption: ParsableArguments {
         if let path = ProcessInfo.processInfo.environment["PLUTIO_LEDGER"], !path.isEmpty {
             return URL(fileURLWithPath: path)
         }
-        return ImportSession.defaultStateDirectory
+        return StateSession.defaultDirectory
     }
 }

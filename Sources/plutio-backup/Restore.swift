@@ -5,6 +5,7 @@ import Foundation
 import MongoQuery
 import PlutioAPI
 import Restore
+import Session
 
 /// `plutio-backup restore`: trash-bin rows, chosen records and sub-trees from archives, or earlier values.
 struct Restore: AsyncParsableCommand {
@@ -145,7 +146,7 @@ struct Restore: AsyncParsableCommand {
         let settings = try connection.settings()
         let session = try RestoreSession(
             settings: settings,
-            stateDirectory: state.map { URL(fileURLWithPath: $0) } ?? RestoreSession.defaultStateDirectory)
+            stateDirectory: state.map { URL(fileURLWithPath: $0) } ?? StateSession.defaultDirectory)
         if revert, let archive, let kind {
             let outcome = try await session.revert(
                 archive: URL(fileURLWithPath: archive), kind: kind, ids: ids,
