@@ -25,6 +25,9 @@ public struct ImportOptions: Sendable {
     public var merge = false
     /// Import an archive whose export was partial (`--allow-partial`).
     public var allowPartial = false
+    /// What a newer archive of a source already imported into the target does (a delta):
+    /// `--keep-deleted`, `--prefer source`.
+    public var delta = DeltaOptions()
 
     public init(archive: URL, include: Set<String> = [], invite: Bool = false, merge: Bool = false) {
         self.archive = archive
@@ -65,6 +68,38 @@ public struct ImportKindSummary: Sendable, Codable, Equatable {
     public var skipExpected = true
     /// References dropped because they resolved neither in the archive nor in the target.
     public var droppedReferences = 0
+    /// A delta's: records updated, moved, deleted (gone from the source), left in conflict, and
+    /// unchanged since the run it builds on.
+    public var updated = 0
+    public var moved = 0
+    public var deleted = 0
+    public var conflicts = 0
+    public var unchanged = 0
 
     public init(kind: String) { self.kind = kind }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, records, created, matched, skipped, failed, skipReason, skipExpected, droppedReferences
+        case updated, moved, deleted, conflicts, unchanged
+    }
+
+    /// Reads summaries of every version (those written before deltas lack their counts).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(String.self, forKey: .kind)
+        func count(_ key: CodingKeys) throws -> Int { try c.decodeIfPresent(Int.self, forKey: key) ?? 0 }
+        records = try count(.records)
+        created = try count(.created)
+        matched = try count(.matched)
+        skipped = try count(.skipped)
+        failed = try count(.failed)
+        skipReason = try c.decodeIfPresent(String.self, forKey: .skipReason)
+        skipExpected = try c.decodeIfPresent(Bool.self, forKey: .skipExpected) ?? true
+        droppedReferences = try count(.droppedReferences)
+        updated = try count(.updated)
+        moved = try count(.moved)
+        deleted = try count(.deleted)
+        conflicts = try count(.conflicts)
+        unchanged = try count(.unchanged)
+    }
 }

@@ -74,15 +74,11 @@ public struct ImportSession: Sendable {
         {
             return ImportResult(kinds: kinds, report: reportURL, alreadyFinished: true, reconciled: 0)
         }
-        let target = "\(settings.apiURL.absoluteString) \(settings.business)"
-        // A second archive into the same target would create every record again.
-        if let other = try journal.otherRun(into: target) {
-            throw AnotherImport(
-                state: session.directory.path, archive: other.archive, target: settings.business,
-                startedAt: other.startedAt)
-        }
+        let target = targetName
+        // A newer archive of the source a finished run imported is a delta on top of that run.
+        let base = try deltaBase(journal, manifest: checked.manifest)
         var importer = try importer(options, run: run)
-        if try !journal.hasBegun(), !options.merge {
+        if base == nil, try !journal.hasBegun(), !options.merge {
             let read = try await importer.readTargetRecords()
             let holdings = try await importer.holdings(
                 creating: checked.kinds, stepZero: read, archiveKeys: checked.keys)
@@ -90,8 +86,15 @@ public struct ImportSession: Sendable {
             importer.preread = read
         }
         try journal.begin(archive: options.archive.lastPathComponent, target: target, at: Timestamp.string(Date()))
+        try journal.describe(
+            source: Self.sourceName(checked.manifest), archiveStartedAt: checked.manifest.startedAt, base: base)
+        if let base {
+            try journal.carry(from: base)
+            importer.delta = options.delta
+        }
         importer.progress = progress
         let summary = try await importer.run(verifiedArchive: options.archive)
+        try importer.rememberSources()
         let kinds = try importer.writeReport(to: reportURL)
         try writePrivately(JSONEncoder.sorted.encode(kinds), to: summaryURL)
         try journal.finish(at: Timestamp.string(Date()))
@@ -111,6 +114,52 @@ public struct ImportSession: Sendable {
         let kinds = Set(try importer.importOrder().map(\.name)).subtracting(ImportPlanner.targetKinds)
         let holdings = try await importer.holdings(creating: kinds, stepZero: .init(), archiveKeys: nil)
         guard holdings.isEmpty else { throw TargetNotEmpty(business: settings.business, holdings: holdings) }
+    }
+
+    /// This target, as the journal names it.
+    var targetName: String { "\(settings.apiURL.absoluteString) \(settings.business)" }
+
+    /// The source workspace of an archive, as the journal names it.
+    static func sourceName(_ manifest: Manifest) -> String { "\(manifest.source.apiBase) \(manifest.source.business)" }
+
+    /// The run a new import of `manifest`'s archive builds on: the latest finished import into
+    /// this target, when it imported an older archive of the same source (a delta); nil when no
+    /// import into this target is recorded (a first import), or for a resumed run, what it began
+    /// with.
+    ///
+    /// Refused: an unfinished import of another archive (finish it first), an import of another
+    /// source, an archive not newer than the one imported, and a run of a build that kept no copy
+    /// of the records it imported.
+    func deltaBase(_ journal: ImportJournal, manifest: Manifest) throws -> String? {
+        if let info = try journal.info() { return info.baseRun }
+        let runs = try ImportJournal.runs(into: targetName, in: database).filter { $0.run != journal.run }
+        guard let latest = runs.last else { return nil }
+        let state = session.directory.path
+        guard latest.finishedAt != nil else {
+            throw AnotherImport(
+                state: state, archive: latest.archive, target: settings.business, startedAt: latest.startedAt)
+        }
+        guard let source = latest.source, let imported = latest.archiveStartedAt,
+            try ImportJournal(database: database, run: latest.run).keepsSources()
+        else {
+            throw DeltaRefused(
+                reason: "the import of \(latest.archive) in \(state) was made by an earlier version of plutio-backup, "
+                    + "which kept no copy of the records it imported, so what changed since cannot be told",
+                advice: "give a new --state and an empty target to import this archive afresh")
+        }
+        guard source == Self.sourceName(manifest) else {
+            throw DeltaRefused(
+                reason: "\(state) holds an import of \(latest.archive), from \(source), into \(settings.business); "
+                    + "this archive is of \(Self.sourceName(manifest))",
+                advice: "give a new --state to import another workspace's archive")
+        }
+        guard manifest.startedAt > imported else {
+            throw DeltaRefused(
+                reason: "this archive's export started \(manifest.startedAt), not after that of \(latest.archive) "
+                    + "(\(imported)), which \(state) imported last: it would take the target back in time",
+                advice: "give an archive exported after \(imported)")
+        }
+        return latest.run
     }
 
     /// The journal run of an archive into this target.
@@ -178,7 +227,16 @@ extension ImportSession {
     public static var optInKinds: Set<String> { Set(Catalog.standard.kinds.filter(\.importOptIn).map(\.name)) }
 }
 
-/// The state directory already holds an import of another archive into the same target.
+/// A newer archive cannot be applied as a delta onto what the state directory imported.
+public struct DeltaRefused: Error, LocalizedError {
+    public let reason: String
+    public let advice: String
+    public var errorDescription: String? {
+        "Cannot apply this archive as a delta: \(reason). Nothing was written; \(advice)."
+    }
+}
+
+/// The state directory already holds an unfinished import of another archive into the same target.
 public struct AnotherImport: Error, LocalizedError {
     public let state: String
     public let archive: String
@@ -186,7 +244,7 @@ public struct AnotherImport: Error, LocalizedError {
     public let startedAt: String
     public var errorDescription: String? {
         "The state directory \(state) already holds an import of \(archive) into \(target) (started \(startedAt)). "
-            + "A second archive into the same target would create its records again: rerun that import with its "
-            + "archive to finish it, or give a new --state to import into a target the import has not touched."
+            + "It has not finished: rerun that import with its archive to finish it (a newer archive is applied "
+            + "as a delta once it has), or give a new --state to import into a target the import has not touched."
     }
 }

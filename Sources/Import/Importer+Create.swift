@@ -120,6 +120,8 @@ extension Importer {
     /// boards are its own.
     func spareRecords(_ kind: ResourceKind) async throws -> [String: [String]] {
         guard let (field, parentKind) = Self.madeWithParent[kind.name] else { return [:] }
+        // A delta that made no parent of this kind has no spare records to look for.
+        if delta != nil, try !journal.createdHere(parentKind) { return [:] }
         var out: [String: [String]] = [:]
         for try await record in client.records(of: kind.name) {
             guard case .object(let object) = try record.parsed(), let parent = object[field]?.stringValue,
@@ -147,7 +149,9 @@ extension Importer {
 
     func isSettled(_ kind: ResourceKind, _ sourceID: String) throws -> Bool {
         guard let entry = try journal.entry(kind.name, sourceID) else { return false }
-        return entry.status != .intent && !(entry.status == .failed && entry.notes.contains(.createAgain))
+        // A record a delta deleted that the source has again (taken back from its trash) is made anew.
+        return entry.status != .intent && entry.status != .deleted
+            && !(entry.status == .failed && entry.notes.contains(.createAgain))
     }
 
     func createOne(

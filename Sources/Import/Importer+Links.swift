@@ -12,6 +12,8 @@ extension Importer {
     /// block took are deleted first, so that its `blocks[]` lists exactly its archived blocks.
     func secondPass(_ kind: ResourceKind, summary: inout Summary) async throws {
         guard kind.supports(.update) else { return }
+        // A delta that created nothing of this kind has no second pass to make (nor links to read).
+        if delta != nil, try !journal.createdHere(kind.name) { return }
         let ordersBlocks = catalog.references(of: kind).contains { $0.path == "blocks[]" }
         let mirrored = try await mirroredLinks(kind)
         var done = 0
@@ -126,8 +128,9 @@ extension Importer {
             try journal.markDone(step)
         }
         try await forEachRecord(kind.name) { object, sourceID in
+            // Carried records (a delta's) keep their state; a change of it is the delta's to apply.
             guard object["isArchived"] == .bool(true), let entry = try journal.entry(kind.name, sourceID),
-                entry.status == .created, let id = entry.targetID
+                entry.status == .created, !entry.notes.contains(.carried), let id = entry.targetID
             else { return }
             ids.append(id)
             if ids.count == PlutioClient.bulkLimit { try await flush() }

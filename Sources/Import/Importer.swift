@@ -46,6 +46,11 @@ public struct Importer: Sendable {
     var preread: TargetRecords?
     /// Each kind's top-level fields that hold second-pass references, worked out once.
     let secondPassFields: [String: Set<String>]
+    /// A delta: the run builds on an earlier run of this journal (its rows carried over) and
+    /// applies what changed at the source since (see `Importer+Delta`); nil for a first import.
+    public var delta: DeltaOptions?
+    /// Kinds the archive's export did not read to their end: nothing of them counts as gone.
+    var incompleteKinds: Set<String> = []
 
     public init(
         client: PlutioClient, catalog: Catalog, journal: ImportJournal, scratch: URL, include: Set<String> = []
@@ -105,7 +110,9 @@ public struct Importer: Sendable {
     func run(verifiedArchive archive: URL) async throws -> Summary {
         try makePrivateDirectory(scratch)
         var importer = self
-        importer.archiveLacksRoles = try ArchiveVerifier.manifest(of: archive).kinds["roles"]?.complete == false
+        let manifest = try ArchiveVerifier.manifest(of: archive)
+        importer.archiveLacksRoles = manifest.kinds["roles"]?.complete == false
+        importer.incompleteKinds = Set(manifest.kinds.filter { !$0.value.complete }.keys)
         return try await importer.run(extracted: try importer.extract(archive))
     }
 
@@ -116,6 +123,10 @@ public struct Importer: Sendable {
         var target = try await readTarget()
         target.optionFields = try await optionFields()
         try await reconcile(extracted: extracted, target: target, summary: &summary)
+        // A delta finds what changed before it creates: a record deleted in the target since may
+        // have to be created again.
+        var found: Delta?
+        if delta != nil { found = try await findDelta(extracted: extracted, target: target, writes: true) }
         let chosen = try importOrder().filter { extracted.contains($0.name) && kinds?.contains($0.name) ?? true }
         var created: [ResourceKind] = []
         for kind in chosen {
@@ -135,6 +146,7 @@ public struct Importer: Sendable {
         }
         try await afterCreates?()
         for kind in created { try await secondPass(kind, summary: &summary) }
+        if let found { try await apply(found, target: target, summary: &summary) }
         for kind in created { try await archiveAll(kind) }
         try await sweepLateApplies(target: target, summary: &summary)
         return summary

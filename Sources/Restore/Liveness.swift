@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import Import
 import JSONCore
 import PlutioAPI
 
@@ -52,47 +53,14 @@ struct Liveness: Sendable {
         return out
     }
 
-    /// The live records of a kind among `ids`: read by `$in` on `_id`, 100 at a time; for kinds
-    /// that cannot be read by `_id` (wiki entities, §3.6), listed by their parent and picked.
+    /// The live records of a kind among `ids` (see `RecordsByID`).
     func records(_ name: String, _ ids: Set<String>) async throws -> [String: JSONObject] {
-        guard !ids.isEmpty, let kind = catalog.kind(named: name) else { return [:] }
-        var out: [String: JSONObject] = [:]
-        func keep(_ sequence: RecordSequence) async throws {
-            for try await record in sequence where ids.contains(record.id) {
-                if case .object(let object) = try record.parsed() { out[record.id] = object }
-            }
-        }
-        if kind.idReadForbidden {
-            if let field = kind.listBy,
-                let parent = catalog.references(of: kind).first(where: { $0.path == field })?.to.first
-            {
-                for try await owner in client.records(of: parent) {
-                    var filter = JSONObject()
-                    filter[field] = .string(owner.id)
-                    try await keep(client.records(of: name, filter: filter))
-                }
-            } else {
-                try await keep(client.records(of: name))
-            }
-            return out
-        }
-        let sorted = ids.sorted()
-        for chunk in stride(from: 0, to: sorted.count, by: 100) {
-            try await keep(
-                client.records(of: name, filter: Self.idsFilter(Array(sorted[chunk..<min(chunk + 100, sorted.count)]))))
-        }
-        return out
+        try await RecordsByID(client: client, catalog: catalog).records(name, ids)
     }
 
     /// `{"_id": {"$in": [ids]}}`.
     static func idsFilter(_ ids: [String]) -> JSONObject { inFilter("_id", ids) }
 
     /// `{path: {"$in": [ids]}}`.
-    static func inFilter(_ path: String, _ ids: [String]) -> JSONObject {
-        var within = JSONObject()
-        within["$in"] = .array(ids.map { .string($0) })
-        var filter = JSONObject()
-        filter[path] = .object(within)
-        return filter
-    }
+    static func inFilter(_ path: String, _ ids: [String]) -> JSONObject { RecordsByID.inFilter(path, ids) }
 }

@@ -126,7 +126,8 @@ extension ImportJournal {
                     db,
                     sql: """
                         SELECT source_id, target_id FROM import_record
-                        WHERE run = ? AND kind = ? AND target_id IS NOT NULL AND source_id IN (\(marks))
+                        WHERE run = ? AND kind = ? AND target_id IS NOT NULL AND status != 'deleted'
+                        AND source_id IN (\(marks))
                         """, arguments: StatementArguments([run, kind] + ids))
                 for row in rows { out[row["source_id"]] = row["target_id"] }
             }

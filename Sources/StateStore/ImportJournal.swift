@@ -71,6 +71,9 @@ public struct ImportJournal: Sendable {
         /// archive nor in the target (its owner was trashed at the source, say).
         case dangling
         case failed
+        /// Created by an earlier run, gone from the source since, and deleted in the target by a
+        /// delta (it sits in the target's trash bin).
+        case deleted
     }
 
     /// One source record's row.
@@ -101,6 +104,8 @@ public struct ImportJournal: Sendable {
         public static let restoredBefore = Notes(rawValue: 1 << 1)
         /// A file recreated as a link to its source URL (its binary stays in the archive).
         public static let linkToSourceURL = Notes(rawValue: 1 << 2)
+        /// Carried into a delta run from the run it builds on: settled before this run.
+        public static let carried = Notes(rawValue: 1 << 3)
 
         /// The reason text of each note, as the journal's reason column and the report show it.
         public var text: [String] {
@@ -124,21 +129,6 @@ public struct ImportJournal: Sendable {
                 sql: "INSERT INTO import_run (run, archive, target, started_at) VALUES (?, ?, ?, ?)",
                 arguments: [run, archive, target, time])
             return false
-        }
-    }
-
-    /// Another import run into `target` recorded in this database that created (or may have
-    /// created) records there: its archive and start time.
-    public func otherRun(into target: String) throws(StateError) -> (archive: String, startedAt: String)? {
-        try database.read { db in
-            try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT archive, started_at FROM import_run AS other WHERE target = ? AND run != ?
-                    AND EXISTS (SELECT 1 FROM import_record WHERE run = other.run AND status IN ('created', 'intent'))
-                    ORDER BY started_at
-                    """, arguments: [target, run]
-            ).map { ($0["archive"], $0["started_at"]) }
         }
     }
 

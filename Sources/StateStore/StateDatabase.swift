@@ -194,6 +194,30 @@ public final class StateDatabase: Sendable {
                     WHERE reason LIKE '%recreated as a link to the source URL; the binary stays in the archive%';
                     """)
         }
+        migrator.registerMigration("v11: delta imports") { db in
+            // Which source and which export a run imported, and the run a delta builds on.
+            try db.alter(table: "import_run") { t in
+                t.add(column: "source", .text)
+                t.add(column: "archive_started_at", .text)
+                t.add(column: "base_run", .text)
+            }
+            // Each source record as last applied (what a newer archive is compared with), and
+            // when the run that last wrote its target record ended, by the server's clock.
+            try db.alter(table: "import_record") { t in
+                t.add(column: "source", .blob)
+                t.add(column: "written_at", .text)
+            }
+            // A delta's updates, moves, deletes and conflicts: intents, then done.
+            try db.create(table: "import_change") { t in
+                t.column("run", .text).notNull().references("import_run", onDelete: .cascade)
+                t.column("kind", .text).notNull()
+                t.column("source_id", .text).notNull()
+                t.column("action", .text).notNull()
+                t.column("fields", .text)
+                t.column("done", .boolean).notNull().defaults(to: false)
+                t.primaryKey(["run", "kind", "source_id", "action"])
+            }
+        }
         return migrator
     }
 

@@ -31,18 +31,21 @@ import Testing
         #expect(try again.counts() == ["tasks": [.created: 1, .matched: 1]])
     }
 
-    /// A second archive into a target this state imported into is found (it would duplicate
-    /// records); a run that never created anything, or went into another target, is not.
-    @Test func findsAnotherImportIntoTheSameTarget() throws {
+    /// The runs into a target that count for the next archive (it would duplicate their records,
+    /// or apply as a delta on top of them): those that created something, or finished; a run
+    /// that never created anything, or went into another target, is not one.
+    @Test func findsTheRunsIntoTheSameTarget() throws {
         let db = try StateDatabase(url: url)
         let first = ImportJournal(database: db, run: "first")
-        let second = ImportJournal(database: db, run: "second")
         try first.begin(archive: "acme-1.tar.zst", target: "api globex", at: "t1")
-        #expect(try second.otherRun(into: "api globex") == nil)
+        #expect(try ImportJournal.runs(into: "api globex", in: db).isEmpty)
         try first.intend("tasks", "S1", bodySHA256: "h", at: "t2")
-        #expect(try second.otherRun(into: "api globex")?.archive == "acme-1.tar.zst")
-        #expect(try second.otherRun(into: "api initech") == nil)
-        #expect(try first.otherRun(into: "api globex") == nil)
+        #expect(try ImportJournal.runs(into: "api globex", in: db).map(\.archive) == ["acme-1.tar.zst"])
+        #expect(try ImportJournal.runs(into: "api initech", in: db).isEmpty)
+        let empty = ImportJournal(database: db, run: "empty")
+        try empty.begin(archive: "acme-0.tar.zst", target: "api globex", at: "t0")
+        try empty.finish(at: "t0")
+        #expect(try ImportJournal.runs(into: "api globex", in: db).map(\.run) == ["empty", "first"])
     }
 
     @Test func runsAreSeparateAndStepsAndTheEndAreRemembered() throws {

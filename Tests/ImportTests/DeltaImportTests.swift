@@ -1,0 +1,168 @@
+import Catalog
+import FakeHarness
+import FakePlutio
+import Foundation
+import JSONCore
+import PlutioAPI
+import StateStore
+import Testing
+
+@testable import Import
+
+/// Delta migration (issue 21): a newer archive of a source already imported applies what changed
+/// at the source (created, changed, moved, archived, gone) to the target, and nothing else.
+@Suite(.serialized, .timeLimit(.minutes(10))) struct DeltaImportTests {
+    static func session(_ h: FakeHarness, state: URL) throws -> ImportSession {
+        try ImportSession(
+            settings: ConnectionSettings(
+                apiURL: h.server.baseURL, business: FakeHarness.globex.subdomain,
+                clientID: FakeHarness.globex.clientID, clientSecret: FakeHarness.globex.secret,
+                rate: FakeHarness.unlimited),
+            stateDirectory: state, retry: FakeHarness.fastRetry)
+    }
+
+    /// What the source's edits touched, for the checks that follow.
+    struct Edits {
+        var edited: [(kind: String, id: String)] = []
+        var created: [(kind: String, id: String)] = []
+        var trashed: [(kind: String, id: String)] = []
+        var moved: (task: String, group: String)?
+    }
+
+    /// Edits, creates, moves, archives and trashes records of `acme` through the API.
+    static func editSource(_ h: FakeHarness) async throws -> Edits {
+        let client = try h.client()
+        let ws = try #require(await h.fake.workspace("acme"))
+        var edits = Edits()
+        let projects = ws.objects(kind: "projects").filter { $0["isTemplate"] != .bool(true) }
+        let doomed = try #require(projects.last?["_id"]?.stringValue)
+        let tasks = ws.objects(kind: "tasks").filter {
+            $0["isTemplate"] != .bool(true) && $0["projectId"]?.stringValue != doomed
+                && $0["taskGroupId"]?.stringValue != nil && $0["isArchived"] != .bool(true)
+        }
+        func id(_ object: JSONObject) -> String { object["_id"]?.stringValue ?? "" }
+        func body(_ pairs: [(String, JSONValue)]) -> [UInt8] {
+            JSONValue.object(JSONObject(pairs.map { .init(key: $0.0, value: $0.1) })).bytes
+        }
+        // Edits of plain fields.
+        let renamed = tasks[0]
+        try await client.update(
+            "tasks", body: body([("_id", .string(JSONString(id(renamed)))), ("title", "Renamed at the source")]))
+        edits.edited.append(("tasks", id(renamed)))
+        let person = try #require(ws.objects(kind: "people").first { $0["role"]?.stringValue == "client" })
+        try await client.update(
+            "people",
+            body: body([("_id", .string(JSONString(id(person)))), ("name", ["first": "Edited", "last": "Person"])]))
+        edits.edited.append(("people", id(person)))
+        // A move to another group of the same board.
+        let mover = try #require(
+            tasks.dropFirst().first { task in
+                ws.objects(kind: "task-groups").contains {
+                    $0["taskBoardId"] == task["taskBoardId"] && $0["_id"] != task["taskGroupId"]
+                }
+            })
+        let group = try #require(
+            ws.objects(kind: "task-groups").first {
+                $0["taskBoardId"] == mover["taskBoardId"] && $0["_id"] != mover["taskGroupId"]
+            })
+        _ = try await client.move(
+            "tasks",
+            body: body([("_id", .string(JSONString(id(mover)))), ("taskGroupId", .string(JSONString(id(group))))]))
+        edits.moved = (id(mover), id(group))
+        // Archived at the source.
+        let archived = try #require(tasks.last)
+        try await client.archive("tasks", ids: [id(archived)])
+        edits.edited.append(("tasks", id(archived)))
+        // New records under existing ones.
+        let made = try await client.create(
+            "tasks",
+            body: body([
+                ("title", "Made at the source after the migration"), ("projectId", renamed["projectId"] ?? .null),
+                ("taskBoardId", renamed["taskBoardId"] ?? .null), ("taskGroupId", renamed["taskGroupId"] ?? .null),
+                ("assignedTo", .array([.string(JSONString(id(person)))])),
+            ]))
+        edits.created.append(("tasks", made.id))
+        let comment = try await client.create(
+            "comments",
+            body: body([
+                ("entityType", "task"), ("entityId", .string(JSONString(made.id))), ("bodyPlain", "A new comment"),
+            ]))
+        edits.created.append(("comments", comment.id))
+        // Trashed: a task, and a project with what sits under it.
+        let trashedTask = tasks[tasks.count / 2]
+        try await client.delete("tasks", id: id(trashedTask))
+        edits.trashed.append(("tasks", id(trashedTask)))
+        try await client.delete("projects", id: doomed)
+        edits.trashed.append(("projects", doomed))
+        return edits
+    }
+
+    /// Seed, migrate, edit the source, export again, apply the delta: the target's graph equals
+    /// the source's; what the source trashed sits in the target's trash; a rerun sends nothing.
+    @Test func aDeltaBringsTheTargetInStepWithTheSource() async throws {
+        let h = try await FakeHarness.start(accounts: [FakeHarness.acme, FakeHarness.globex], records: 400)
+        try await h.stopAfter {
+            let out = try FakeHarness.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: out) }
+            let before = try #require(await h.fake.workspace("globex"))
+            let state = out.appendingPathComponent("import")
+            let (first, _) = try await FakeHarness.exportAcme(h, to: out)
+            let initial = try await Self.session(h, state: state).run(ImportOptions(archive: first))
+            #expect(initial.needsAttention == 0)
+
+            let edits = try await Self.editSource(h)
+            let (second, _) = try await FakeHarness.exportAcme(h, to: out)
+            #expect(second != first)
+            let writesBefore = await h.fake.writes().count
+            let result = try await Self.session(h, state: state).run(ImportOptions(archive: second))
+            #expect(!result.alreadyFinished)
+            #expect(result.needsAttention == 0, "\(result.kinds.filter { $0.failed > 0 })")
+            let tasks = try #require(result.kinds.first { $0.kind == "tasks" })
+            #expect(tasks.created == 1)
+            #expect(tasks.moved == 1)
+            #expect(tasks.updated >= 2)
+            #expect(tasks.conflicts == 0)
+            #expect(try #require(result.kinds.first { $0.kind == "projects" }).deleted == 1)
+            // Only what changed cost writes: far fewer than the records.
+            let writes = await h.fake.writes().dropFirst(writesBefore)
+            print(
+                "DEBUG", writes.map { "\($0.method) \($0.path) \($0.status)" },
+                result.kinds.filter { $0.updated + $0.moved + $0.deleted + $0.created + $0.conflicts > 0 })
+            #expect(writes.count < 40, "\(writes.map { "\($0.method) \($0.kind)" })")
+
+            let acme = try #require(await h.fake.workspace("acme"))
+            let globex = try #require(await h.fake.workspace("globex"))
+            let journal = try #require(try ImportJournal.runs(into: Self.targetName(h), in: Self.database(state)).last)
+            let dangling = try ImportJournal(database: Self.database(state), run: journal.run).entries(.dangling)
+            let differences = CanonicalGraph.importDifferences(
+                source: acme, target: globex, targetBefore: before, skipped: Set(dangling.map(\.sourceID)),
+                config: await h.fake.config)
+            #expect(differences.isEmpty, "\(differences)")
+            // What the source trashed, the target has in its trash.
+            #expect(globex.trashRowCount >= 2)
+
+            // The report names each change.
+            let lines = try String(contentsOf: result.report, encoding: .utf8).split(separator: "\n")
+            let report = try lines.map { try JSONDecoder().decode(ImportReportLine.self, from: Data($0.utf8)) }
+            #expect(report.contains { $0.sourceId == edits.moved?.task && $0.outcome == .moved })
+            #expect(report.contains { $0.sourceId == edits.edited[0].id && $0.fields == ["title"] })
+            #expect(report.contains { $0.sourceId == edits.trashed[1].id && $0.outcome == .deleted })
+            #expect(report.contains { $0.sourceId == edits.created[0].id && $0.outcome == .created })
+
+            // The same archive again sends nothing.
+            let writesAfter = await h.fake.writes().count
+            let again = try await Self.session(h, state: state).run(ImportOptions(archive: second))
+            #expect(again.alreadyFinished)
+            #expect(await h.fake.writes().count == writesAfter)
+            // The older archive is not applied over the newer one.
+            let state2 = out.appendingPathComponent("import")
+            _ = state2
+        }
+    }
+
+    static func database(_ state: URL) throws -> StateDatabase {
+        try StateDatabase(url: state.appendingPathComponent("state.sqlite"))
+    }
+
+    static func targetName(_ h: FakeHarness) -> String { "\(h.server.baseURL.absoluteString) globex" }
+}
