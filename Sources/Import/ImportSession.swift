@@ -69,10 +69,19 @@ public struct ImportSession: Sendable {
         let checked = try check(options)
         let run = runID(checked.manifest)
         let journal = ImportJournal(database: database, run: run)
-        if try journal.finishedAt() != nil, let data = try? Data(contentsOf: summaryURL),
-            let kinds = try? JSONDecoder().decode([ImportKindSummary].self, from: data)
-        {
-            return ImportResult(kinds: kinds, report: reportURL, alreadyFinished: true, reconciled: 0)
+        if try journal.finishedAt() != nil {
+            // An archive imported before a newer one: the target is past it.
+            if let latest = try ImportJournal.runs(into: targetName, in: database).last, latest.run != run {
+                throw DeltaRefused(
+                    reason: "\(session.directory.path) imported \(latest.archive) after this archive: the target "
+                        + "holds a newer state of the source",
+                    advice: "import an archive exported later than \(latest.archive) to bring the target up to date")
+            }
+            if let data = try? Data(contentsOf: summaryURL),
+                let kinds = try? JSONDecoder().decode([ImportKindSummary].self, from: data)
+            {
+                return ImportResult(kinds: kinds, report: reportURL, alreadyFinished: true, reconciled: 0)
+            }
         }
         let target = targetName
         // A newer archive of the source a finished run imported is a delta on top of that run.

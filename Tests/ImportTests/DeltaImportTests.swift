@@ -88,6 +88,45 @@ import Testing
                 ("entityType", "task"), ("entityId", .string(JSONString(made.id))), ("bodyPlain", "A new comment"),
             ]))
         edits.created.append(("comments", comment.id))
+        // A new project with a board, a group and a task under it.
+        let project = try await client.create("projects", body: body([("name", "Started after the migration")]))
+        let board = try await client.create(
+            "task-boards", body: body([("title", "Board"), ("projectId", .string(JSONString(project.id)))]))
+        let column = try await client.create(
+            "task-groups",
+            body: body([
+                ("title", "Column"), ("taskBoardId", .string(JSONString(board.id))),
+                ("projectId", .string(JSONString(project.id))), ("position", 0),
+            ]))
+        let inside = try await client.create(
+            "tasks",
+            body: body([
+                ("title", "Inside the new project"), ("projectId", .string(JSONString(project.id))),
+                ("taskBoardId", .string(JSONString(board.id))), ("taskGroupId", .string(JSONString(column.id))),
+            ]))
+        edits.created += [("projects", project.id), ("task-boards", board.id), ("tasks", inside.id)]
+        // A document's blocks: one edited, one added.
+        let invoice = try #require(
+            ws.objects(kind: "invoices").first {
+                $0["isTemplate"] != .bool(true) && ($0["blocks"]?.arrayValue?.count ?? 0) > 0
+            })
+        let block = try #require(invoice["blocks"]?.arrayValue?.first?.stringValue)
+        try await client.update(
+            "blocks", body: body([("_id", .string(JSONString(block))), ("textPlain", "Edited block text")]))
+        let added = try await client.create(
+            "blocks",
+            body: body([
+                ("entityType", "invoice"), ("entityId", .string(JSONString(id(invoice)))), ("type", "content"),
+                ("textPlain", "A block added at the source"),
+            ]))
+        edits.created.append(("blocks", added.id))
+        // A company gains a person.
+        let company = try #require(ws.objects(kind: "companies").first)
+        var members = company["people"]?.arrayValue ?? []
+        members.append(["_id": .string(JSONString(id(person)))])
+        try await client.update(
+            "companies", body: body([("_id", .string(JSONString(id(company)))), ("people", .array(members))]))
+        edits.edited.append(("companies", id(company)))
         // Trashed: a task, and a project with what sits under it.
         let trashedTask = tasks[tasks.count / 2]
         try await client.delete("tasks", id: id(trashedTask))
@@ -99,8 +138,12 @@ import Testing
 
     /// Seed, migrate, edit the source, export again, apply the delta: the target's graph equals
     /// the source's; what the source trashed sits in the target's trash; a rerun sends nothing.
-    @Test func aDeltaBringsTheTargetInStepWithTheSource() async throws {
-        let h = try await FakeHarness.start(accounts: [FakeHarness.acme, FakeHarness.globex], records: 400)
+    /// Under the default fake and every write variant of contract §10.
+    @Test(arguments: ImportGraphTests.Variant.allCases)
+    func aDeltaBringsTheTargetInStepWithTheSource(variant: ImportGraphTests.Variant) async throws {
+        let h = try await FakeHarness.start(accounts: [FakeHarness.acme, FakeHarness.globex], records: 400) {
+            variant.apply(&$0)
+        }
         try await h.stopAfter {
             let out = try FakeHarness.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: out) }
@@ -118,16 +161,13 @@ import Testing
             #expect(!result.alreadyFinished)
             #expect(result.needsAttention == 0, "\(result.kinds.filter { $0.failed > 0 })")
             let tasks = try #require(result.kinds.first { $0.kind == "tasks" })
-            #expect(tasks.created == 1)
+            #expect(tasks.created == 2)
             #expect(tasks.moved == 1)
             #expect(tasks.updated >= 2)
             #expect(tasks.conflicts == 0)
             #expect(try #require(result.kinds.first { $0.kind == "projects" }).deleted == 1)
             // Only what changed cost writes: far fewer than the records.
             let writes = await h.fake.writes().dropFirst(writesBefore)
-            print(
-                "DEBUG", writes.map { "\($0.method) \($0.path) \($0.status)" },
-                result.kinds.filter { $0.updated + $0.moved + $0.deleted + $0.created + $0.conflicts > 0 })
             #expect(writes.count < 40, "\(writes.map { "\($0.method) \($0.kind)" })")
 
             let acme = try #require(await h.fake.workspace("acme"))
@@ -137,7 +177,7 @@ import Testing
             let differences = CanonicalGraph.importDifferences(
                 source: acme, target: globex, targetBefore: before, skipped: Set(dangling.map(\.sourceID)),
                 config: await h.fake.config)
-            #expect(differences.isEmpty, "\(differences)")
+            #expect(differences.isEmpty, "\(variant): \(differences)")
             // What the source trashed, the target has in its trash.
             #expect(globex.trashRowCount >= 2)
 
@@ -154,9 +194,76 @@ import Testing
             let again = try await Self.session(h, state: state).run(ImportOptions(archive: second))
             #expect(again.alreadyFinished)
             #expect(await h.fake.writes().count == writesAfter)
-            // The older archive is not applied over the newer one.
-            let state2 = out.appendingPathComponent("import")
-            _ = state2
+            // The older archive is not applied over the newer one; nothing is written.
+            await #expect(throws: DeltaRefused.self) {
+                _ = try await Self.session(h, state: state).run(ImportOptions(archive: first))
+            }
+            #expect(await h.fake.writes().count == writesAfter)
+        }
+    }
+
+    /// A record the target changed since the import wrote it keeps the target's values and is
+    /// reported with both sides; one deleted there is not made again. A field the target did not
+    /// touch still takes the source's value. With `preferSource`, the next archive takes the
+    /// source's side of both.
+    @Test func conflictsKeepTheTargetsValuesUnlessTheSourceIsPreferred() async throws {
+        let h = try await FakeHarness.start(accounts: [FakeHarness.acme, FakeHarness.globex], records: 300)
+        try await h.stopAfter {
+            let out = try FakeHarness.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: out) }
+            let state = out.appendingPathComponent("import")
+            let (first, _) = try await FakeHarness.exportAcme(h, to: out)
+            _ = try await Self.session(h, state: state).run(ImportOptions(archive: first))
+            let run = try #require(try ImportJournal.runs(into: Self.targetName(h), in: Self.database(state)).last)
+            let journal = ImportJournal(database: try Self.database(state), run: run.run)
+            let acme = try #require(await h.fake.workspace("acme"))
+            let tasks = acme.objects(kind: "tasks").filter { $0["isTemplate"] != .bool(true) }.compactMap {
+                $0["_id"]?.stringValue
+            }
+            let (both, apart, gone) = (tasks[0], tasks[1], tasks[2])
+            let mapped = try journal.targetIDs("tasks", for: [both, apart, gone])
+            let source = try h.client()
+            let target = try h.client(FakeHarness.globex)
+            func put(_ client: PlutioClient, _ id: String, _ field: String, _ value: String) async throws {
+                let body: JSONObject = ["_id": .string(JSONString(id)), field: .string(JSONString(value))]
+                try await client.update("tasks", body: JSONValue.object(body).bytes)
+            }
+            // The same field on both sides; different fields; edited at the source, deleted in the target.
+            try await put(source, both, "title", "Source title")
+            try await put(target, try #require(mapped[both]), "title", "Target title")
+            try await put(source, apart, "title", "Source title of the other")
+            try await put(target, try #require(mapped[apart]), "descriptionPlain", "Target description")
+            try await put(source, gone, "title", "Edited, but deleted in the target")
+            try await target.delete("tasks", id: try #require(mapped[gone]))
+
+            let (second, _) = try await FakeHarness.exportAcme(h, to: out)
+            let result = try await Self.session(h, state: state).run(ImportOptions(archive: second))
+            #expect(try #require(result.kinds.first { $0.kind == "tasks" }).conflicts == 2)
+            var globex = try #require(await h.fake.workspace("globex"))
+            let (bothID, apartID) = (try #require(mapped[both]), try #require(mapped[apart]))
+            #expect(globex.object(kind: "tasks", id: bothID)?["title"] == "Target title")
+            let other = try #require(globex.object(kind: "tasks", id: apartID))
+            #expect(other["title"] == "Source title of the other")
+            #expect(other["descriptionPlain"] == "Target description")
+            #expect(!globex.objects(kind: "tasks").contains { $0["title"] == "Edited, but deleted in the target" })
+            let lines = try String(contentsOf: result.report, encoding: .utf8).split(separator: "\n")
+            let report = try lines.map { try JSONDecoder().decode(ImportReportLine.self, from: Data($0.utf8)) }
+            let conflict = try #require(report.first { $0.sourceId == both && $0.outcome == .conflict })
+            #expect(conflict.conflicts?.map(\.field) == ["title"])
+            #expect(conflict.conflicts?.first?.target == "Target title")
+            #expect(conflict.conflicts?.first?.source == "Source title")
+            #expect(report.contains { $0.sourceId == gone && $0.outcome == .conflict })
+
+            // The next archive, with the source preferred: the source's values, the deleted one made again.
+            let (third, _) = try await FakeHarness.exportAcme(h, to: out)
+            var options = ImportOptions(archive: third)
+            options.delta.preferSource = true
+            let preferred = try await Self.session(h, state: state).run(options)
+            #expect(preferred.needsAttention == 0)
+            globex = try #require(await h.fake.workspace("globex"))
+            #expect(globex.object(kind: "tasks", id: bothID)?["title"] == "Source title")
+            #expect(
+                globex.objects(kind: "tasks").filter { $0["title"] == "Edited, but deleted in the target" }.count == 1)
         }
     }
 
