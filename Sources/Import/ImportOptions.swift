@@ -49,9 +49,14 @@ public struct ImportResult: Sendable {
     public var reconciled: Int
     /// Second records that lost creates made later than their lookup, found and deleted.
     public var lateDuplicatesDeleted = 0
+    /// The run applied a newer archive onto an earlier import (a delta).
+    public var isDelta = false
 
-    /// Records failed, or skipped although the import should have carried them (exit 3).
-    public var needsAttention: Int { kinds.reduce(0) { $0 + $1.failed + ($1.skipExpected ? 0 : $1.skipped) } }
+    /// Records failed, skipped although the import should have carried them, or left in
+    /// conflict by a delta (exit 3).
+    public var needsAttention: Int {
+        kinds.reduce(0) { $0 + $1.failed + ($1.skipExpected ? 0 : $1.skipped) + $1.conflicts }
+    }
 }
 
 /// One kind's line of the import summary.

@@ -37,11 +37,55 @@ public struct ImportPlan: Sendable, Codable, Equatable {
     /// What the target holds that the import would create records beside: the import stops
     /// there unless `--merge` (nil when it does not check: a resumed import, or `--merge`).
     public var holdings: TargetHoldings?
+    /// For a newer archive of the source a finished import brought in: the delta it applies
+    /// (then `kinds` is empty).
+    public var delta: DeltaPlan?
 
     /// Every call: token, step-0 reads, creates, follow-up PUTs and archive calls.
     public var calls: Int {
-        1 + targetReads + kinds.reduce(0) { $0 + $1.create + $1.followUps + $1.archiveCalls }
+        if let delta { return delta.calls }
+        return 1 + targetReads + kinds.reduce(0) { $0 + $1.create + $1.followUps + $1.archiveCalls }
     }
+}
+
+/// What a delta will do, per kind in import order, and the calls it takes.
+public struct DeltaPlan: Sendable, Codable, Equatable {
+    public struct Kind: Sendable, Codable, Equatable {
+        public var kind: String
+        /// Records of the kind in the newer archive.
+        public var records: Int
+        /// New at the source (or made again, with `--prefer source`).
+        public var create = 0
+        /// Changed at the source: fields PUT (a document's `blocks[]` included).
+        public var update = 0
+        /// Moved to another parent at the source.
+        public var move = 0
+        /// Archived or unarchived at the source.
+        public var archive = 0
+        /// Gone from the source: deleted in the target (those trashed with a parent cost no call).
+        public var delete = 0
+        /// Changed in the target since the import wrote them: left as the target has them.
+        public var conflicts = 0
+        /// Gone from the source but kept (`--keep-deleted`).
+        public var kept = 0
+        public var unchanged = 0
+        /// Writes: creates, their follow-ups, updates, moves, archive and delete calls.
+        public var calls = 0
+
+        public init(kind: String, records: Int) {
+            self.kind = kind
+            self.records = records
+        }
+    }
+
+    /// The archive the delta builds on (the last one imported).
+    public var base: String
+    public var kinds: [Kind] = []
+    /// Reads: step 0's lists and the target records the delta touches (100 ids a call).
+    public var targetReads = 0
+
+    /// Every call: token, reads and writes.
+    public var calls: Int { 1 + targetReads + kinds.reduce(0) { $0 + $1.calls } }
 }
 
 /// Works out an `ImportPlan` from an archive and the records step 0 read from the target.

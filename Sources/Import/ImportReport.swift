@@ -99,6 +99,10 @@ extension Importer {
                     case .failed, .intent: line.outcome = .failed
                     case .deleted: line.outcome = .deleted
                     }
+                } else if delta != nil, excluded != nil || decided != nil {
+                    // A delta reports what it touched: a kind left out stays left out.
+                    summary.unchanged += 1
+                    return
                 } else {
                     line.reason = excluded ?? decided?.reason ?? "not reached"
                     if excluded == nil, decided == nil { line.outcome = .failed }

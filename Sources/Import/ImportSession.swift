@@ -38,6 +38,19 @@ public struct ImportSession: Sendable {
     /// it would duplicate) and writes nothing.
     public func plan(_ options: ImportOptions) async throws -> ImportPlan {
         let checked = try check(options)
+        // A newer archive of what this state imported: the delta's plan, against the rows it
+        // builds on (a resumed delta's own).
+        let current = ImportJournal(database: database, run: runID(checked.manifest))
+        if let base = try deltaBase(current, manifest: checked.manifest) {
+            let compared = try current.hasBegun() ? current.run : base
+            var importer = try importer(options, run: compared, scratch: "plan-\(compared)")
+            importer.delta = options.delta
+            let name = try ImportJournal(database: database, run: base).info()?.archive ?? base
+            var plan = ImportPlan(kinds: [], targetReads: 0, targetHad: [:])
+            plan.delta = try await importer.planDelta(
+                archive: options.archive, base: name, ownRows: compared == current.run)
+            return plan
+        }
         var planner = ImportPlanner(catalog: .standard)
         planner.include = options.include
         planner.bulkUpdates = Set(Catalog.standard.kinds.map(\.name).filter { client.takesBulk($0) })
@@ -80,7 +93,9 @@ public struct ImportSession: Sendable {
             if let data = try? Data(contentsOf: summaryURL),
                 let kinds = try? JSONDecoder().decode([ImportKindSummary].self, from: data)
             {
-                return ImportResult(kinds: kinds, report: reportURL, alreadyFinished: true, reconciled: 0)
+                var result = ImportResult(kinds: kinds, report: reportURL, alreadyFinished: true, reconciled: 0)
+                result.isDelta = try journal.info()?.baseRun != nil
+                return result
             }
         }
         let target = targetName
@@ -111,6 +126,7 @@ public struct ImportSession: Sendable {
         var result = ImportResult(
             kinds: kinds, report: reportURL, alreadyFinished: false, reconciled: summary.reconciled)
         result.lateDuplicatesDeleted = summary.lateDuplicatesDeleted
+        result.isDelta = base != nil
         return result
     }
 
@@ -171,6 +187,13 @@ public struct ImportSession: Sendable {
         return latest.run
     }
 
+    /// Whether the import of this archive into this target finished (a migration run again then
+    /// exports anew and applies the delta).
+    public func hasFinished(archive: URL) throws -> Bool {
+        let manifest = try ArchiveVerifier.manifest(of: archive)
+        return try ImportJournal(database: database, run: runID(manifest)).finishedAt() != nil
+    }
+
     /// The journal run of an archive into this target.
     func runID(_ manifest: Manifest) -> String {
         String(
@@ -207,10 +230,10 @@ public struct ImportSession: Sendable {
             manifest: manifest, kinds: Set(manifest.kinds.filter { $0.value.records > 0 }.keys), keys: keys)
     }
 
-    func importer(_ options: ImportOptions, run: String) throws -> Importer {
+    func importer(_ options: ImportOptions, run: String, scratch: String? = nil) throws -> Importer {
         var importer = Importer(
             client: client, catalog: .standard, journal: ImportJournal(database: database, run: run),
-            scratch: session.directory.appendingPathComponent("import-\(run)"), include: options.include)
+            scratch: session.directory.appendingPathComponent(scratch ?? "import-\(run)"), include: options.include)
         importer.invites = options.invite
         importer.lateApplyWindow = session.lateApplyWindow
         return importer

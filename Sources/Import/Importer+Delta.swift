@@ -60,9 +60,13 @@ extension Importer {
         var gone: [String: [Gone]] = [:]
         /// Records new at the source (created by the ordinary passes).
         var new: [String: Int] = [:]
+        /// Their ids, by kind.
+        var newIDs: [String: Set<String>] = [:]
         var unchanged: [String: Int] = [:]
         /// Gone records left in the target (`--keep-deleted`).
         var kept: [String: Int] = [:]
+        /// Changed records deleted in the target since (conflicts found before any write).
+        var conflicted: [String: Int] = [:]
         /// The target records of changed and gone records, by kind and target id.
         var targets: [String: [String: JSONObject]] = [:]
         /// Calls the target reads made.
@@ -92,7 +96,10 @@ extension Importer {
     /// the way: a record refused before that changed since is forgotten (created in its turn),
     /// one gone from both sides is marked deleted, and one changed at the source but deleted in
     /// the target is reported as a conflict (or forgotten, so created again, with `preferSource`).
-    func findDelta(extracted: Set<String>, target: Target, writes: Bool) async throws -> Delta {
+    ///
+    /// `ownRows`: the journal is this delta's own (its rows carried over, some settled by this
+    /// run); false when a plan compares with the rows of the run a delta would build on.
+    func findDelta(extracted: Set<String>, target: Target, writes: Bool, ownRows: Bool = true) async throws -> Delta {
         guard let options = delta else { return Delta() }
         var out = Delta()
         let reader = RecordsByID(client: client, catalog: catalog)
@@ -108,10 +115,11 @@ extension Importer {
                     seen.insert(id)
                     guard let row = rows[id] else {
                         out.new[kind.name, default: 0] += 1
+                        out.newIDs[kind.name, default: []].insert(id)
                         return
                     }
                     // Rows this run settled already (a resumed delta) hold the new version.
-                    guard row.notes.contains(.carried) else { return }
+                    guard row.notes.contains(.carried) || !ownRows else { return }
                     switch row.status {
                     case .created,
                         .failed where row.targetID != nil:
@@ -134,11 +142,13 @@ extension Importer {
                     case .deleted:
                         // Taken back from the source's trash: created again.
                         out.new[kind.name, default: 0] += 1
+                        out.newIDs[kind.name, default: []].insert(id)
                     case .dangling, .failed:
                         // Not made before; a changed version is tried again.
                         if let before = row.source, before != line {
                             if writes { try journal.forget(kind.name, id) }
                             out.new[kind.name, default: 0] += 1
+                            out.newIDs[kind.name, default: []].insert(id)
                         } else {
                             out.unchanged[kind.name, default: 0] += 1
                         }
@@ -151,7 +161,7 @@ extension Importer {
             // A kind the export did not read to its end says nothing of what is gone.
             if !incompleteKinds.contains(kind.name) {
                 for (id, row) in rows.sorted(by: { $0.key < $1.key }) where !seen.contains(id) {
-                    guard row.notes.contains(.carried), [.created, .failed].contains(row.status),
+                    guard row.notes.contains(.carried) || !ownRows, [.created, .failed].contains(row.status),
                         let targetID = row.targetID
                     else { continue }
                     if options.keepDeleted {
@@ -188,15 +198,22 @@ extension Importer {
                         try journal.changeDone(kind.name, [change.sourceID], action: "conflict")
                     }
                 }
-                if options.preferSource { out.new[kind.name, default: 0] += 1 }
+                if options.preferSource {
+                    out.new[kind.name, default: 0] += 1
+                    out.newIDs[kind.name, default: []].insert(change.sourceID)
+                } else {
+                    out.conflicted[kind.name, default: 0] += 1
+                }
             }
             var left: [Gone] = []
             for record in gone {
                 if current[record.targetID] != nil {
                     left.append(record)
                 } else if writes {
+                    // Gone from both sides (deleted by a killed run of this delta, or in the target).
                     try journal.markDeleted(
                         kind.name, record.sourceID, reason: "gone from the source; already gone from the target")
+                    try journal.changeDone(kind.name, [record.sourceID], action: "deleted")
                 }
             }
             if !kept.isEmpty { out.changed[kind.name] = kept }
@@ -281,6 +298,17 @@ extension Importer {
             for change in found.changed[kind.name] ?? [] {
                 guard let current = found.targets[kind.name]?[change.targetID] else { continue }
                 let decision = try decide(kind, change, current: current, target: target)
+                // What a killed run sent before its answer was recorded: the target holds it.
+                if decision.conflicts.isEmpty {
+                    let settled = [
+                        ("updated", decision.put.count == 0 && decision.blocks == nil),
+                        ("moved", decision.move.count == 0), ("archived", decision.archived == nil),
+                        ("unarchived", decision.archived == nil),
+                    ]
+                    for (action, done) in settled where done {
+                        try journal.changeDone(kind.name, [change.sourceID], action: action)
+                    }
+                }
                 if !decision.conflicts.isEmpty {
                     try journal.intendChange(
                         kind.name, change.sourceID, action: "conflict",
@@ -520,5 +548,87 @@ extension Importer {
             }
             try journal.remember(kind.name, records, writtenAt: stamp)
         }
+    }
+}
+
+extension Importer {
+    /// What a delta will do and cost (see `DeltaPlan`), from the archive's records extracted to
+    /// the scratch directory; reads the target (step 0 and the records the delta touches) and
+    /// writes nothing.
+    package func planDelta(archive: URL, base: String, ownRows: Bool) async throws -> DeltaPlan {
+        try makePrivateDirectory(scratch)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var importer = self
+        let manifest = try ArchiveVerifier.manifest(of: archive)
+        importer.archiveLacksRoles = manifest.kinds["roles"]?.complete == false
+        importer.incompleteKinds = Set(manifest.kinds.filter { !$0.value.complete }.keys)
+        return try await importer.planDelta(extracted: try importer.extract(archive), base: base, ownRows: ownRows)
+    }
+
+    func planDelta(extracted: Set<String>, base: String, ownRows: Bool) async throws -> DeltaPlan {
+        let before = client.callsMade
+        var target = try await readTarget()
+        target.optionFields = try await optionFields()
+        let found = try await findDelta(extracted: extracted, target: target, writes: false, ownRows: ownRows)
+        var plan = DeltaPlan(base: base)
+        plan.targetReads = client.callsMade - before
+        var deleted: [String: Set<String>] = [:]
+        for kind in try importOrder() where extracted.contains(kind.name) || found.gone[kind.name] != nil {
+            var line = DeltaPlan.Kind(kind: kind.name, records: 0)
+            let new = found.newIDs[kind.name] ?? []
+            var followUps = 0
+            let url = scratch.appendingPathComponent("\(kind.name).ndjson")
+            if extracted.contains(kind.name) {
+                try NDJSONFile.forEachLine(url) { bytes in
+                    line.records += 1
+                    guard let id = NDJSONFile.id(of: bytes), new.contains(id) else { return }
+                    followUps += bytes.withUnsafeBytes { buffer in
+                        (try? JSONValidator.validate(buffer)).map { planner.followUps(kind, $0) } ?? 0
+                    }
+                }
+            }
+            if case .matchOrCreate = planner.decision(kind) {} else { continue }
+            line.create = found.new[kind.name] ?? 0
+            line.conflicts = found.conflicted[kind.name] ?? 0
+            line.kept = found.kept[kind.name] ?? 0
+            line.unchanged = found.unchanged[kind.name] ?? 0
+            var archives = 0
+            for change in found.changed[kind.name] ?? [] {
+                guard let current = found.targets[kind.name]?[change.targetID] else { continue }
+                let decision = try decide(kind, change, current: current, target: target)
+                if !decision.conflicts.isEmpty { line.conflicts += 1 }
+                if decision.put.count > 0 || decision.blocks != nil { line.update += 1 }
+                if decision.put.count > 0, decision.blocks != nil { line.calls += 1 }
+                if decision.move.count > 0 { line.move += 1 }
+                if decision.archived != nil { archives += 1 }
+                if decision.isEmpty, decision.conflicts.isEmpty { line.unchanged += 1 }
+            }
+            line.archive = archives
+            var deletes = 0
+            for record in found.gone[kind.name] ?? [] {
+                guard let current = found.targets[kind.name]?[record.targetID] else { continue }
+                if delta?.preferSource != true,
+                    let fields = try changedInTarget(kind, record, current: current, target: target), !fields.isEmpty
+                {
+                    line.conflicts += 1
+                    continue
+                }
+                line.delete += 1
+                deleted[kind.name, default: []].insert(record.targetID)
+                if !inCascade(kind, current, of: deleted) { deletes += 1 }
+            }
+            let hundreds = kind.supports(.archive) || kind.supports(.bulkUpdate) || client.takesBulk(kind.name)
+            line.calls += line.create + followUps + line.update + line.move
+            line.calls += hundreds ? (archives + 99) / 100 : archives
+            line.calls +=
+                kind.supports(.bulkDelete) || client.takesBulk(kind.name, deletes: true)
+                ? (deletes + 99) / 100 : deletes
+            // Boards and groups a target makes with new projects, and companies' links, are read once.
+            if line.create > 0, Self.madeWithParent[kind.name] != nil || kind.name == "companies" {
+                plan.targetReads += 1
+            }
+            plan.kinds.append(line)
+        }
+        return plan
     }
 }

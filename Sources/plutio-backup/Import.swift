@@ -24,9 +24,17 @@ struct Import: AsyncParsableCommand {
             with invite:false, so nobody is emailed, unless --invite. What no import can carry (creation \
             dates, authors, task numbers, lifecycle states, binaries) is listed by --plan.
 
+            A newer archive of the same source into the same state directory, once the earlier import \
+            finished, applies the delta: records new at the source are created, changed ones get their \
+            changed fields (a new parent through /move), records gone from the source are deleted in the \
+            target (into its trash bin; --keep-deleted leaves them), and unchanged ones cost nothing. A \
+            field changed in the target since the import wrote it is kept and reported as a conflict \
+            (--prefer source overwrites it). An older archive is refused. --plan shows the delta first.
+
             STATE/report.ndjson gets one line per source record (kind, sourceId, targetId, outcome, \
-            reason, dropped); STATE/summary.json the summary per kind. Exit 3 when records failed, or were \
-            skipped although the import should carry them.
+            reason, dropped), for a delta one per record it touched (created, updated, moved, deleted, \
+            conflict, with the fields); STATE/summary.json the summary per kind. Exit 3 when records \
+            failed, were skipped although the import should carry them, or were left in conflict.
             """)
 
     @Argument(help: "The archive (.tar.zst) to import; it is verified first.") var archive: String
@@ -35,6 +43,7 @@ struct Import: AsyncParsableCommand {
     @Flag(help: "Print what the import will do and cost, and write nothing.") var plan = false
     @Option(help: "Opt-in kinds to import as well, comma-separated (automations).") var include: String?
     @OptionGroup var safety: ImportSafetyOptions
+    @OptionGroup(title: "A newer archive (a delta)") var delta: DeltaFlags
     @Flag(help: "Print JSON (the plan, or progress events and the summary) on stdout.") var json = false
 
     func validate() throws {
@@ -51,6 +60,7 @@ struct Import: AsyncParsableCommand {
             archive: URL(fileURLWithPath: archive), include: try includedKinds(include), invite: safety.invite,
             merge: safety.merge)
         options.allowPartial = safety.allowPartial
+        options.delta = delta.options
         if plan {
             ImportReporter.printPlan(try await session.plan(options), budget: settings.rate, json: json)
             return
@@ -87,4 +97,19 @@ struct ImportSafetyOptions: ParsableArguments {
     var merge = false
     @Flag(help: "Use an archive whose export was partial (lacking kinds or binaries); refused by default.")
     var allowPartial = false
+}
+
+/// How a newer archive of an imported source is applied (a delta).
+struct DeltaFlags: ParsableArguments {
+    enum Side: String, ExpressibleByArgument, CaseIterable { case target, source }
+
+    @Flag(help: "Leave records gone from the source in the target (by default a delta deletes them into its trash).")
+    var keepDeleted = false
+    @Option(
+        help: ArgumentHelp(
+            "Whose side a conflict takes: target (keep what was changed there since the import, and report it) or source.",
+            valueName: "side"))
+    var prefer: Side = .target
+
+    var options: DeltaOptions { DeltaOptions(keepDeleted: keepDeleted, preferSource: prefer == .source) }
 }

@@ -118,6 +118,7 @@ final class ImportReporter: Sendable {
         if result.alreadyFinished {
             print("This import had already finished with this state directory; nothing was sent. Its summary:")
         }
+        if result.isDelta { return deltaSummary(result) }
         print(Self.table(result.kinds))
         let total = { (f: (ImportKindSummary) -> Int) in result.kinds.reduce(0) { $0 + f($1) } }
         var line = "import: \(total(\.created)) created, \(total(\.matched)) matched, \(total(\.skipped)) skipped, "
@@ -135,6 +136,32 @@ final class ImportReporter: Sendable {
             print(
                 "ATTENTION (exit 3): \(result.needsAttention) records failed or could not be carried; see the report.")
         }
+        print("report: \(result.report.path)")
+    }
+
+    /// A delta's table and totals: per kind what it created, updated, moved, deleted and left
+    /// in conflict.
+    func deltaSummary(_ result: ImportResult) {
+        var table = Self.pad("kind", 22) + " records created updated   moved deleted conflicts failed"
+        for k in result.kinds where k.created + k.updated + k.moved + k.deleted + k.conflicts + k.failed > 0 {
+            table += "\n" + Self.pad(k.kind, 22) + Self.num(k.records, 8) + Self.num(k.created, 8)
+            table += Self.num(k.updated, 8) + Self.num(k.moved, 8) + Self.num(k.deleted, 8) + Self.num(k.conflicts, 10)
+            table += Self.num(k.failed, 7)
+        }
+        print(table)
+        let total = { (f: (ImportKindSummary) -> Int) in result.kinds.reduce(0) { $0 + f($1) } }
+        var line = "delta: \(total(\.created)) created, \(total(\.updated)) updated, \(total(\.moved)) moved, "
+        line += "\(total(\.deleted)) deleted, \(total(\.conflicts)) conflicts, \(total(\.failed)) failed, "
+        line += "\(total(\.unchanged)) unchanged"
+        if !result.alreadyFinished { line += "; \(callsMade()) calls" }
+        print(line)
+        if total(\.conflicts) > 0 {
+            print(
+                "CONFLICTS (exit 3): \(total(\.conflicts)) records were changed in the target since the import wrote "
+                    + "them and keep the target's values; the report gives both sides. A newer archive with "
+                    + "--prefer source takes the source's.")
+        }
+        if total(\.failed) > 0 { print("ATTENTION (exit 3): \(total(\.failed)) records failed; see the report.") }
         print("report: \(result.report.path)")
     }
 
@@ -176,6 +203,7 @@ final class ImportReporter: Sendable {
                 ExportJSON.line(PlanEvent(plan: plan, calls: plan.calls, etaSeconds: seconds)))
             return
         }
+        if let delta = plan.delta { return printDelta(delta, seconds: seconds, budget: budget) }
         print(pad("kind", 22) + " records  create   match    skip  follow-ups  reason")
         for k in plan.kinds {
             print(
@@ -201,5 +229,28 @@ final class ImportReporter: Sendable {
         print("what no import can carry:")
         for line in plan.notCarried { print("  - " + line) }
         print("nothing was written; run without --plan to import")
+    }
+
+    /// A delta's plan: per kind what changes, the calls, and the ETA.
+    static func printDelta(_ plan: DeltaPlan, seconds: Double, budget: RateBudget) {
+        print("a delta on top of the import of \(plan.base):")
+        print(pad("kind", 22) + " records  create  update    move archive  delete conflicts   calls")
+        for k in plan.kinds where k.create + k.update + k.move + k.archive + k.delete + k.conflicts + k.kept > 0 {
+            var row = pad(k.kind, 22) + num(k.records, 8) + num(k.create, 8) + num(k.update, 8) + num(k.move, 8)
+            row += num(k.archive, 8) + num(k.delete, 8) + num(k.conflicts, 10) + num(k.calls, 8)
+            if k.kept > 0 { row += "  \(k.kept) gone from the source, kept (--keep-deleted)" }
+            print(row)
+        }
+        let unchanged = plan.kinds.reduce(0) { $0 + $1.unchanged }
+        print("unchanged: \(unchanged) records (no call)")
+        let conflicts = plan.kinds.reduce(0) { $0 + $1.conflicts }
+        if conflicts > 0 {
+            print(
+                "conflicts: \(conflicts) records were changed in the target since the import wrote them: they keep "
+                    + "the target's values (exit 3) unless --prefer source")
+        }
+        print(
+            "calls: \(plan.calls) (\(plan.targetReads) target reads, then the writes); ETA about "
+                + "\(ExportETA.text(seconds)) at \(budget)")
     }
 }

@@ -18,6 +18,13 @@ struct Migrate: AsyncParsableCommand {
             directory, with the same archive, creating nothing twice. See `import --help` for the report \
             and the exit codes.
 
+            Cutover: a migration that finished, run again, exports the source anew and applies only what \
+            changed since (a delta): new records created, changed ones updated or moved, records gone \
+            from the source deleted in the target (--keep-deleted leaves them), conflicts with edits made \
+            in the target kept and reported (--prefer source overwrites them). --plan exports, then shows \
+            what the import (or the delta) will do and cost, writing nothing in the target; the next run \
+            applies that archive.
+
             A new migration first checks the target: one that already holds records of the kinds a \
             migration creates (beyond a fresh account's own) stops before exporting (exit 2) unless \
             --merge. A partial export is not imported unless --allow-partial. People are created with \
@@ -30,6 +37,9 @@ struct Migrate: AsyncParsableCommand {
     @Option(help: "State directory: checkpoints, journal, report (created 0700).") var state: String
     @Option(help: "Opt-in kinds to import as well, comma-separated (automations).") var include: String?
     @OptionGroup var safety: ImportSafetyOptions
+    @OptionGroup(title: "Run again after it finished (a delta)") var delta: DeltaFlags
+    @Flag(help: "Export, then print what the import (or the delta) will do and cost; write nothing in the target.")
+    var plan = false
     @Flag(help: "Do not download file binaries into the archive (files are recreated as links either way).")
     var noFiles = false
     @Flag(help: "Print JSON progress events and summaries on stdout.") var json = false
@@ -51,13 +61,18 @@ struct Migrate: AsyncParsableCommand {
             archive: URL(fileURLWithPath: output), include: try includedKinds(include), invite: safety.invite,
             merge: safety.merge)
         options.allowPartial = safety.allowPartial
+        options.delta = delta.options
         // A new migration checks its target before the export, not hours later: the import would
         // stop there anyway.
         if try MigrationRecord.archive(in: stateURL) == nil, !options.merge {
             try await session.checkTarget(options)
         }
-        options.archive = try await exportedArchive(sourceSettings, state: stateURL)
+        options.archive = try await exportedArchive(sourceSettings, state: stateURL, session: session)
         let archive = options.archive
+        if plan {
+            ImportReporter.printPlan(try await session.plan(options), budget: targetSettings.rate, json: json)
+            return
+        }
         let reporter = ImportReporter(
             json: json, budget: targetSettings.rate, expected: try session.expectedRecords(options),
             callsMade: { session.callsMade }, callsInWindow: { session.callsInWindow() })
@@ -73,10 +88,13 @@ struct Migrate: AsyncParsableCommand {
         if result.needsAttention > 0 || exportPartial { throw Outcome(status: .partial) }
     }
 
-    /// The archive of this migration: the one an earlier run wrote (named in STATE/migrate.json),
-    /// else a new export of the source.
-    func exportedArchive(_ settings: ConnectionSettings, state: URL) async throws -> URL {
-        if let archive = try MigrationRecord.archive(in: state) { return archive }
+    /// The archive of this migration: the one an earlier run wrote (named in STATE/migrate.json)
+    /// while its import has not finished; else a new export of the source (a first run, or a
+    /// cutover: the import then applies what changed since).
+    func exportedArchive(_ settings: ConnectionSettings, state: URL, session: ImportSession) async throws -> URL {
+        if let archive = try MigrationRecord.archive(in: state), try !session.hasFinished(archive: archive) {
+            return archive
+        }
         let session = try ExportSession(settings: settings, stateDirectory: state)
         let reporter = ProgressReporter(json: json, budget: settings.rate) { session.callsInWindow() }
         var options = ExportOptions(output: URL(fileURLWithPath: output), toolVersion: PlutioBackup.version)

@@ -218,6 +218,77 @@ import Testing
         }
     }
 
+    /// A delta through ten `kill -9`s: acme imported into globex, then 160 changes at the source
+    /// (edits, new tasks with comments, moves, archives, trashed tasks and a project), a second
+    /// export, and its import killed at ten random moments, each followed by a rerun. The graph
+    /// ends equal to the source's, every record the delta's creates made is live and stands for
+    /// one source record, and a last rerun sends nothing.
+    @Test func tenKillsDuringADeltaEndWithTheSourceGraph() async throws {
+        let h = try await FakeHarness.start(accounts: [FakeHarness.acme, Self.globex], records: 500)
+        try await h.stopAfter {
+            let before = try #require(await h.fake.workspace("globex"))
+            let out = scratch.appendingPathComponent("out")
+            let export = PlutioBackupBinaryTests.exportArguments(h, output: out, extra: ["--no-files"])
+            let first = try await PlutioBackupBinaryTests.run(export, environment: PlutioBackupBinaryTests.secret)
+            #expect(first.status == 0, "\(first.stderr)")
+            let state = scratch.appendingPathComponent("state")
+            // The import and ten reruns of the delta go past the default budget of 1000 calls an hour.
+            let environment = ["PLUTIO_CLIENT_SECRET": "globex-secret", "PLUTIO_RATE": "100000/1h"]
+            let imported = try await PlutioBackupBinaryTests.run(
+                ["import", first.lastLine, "--state", state.path] + Self.target(h), environment: environment)
+            #expect(imported.status == 0, "\(imported.stderr)")
+            // What the first import left out (a delta's report names only what it touched).
+            let leftOut = try Self.report(state.appendingPathComponent("report.ndjson")).filter {
+                $0.outcome == "skipped"
+            }.map(\.sourceId)
+
+            let edits = try await h.editSource(count: 120, seed: 3)
+            #expect(edits.total >= 100)
+            let second = try await PlutioBackupBinaryTests.run(export, environment: PlutioBackupBinaryTests.secret)
+            #expect(second.status == 0, "\(second.stderr)")
+            #expect(second.lastLine != first.lastLine)
+            let arguments = ["import", second.lastLine, "--state", state.path] + Self.target(h)
+            let writesBefore = await h.fake.writes().count
+            await h.fake.reconfigure {
+                $0.faults.slowRate = 1
+                $0.faults.slowDelay = 0.02
+            }
+            let kills = try await Self.kill(
+                arguments, environment: environment, times: 10, seed: 7, afterFirstWrite: 20..<300, h)
+            await h.fake.reconfigure { $0.faults = FaultPlan() }
+            let final = try await PlutioBackupBinaryTests.run(arguments, environment: environment)
+            #expect(final.status == 0, "\(final.stdout)\(final.stderr)")
+            #expect(final.stdout.contains("delta:"), "\(final.stdout)")
+            #expect(kills.count == 10, "the delta should still have been running at every kill: \(kills)")
+
+            let acme = try #require(await h.fake.workspace("acme"))
+            let globex = try #require(await h.fake.workspace("globex"))
+            let journal = try Self.report(state.appendingPathComponent("report.ndjson"))
+            #expect(journal.filter { $0.outcome == "failed" }.isEmpty, "\(journal.filter { $0.outcome == "failed" })")
+            let skipped = Set(journal.filter { $0.outcome == "skipped" }.map(\.sourceId) + leftOut)
+            let differences = CanonicalGraph.importDifferences(
+                source: acme, target: globex, targetBefore: before, skipped: skipped, config: await h.fake.config)
+            #expect(differences.isEmpty, "\(differences)")
+            // Every record the delta's creates made is live, and each stands for one source record.
+            let made = await h.fake.writes().dropFirst(writesBefore).filter {
+                $0.method == "POST" && $0.applied && $0.path.hasSuffix("/" + $0.kind)
+            }.compactMap(\.id)
+            #expect(made.count >= edits.created)
+            #expect(
+                made.allSatisfy { id in
+                    globex.objects(kind: "tasks").contains { $0["_id"]?.stringValue == id }
+                        || globex.objects(kind: "comments").contains { $0["_id"]?.stringValue == id }
+                })
+            let created = journal.filter { $0.outcome == "created" }.compactMap(\.targetId)
+            #expect(Set(made) == Set(created), "\(made.count) made, \(created.count) reported created")
+
+            let writes = await h.fake.writes().count
+            let again = try await PlutioBackupBinaryTests.run(arguments, environment: environment)
+            #expect(again.status == 0)
+            #expect(await h.fake.writes().count == writes)
+        }
+    }
+
     /// `restore --trash` from the command line: the plan lists each row and where it is; rows
     /// trashed before the archive was made are in no archive (exit 3); a deleted task comes back.
     @Test func restoresATrashedTaskAndListsRowsInNoArchive() async throws {
