@@ -103,9 +103,17 @@ extension Importer {
         guard let options = delta else { return Delta() }
         var out = Delta()
         let reader = RecordsByID(client: client, catalog: catalog)
+        // Records made again (`preferSource`), by kind: what sat under them in the target went to
+        // its trash with them (contract §5.1), so it is made again too.
+        var recreated: [String: Set<String>] = [:]
         for kind in try importOrder() where kinds?.contains(kind.name) ?? true {
             guard case .matchOrCreate = planner.decision(kind) else { continue }
             let rows = try journal.applied(kind.name)
+            let parents = catalog.kinds.flatMap { parent in
+                parent.cascade.filter { $0.kind == kind.name && parent.name != kind.name }.map {
+                    (parent.name, $0.field)
+                }
+            }
             var seen = Set<String>()
             var changed: [Changed] = []
             let url = scratch.appendingPathComponent("\(kind.name).ndjson")
@@ -120,6 +128,16 @@ extension Importer {
                     }
                     // Rows this run settled already (a resumed delta) hold the new version.
                     guard row.notes.contains(.carried) || !ownRows else { return }
+                    if !recreated.isEmpty, [.created, .failed].contains(row.status),
+                        case .object(let new) = try JSONValue.parse(line),
+                        parents.contains(where: { recreated[$0.0]?.contains(new[$0.1]?.stringValue ?? "") == true })
+                    {
+                        if writes { try journal.forget(kind.name, id) }
+                        recreated[kind.name, default: []].insert(id)
+                        out.new[kind.name, default: 0] += 1
+                        out.newIDs[kind.name, default: []].insert(id)
+                        return
+                    }
                     switch row.status {
                     case .created,
                         .failed where row.targetID != nil:
@@ -201,6 +219,7 @@ extension Importer {
                 if options.preferSource {
                     out.new[kind.name, default: 0] += 1
                     out.newIDs[kind.name, default: []].insert(change.sourceID)
+                    recreated[kind.name, default: []].insert(change.sourceID)
                 } else {
                     out.conflicted[kind.name, default: 0] += 1
                 }
