@@ -122,6 +122,7 @@ public struct ImportSession: Sendable {
         let kinds = try importer.writeReport(to: reportURL)
         try writePrivately(JSONEncoder.sorted.encode(kinds), to: summaryURL)
         try journal.finish(at: Timestamp.string(Date()))
+        if let base { try ImportJournal(database: database, run: base).releaseSources() }
         try? FileManager.default.removeItem(at: importer.scratch)
         var result = ImportResult(
             kinds: kinds, report: reportURL, alreadyFinished: false, reconciled: summary.reconciled)

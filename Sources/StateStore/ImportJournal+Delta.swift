@@ -82,6 +82,14 @@ extension ImportJournal {
         }
     }
 
+    /// Drops the source records a finished run kept, once a delta built on it has finished: the
+    /// delta's rows hold them now (each delta would otherwise keep one more copy of the workspace).
+    public func releaseSources() throws(StateError) {
+        try database.write { db in
+            try db.execute(sql: "UPDATE import_record SET source = NULL WHERE run = ?", arguments: [run])
+        }
+    }
+
     /// Whether the run holds source records as applied (runs of older builds kept none).
     public func keepsSources() throws(StateError) -> Bool {
         try database.read { db in

@@ -29,11 +29,13 @@ enum ExitStatus: Int32 {
           2    usage error (the command line or the configuration file); refused by
                default: an import into a target that holds records already (--merge),
                a partial archive (--allow-partial), a restore that would have to
-               guess which records of a kind it cannot list are live (--assume-gone)
+               guess which records of a kind it cannot list are live (--assume-gone),
+               an archive older than the one a state directory imported last
           3    partial: an export lacking kinds Plutio refused or binaries that failed
                (the manifest names them); an import or restore whose records failed or
-               could not be carried (STATE/report.ndjson names them); a backup in which
-               some accounts failed while the others ran; a status with warnings
+               could not be carried, a delta that left conflicts (STATE/report.ndjson
+               names them); a backup in which some accounts failed while the others
+               ran; a status with warnings
           4    authentication: bad client id or secret, or business not enabled
           5    rate budget exhausted: rerun later; an export or import resumes
           130  interrupted: rerun with the same arguments to resume
@@ -44,7 +46,7 @@ enum ExitStatus: Int32 {
     static func of(_ error: any Error) -> ExitStatus {
         switch error {
         case is ValidationError, is SettingsError, is MissingKind, is ConfigError, is TargetNotEmpty,
-            is PartialArchive, is UnlistableKind:
+            is PartialArchive, is UnlistableKind, is DeltaRefused:
             return .usage
         case let outcome as Outcome: return outcome.status
         case is CancellationError: return .interrupted
