@@ -158,11 +158,15 @@ import Testing
                 #expect(mode.map { $0 & 0o077 } == 0)
             }
 
-            // A finished migration, rerun, sends nothing and says so.
+            // A finished migration, rerun, exports anew and applies the delta: nothing changed at
+            // the source, so nothing is written, and the summary says so.
             let before = await h.fake.writes().count
             let again = try await PlutioBackupBinaryTests.run(migrate, environment: fixed)
-            #expect(again.status == run.status)
-            #expect(again.stdout.contains("had already finished"))
+            #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+            #expect(
+                again.stdout.contains("delta: 0 created, 0 updated, 0 moved, 0 deleted, 0 conflicts"), "\(again.stdout)"
+            )
+            #expect(again.lastLine != run.lastLine, "a second archive")
             #expect(await h.fake.writes().count == before)
         }
     }
@@ -249,6 +253,14 @@ import Testing
             #expect(second.lastLine != first.lastLine)
             let arguments = ["import", second.lastLine, "--state", state.path] + Self.target(h)
             let writesBefore = await h.fake.writes().count
+            // The plan shows the delta per kind and writes nothing.
+            let plan = try await PlutioBackupBinaryTests.run(arguments + ["--plan"], environment: environment)
+            #expect(plan.status == 0, "\(plan.stderr)")
+            #expect(
+                plan.stdout.contains(
+                    "a delta on top of the import of \(URL(fileURLWithPath: first.lastLine).lastPathComponent)"))
+            #expect(plan.stdout.contains("\ntasks "), "\(plan.stdout)")
+            #expect(await h.fake.writes().count == writesBefore)
             await h.fake.reconfigure {
                 $0.faults.slowRate = 1
                 $0.faults.slowDelay = 0.02

@@ -16,7 +16,7 @@ import Testing
                 "v1: rate ledger", "v2: export progress", "v3: export history", "v4: import journal",
                 "v5: import target index", "v6: default blocks of created documents",
                 "v7: records any run made, by target id", "v8: creates that lost their answer",
-                "v9: write routes a server takes", "v10: outcome notes as flags",
+                "v9: write routes a server takes", "v10: outcome notes as flags", "v11: delta imports",
             ])
         let again = try StateDatabase(url: db.url)
         #expect(
@@ -24,7 +24,7 @@ import Testing
                 "v1: rate ledger", "v2: export progress", "v3: export history", "v4: import journal",
                 "v5: import target index", "v6: default blocks of created documents",
                 "v7: records any run made, by target id", "v8: creates that lost their answer",
-                "v9: write routes a server takes", "v10: outcome notes as flags",
+                "v9: write routes a server takes", "v10: outcome notes as flags", "v11: delta imports",
             ])
     }
 
