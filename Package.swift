@@ -169,8 +169,8 @@ let package = Package(
         .testTarget(
             name: "ImportTests",
             dependencies: [
-                "Import", "Export", "PlutioAPI", "StateStore", "Session", "FakePlutio", "FakeHarness", "Catalog",
-                "JSONCore", "Archive",
+                "Import", "Export", "ArchiveChecks", "PlutioAPI", "StateStore", "Session", "FakePlutio", "FakeHarness",
+                "Catalog", "JSONCore", "Archive",
             ]),
         .testTarget(
             name: "RestoreTests",

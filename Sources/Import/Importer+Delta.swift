@@ -176,8 +176,9 @@ extension Importer {
                 }
             }
             var gone: [Gone] = []
-            // A kind the export did not read to its end says nothing of what is gone.
-            if !incompleteKinds.contains(kind.name) {
+            // A kind the export did not read to its end (or did not read at all) says nothing of
+            // what is gone.
+            if !incompleteKinds.contains(kind.name), manifestKinds.contains(kind.name) {
                 for (id, row) in rows.sorted(by: { $0.key < $1.key }) where !seen.contains(id) {
                     guard row.notes.contains(.carried) || !ownRows, [.created, .failed].contains(row.status),
                         let targetID = row.targetID
@@ -581,6 +582,7 @@ extension Importer {
         let manifest = try ArchiveVerifier.manifest(of: archive)
         importer.archiveLacksRoles = manifest.kinds["roles"]?.complete == false
         importer.incompleteKinds = Set(manifest.kinds.filter { !$0.value.complete }.keys)
+        importer.manifestKinds = Set(manifest.kinds.keys)
         return try await importer.planDelta(extracted: try importer.extract(archive), base: base, ownRows: ownRows)
     }
 

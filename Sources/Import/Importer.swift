@@ -51,6 +51,8 @@ public struct Importer: Sendable {
     public var delta: DeltaOptions?
     /// Kinds the archive's export did not read to their end: nothing of them counts as gone.
     var incompleteKinds: Set<String> = []
+    /// Kinds the archive's manifest names: a kind it does not name is not taken as emptied.
+    var manifestKinds: Set<String> = []
 
     public init(
         client: PlutioClient, catalog: Catalog, journal: ImportJournal, scratch: URL, include: Set<String> = []
@@ -113,6 +115,7 @@ public struct Importer: Sendable {
         let manifest = try ArchiveVerifier.manifest(of: archive)
         importer.archiveLacksRoles = manifest.kinds["roles"]?.complete == false
         importer.incompleteKinds = Set(manifest.kinds.filter { !$0.value.complete }.keys)
+        importer.manifestKinds = Set(manifest.kinds.keys)
         return try await importer.run(extracted: try importer.extract(archive))
     }
 

@@ -1,3 +1,4 @@
+import ArchiveChecks
 import Catalog
 import FakeHarness
 import FakePlutio
@@ -278,6 +279,36 @@ import Testing
             let backComments = globex.objects(kind: "comments").filter { $0["entityId"] == back["_id"] }
             #expect(!comments.isEmpty)
             #expect(backComments.count == comments.count)
+        }
+    }
+
+    /// A newer archive whose export could not read a kind says nothing of what is gone of it: the
+    /// delta (with `allowPartial`) deletes none of that kind, and still applies the rest.
+    @Test func aKindTheNewerExportCouldNotReadIsNotTakenAsGone() async throws {
+        let h = try await FakeHarness.start(accounts: [FakeHarness.acme, FakeHarness.globex], records: 300)
+        try await h.stopAfter {
+            let out = try FakeHarness.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: out) }
+            let state = out.appendingPathComponent("import")
+            let (first, _) = try await FakeHarness.exportAcme(h, to: out)
+            _ = try await Self.session(h, state: state).run(ImportOptions(archive: first))
+            let tracks = try #require(await h.fake.workspace("globex")).objects(kind: "time-tracks").count
+            #expect(tracks > 0)
+            let acme = try #require(await h.fake.workspace("acme"))
+            let task = try #require(
+                acme.objects(kind: "tasks").first { $0["isTemplate"] != .bool(true) }?["_id"]?.stringValue)
+            try await h.client().delete("tasks", id: task)
+            await h.fake.reconfigure { $0.unlistableKinds = ["time-tracks"] }
+            let (second, _) = try await FakeHarness.exportAcme(h, to: out)
+            await #expect(throws: PartialArchive.self) {
+                _ = try await Self.session(h, state: state).run(ImportOptions(archive: second))
+            }
+            var options = ImportOptions(archive: second)
+            options.allowPartial = true
+            let result = try await Self.session(h, state: state).run(options)
+            #expect(try #require(result.kinds.first { $0.kind == "tasks" }).deleted >= 1)
+            #expect(result.kinds.first { $0.kind == "time-tracks" }?.deleted ?? 0 == 0)
+            #expect(try #require(await h.fake.workspace("globex")).objects(kind: "time-tracks").count == tracks)
         }
     }
 
