@@ -67,6 +67,10 @@ extension Importer {
         var kept: [String: Int] = [:]
         /// Changed records deleted in the target since (conflicts found before any write).
         var conflicted: [String: Int] = [:]
+        /// Changed and gone records of kinds the target would not let be read: not applied.
+        var refused: [String: Int] = [:]
+        /// Records made again (`preferSource`), by kind, with what sat under them.
+        var recreated: [String: Set<String>] = [:]
         /// The target records of changed and gone records, by kind and target id.
         var targets: [String: [String: JSONObject]] = [:]
         /// Calls the target reads made.
@@ -195,7 +199,22 @@ extension Importer {
             guard !changed.isEmpty || !gone.isEmpty else { continue }
             let ids = Set(changed.map(\.targetID) + gone.map(\.targetID))
             let before = client.callsMade
-            let current = try await reader.records(kind.name, ids)
+            let current: [String: JSONObject]
+            do { current = try await reader.records(kind.name, ids) } catch let error as APIError where error.isRefusal
+            {
+                // Without the target's records nothing of the kind is changed on a guess.
+                out.refused[kind.name] = changed.count + gone.count
+                if writes {
+                    let reason = JSONValue.string(
+                        JSONString(
+                            "the target will not list \(kind.name) (\(error.localizedDescription)), so this change "
+                                + "could not be checked against it and was not applied"))
+                    for id in changed.map(\.sourceID) + gone.map(\.sourceID) {
+                        try journal.intendChange(kind.name, id, action: "failed", fields: "{\"reason\":\(reason.text)}")
+                    }
+                }
+                continue
+            }
             out.reads += client.callsMade - before
             out.targets[kind.name] = current
             var kept: [Changed] = []
@@ -239,6 +258,7 @@ extension Importer {
             if !kept.isEmpty { out.changed[kind.name] = kept }
             if !left.isEmpty { out.gone[kind.name] = left }
         }
+        out.recreated = recreated
         return out
     }
 
@@ -367,6 +387,7 @@ extension Importer {
                 if decision.isEmpty, decision.conflicts.isEmpty { summary.count(\.unchanged, kind.name) }
             }
         }
+        if !found.recreated.isEmpty { try await repoint(found.recreated, target: target, summary: &summary) }
         try await deleteGone(found, target: target, summary: &summary)
         for (kind, sourceID, body) in blocks {
             if try await send(kind, sourceID, "updated", body, summary: &summary) {
@@ -377,6 +398,48 @@ extension Importer {
             guard let kind = catalog.kind(named: name) else { continue }
             try await setArchived(kind, sets.on, true)
             try await setArchived(kind, sets.off, false)
+        }
+    }
+
+    /// Records the delta did not make that name a record it made again (`preferSource`) still
+    /// name the deleted original in the target: the fields that hold it are sent again, with the
+    /// new id (a parent through `/move`).
+    func repoint(_ recreated: [String: Set<String>], target: Target, summary: inout Summary) async throws {
+        for kind in try importOrder() {
+            guard case .matchOrCreate = planner.decision(kind) else { continue }
+            let moves = kind.supports(.move) ? Set(kind.moveFields).subtracting(["position"]) : []
+            try await forEachRecord(kind.name) { object, sourceID in
+                guard let entry = try journal.entry(kind.name, sourceID), entry.status == .created,
+                    entry.notes.contains(.carried), let targetID = entry.targetID
+                else { return }
+                var fields = Set<String>()
+                var copy = object
+                _ = catalog.remapReferences(in: &copy, of: kind) { ref in
+                    if ref.naming == .id, ref.optionOfField == nil,
+                        ref.targetKinds.contains(where: { recreated[$0]?.contains(ref.value) == true })
+                    {
+                        fields.insert(Reference.topLevelKey(of: ref.path))
+                    }
+                    return ref.value
+                }
+                guard !fields.isEmpty else { return }
+                let wanted = try appliedBody(kind, object, target: target)
+                var put = JSONObject([.init(key: "_id", value: .string(JSONString(targetID)))])
+                var move = put
+                for field in fields.sorted() {
+                    if moves.contains(field) {
+                        move[field] = wanted[field] ?? .null
+                    } else {
+                        put[field] = wanted[field] ?? .null
+                    }
+                }
+                if move.count > 1, try await send(kind, sourceID, "moved", move, summary: &summary) {
+                    summary.count(\.moved, kind.name)
+                }
+                if put.count > 1, try await send(kind, sourceID, "updated", put, summary: &summary) {
+                    summary.count(\.updated, kind.name)
+                }
+            }
         }
     }
 

@@ -226,10 +226,12 @@ import Testing
             let tasks = acme.objects(kind: "tasks").filter { $0["isTemplate"] != .bool(true) }.compactMap {
                 $0["_id"]?.stringValue
             }
-            // The third has comments: they go to the target's trash with it.
+            // The third has comments (they go to the target's trash with it) and a time track
+            // (it stays live, pointing at the trashed task).
             let commented = Set(acme.objects(kind: "comments").compactMap { $0["entityId"]?.stringValue })
+            let tracked = Set(acme.objects(kind: "time-tracks").compactMap { $0["taskId"]?.stringValue })
             let (both, apart) = (tasks[0], tasks[1])
-            let gone = try #require(tasks.dropFirst(2).first { commented.contains($0) })
+            let gone = try #require(tasks.dropFirst(2).first { commented.contains($0) && tracked.contains($0) })
             let mapped = try journal.targetIDs("tasks", for: [both, apart, gone])
             let source = try h.client()
             let target = try h.client(FakeHarness.globex)
@@ -279,6 +281,11 @@ import Testing
             let backComments = globex.objects(kind: "comments").filter { $0["entityId"] == back["_id"] }
             #expect(!comments.isEmpty)
             #expect(backComments.count == comments.count)
+            // What names it from outside names the new one.
+            let tracks = acme.objects(kind: "time-tracks").filter { $0["taskId"]?.stringValue == gone }
+            let backTracks = globex.objects(kind: "time-tracks").filter { $0["taskId"] == back["_id"] }
+            #expect(!tracks.isEmpty)
+            #expect(backTracks.count == tracks.count)
         }
     }
 
