@@ -110,7 +110,9 @@ let package = Package(
         // A fake on a local port and clients for it, for tests and benchmarks.
         .target(
             name: "FakeHarness",
-            dependencies: ["FakePlutio", "PlutioAPI", "StateStore", "Session", "Export", "Catalog", "JSONCore"]),
+            dependencies: [
+                "FakePlutio", "PlutioAPI", "StateStore", "Session", "Export", "Import", "Catalog", "JSONCore",
+            ]),
         .executableTarget(
             name: "plutio-fake",
             dependencies: [

@@ -1,6 +1,7 @@
 import Export
 import FakePlutio
 import Foundation
+import Import
 import PlutioAPI
 import StateStore
 
@@ -16,6 +17,16 @@ extension FakeHarness {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plutio-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
+    }
+
+    /// An import into `account` (an empty `globex` by default) with its state in `state`: no
+    /// budget to speak of, fast retries.
+    public func importSession(into account: AccountSpec = globex, state: URL) throws -> ImportSession {
+        try ImportSession(
+            settings: ConnectionSettings(
+                apiURL: server.baseURL, business: account.subdomain, clientID: account.clientID,
+                clientSecret: account.secret, rate: Self.unlimited),
+            stateDirectory: state, retry: Self.fastRetry)
     }
 
     /// The seeded `acme` exported without binaries into `out`, with the state database beside it.

@@ -30,14 +30,7 @@ struct DeltaBench: AsyncParsableCommand {
             let out = try FakeHarness.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: out) }
             let state = out.appendingPathComponent("import")
-            func session() throws -> ImportSession {
-                try ImportSession(
-                    settings: ConnectionSettings(
-                        apiURL: h.server.baseURL, business: FakeHarness.globex.subdomain,
-                        clientID: FakeHarness.globex.clientID, clientSecret: FakeHarness.globex.secret,
-                        rate: FakeHarness.unlimited),
-                    stateDirectory: state, retry: FakeHarness.fastRetry)
-            }
+            func session() throws -> ImportSession { try h.importSession(state: state) }
             let clock = ContinuousClock()
             let (first, _) = try await FakeHarness.exportAcme(h, to: out)
             let firstImport = try session()

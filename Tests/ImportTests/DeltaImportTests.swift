@@ -13,13 +13,17 @@ import Testing
 /// Delta migration (issue 21): a newer archive of a source already imported applies what changed
 /// at the source (created, changed, moved, archived, gone) to the target, and nothing else.
 @Suite(.serialized, .timeLimit(.minutes(10))) struct DeltaImportTests {
-    static func session(_ h: FakeHarness, state: URL) throws -> ImportSession {
-        try ImportSession(
-            settings: ConnectionSettings(
-                apiURL: h.server.baseURL, business: FakeHarness.globex.subdomain,
-                clientID: FakeHarness.globex.clientID, clientSecret: FakeHarness.globex.secret,
-                rate: FakeHarness.unlimited),
-            stateDirectory: state, retry: FakeHarness.fastRetry)
+    static func session(_ h: FakeHarness, state: URL) throws -> ImportSession { try h.importSession(state: state) }
+
+    /// acme exported into a new temporary directory and imported into globex, the state in
+    /// `out/import`: the directory (the caller removes it), the state and the archive.
+    static func migrated(_ h: FakeHarness) async throws -> (out: URL, state: URL, archive: URL) {
+        let out = try FakeHarness.temporaryDirectory()
+        let state = out.appendingPathComponent("import")
+        let (archive, _) = try await FakeHarness.exportAcme(h, to: out)
+        let result = try await session(h, state: state).run(ImportOptions(archive: archive))
+        #expect(result.needsAttention == 0)
+        return (out, state, archive)
     }
 
     /// What the source's edits touched, for the checks that follow.
@@ -146,13 +150,9 @@ import Testing
             variant.apply(&$0)
         }
         try await h.stopAfter {
-            let out = try FakeHarness.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: out) }
             let before = try #require(await h.fake.workspace("globex"))
-            let state = out.appendingPathComponent("import")
-            let (first, _) = try await FakeHarness.exportAcme(h, to: out)
-            let initial = try await Self.session(h, state: state).run(ImportOptions(archive: first))
-            #expect(initial.needsAttention == 0)
+            let (out, state, first) = try await Self.migrated(h)
+            defer { try? FileManager.default.removeItem(at: out) }
 
             let edits = try await Self.editSource(h)
             let (second, _) = try await FakeHarness.exportAcme(h, to: out)
@@ -215,11 +215,8 @@ import Testing
     @Test func conflictsKeepTheTargetsValuesUnlessTheSourceIsPreferred() async throws {
         let h = try await FakeHarness.start(accounts: [FakeHarness.acme, FakeHarness.globex], records: 300)
         try await h.stopAfter {
-            let out = try FakeHarness.temporaryDirectory()
+            let (out, state, first) = try await Self.migrated(h)
             defer { try? FileManager.default.removeItem(at: out) }
-            let state = out.appendingPathComponent("import")
-            let (first, _) = try await FakeHarness.exportAcme(h, to: out)
-            _ = try await Self.session(h, state: state).run(ImportOptions(archive: first))
             let run = try #require(try ImportJournal.runs(into: Self.targetName(h), in: Self.database(state)).last)
             let journal = ImportJournal(database: try Self.database(state), run: run.run)
             let acme = try #require(await h.fake.workspace("acme"))
@@ -294,11 +291,8 @@ import Testing
     @Test func aKindTheNewerExportCouldNotReadIsNotTakenAsGone() async throws {
         let h = try await FakeHarness.start(accounts: [FakeHarness.acme, FakeHarness.globex], records: 300)
         try await h.stopAfter {
-            let out = try FakeHarness.temporaryDirectory()
+            let (out, state, first) = try await Self.migrated(h)
             defer { try? FileManager.default.removeItem(at: out) }
-            let state = out.appendingPathComponent("import")
-            let (first, _) = try await FakeHarness.exportAcme(h, to: out)
-            _ = try await Self.session(h, state: state).run(ImportOptions(archive: first))
             let tracks = try #require(await h.fake.workspace("globex")).objects(kind: "time-tracks").count
             #expect(tracks > 0)
             let acme = try #require(await h.fake.workspace("acme"))
