@@ -7,6 +7,8 @@ public struct ImportProgress: Sendable, Equatable {
         case create
         /// Setting second-pass references by PUT.
         case link
+        /// A delta's updates, moves and deletes of records carried over.
+        case change
     }
     public var phase: Phase
     public var kind: String

@@ -83,7 +83,9 @@ extension Importer {
         var blocks: [(kind: ResourceKind, sourceID: String, body: JSONObject)] = []
         var archive: [String: (on: [(String, String)], off: [(String, String)])] = [:]
         for kind in try importOrder() {
+            var done = 0
             for change in found.changed[kind.name] ?? [] {
+                defer { advance(kind.name, .change, &done) }
                 guard let current = found.targets[kind.name]?[change.targetID] else { continue }
                 let decision = try decide(kind, change, current: current, target: target)
                 // What a killed run sent before its answer was recorded: the target holds it.

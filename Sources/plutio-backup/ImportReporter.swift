@@ -62,14 +62,24 @@ final class ImportReporter: Sendable {
         } else if isTerminal {
             FileHandle.standardError.write(Data(("\r\u{1B}[K" + status(p, calls: calls, since: start)).utf8))
         } else if changed {
-            FileHandle.standardError.write(Data("\(p.phase == .create ? "importing" : "linking") \(p.kind)\n".utf8))
+            FileHandle.standardError.write(Data("\(Self.verb(p.phase)) \(p.kind)\n".utf8))
+        }
+    }
+
+    /// What a phase does, for a line of progress.
+    static func verb(_ phase: ImportProgress.Phase) -> String {
+        switch phase {
+        case .create: "importing"
+        case .link: "linking"
+        case .change: "changing"
         }
     }
 
     /// `tasks: 340/1200 records · 512 calls · budget 1000/1h, 488 left · ETA 1h 02m`
     func status(_ p: ImportProgress, calls: Int, since start: ContinuousClock.Instant) -> String {
         let total = expected.first { $0.kind == p.kind }?.records
-        var line = "\(p.phase == .create ? "" : "linking ")\(p.kind): \(p.done)\(total.map { "/\($0)" } ?? "") records"
+        var line = "\(p.phase == .create ? "" : Self.verb(p.phase) + " ")\(p.kind): \(p.done)"
+        line += "\(p.phase != .change ? total.map { "/\($0)" } ?? "" : "") records"
         line += " · \(calls) calls · budget \(budget)"
         let used = callsInWindow()
         if let used { line += ", \(max(0, budget.limit - used)) left" }
