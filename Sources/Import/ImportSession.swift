@@ -20,8 +20,12 @@ public struct ImportSession: Sendable {
     var client: PlutioClient { session.client }
     var database: StateDatabase { session.database }
 
+    /// How long after a lost create answer a late apply is looked for (`Importer.lateApplyWindow`).
+    package var lateApplyWindow: TimeInterval
+
     public init(settings: ConnectionSettings, stateDirectory: URL, retry: RetryPolicy = .standard) throws {
         session = try StateSession(settings: settings, stateDirectory: stateDirectory, retry: retry)
+        lateApplyWindow = session.lateApplyWindow
     }
 
     /// HTTP calls this process has made (token calls and retries included).
@@ -236,7 +240,7 @@ public struct ImportSession: Sendable {
             client: client, catalog: .standard, journal: ImportJournal(database: database, run: run),
             scratch: session.directory.appendingPathComponent(scratch ?? "import-\(run)"), include: options.include)
         importer.invites = options.invite
-        importer.lateApplyWindow = session.lateApplyWindow
+        importer.lateApplyWindow = lateApplyWindow
         return importer
     }
 }

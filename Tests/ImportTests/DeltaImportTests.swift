@@ -313,6 +313,51 @@ import Testing
         }
     }
 
+    /// A delta under write faults (500s and dropped connections after applied writes, 500s before)
+    /// and a token that expires every few seconds, rerun until it finishes: the graph equals the
+    /// source's, with no duplicate.
+    @Test func aDeltaSurvivesWriteFaultsAndShortTokens() async throws {
+        let h = try await FakeHarness.start(accounts: [FakeHarness.acme, FakeHarness.globex], records: 500)
+        try await h.stopAfter {
+            let before = try #require(await h.fake.workspace("globex"))
+            let (out, state, _) = try await Self.migrated(h)
+            defer { try? FileManager.default.removeItem(at: out) }
+            let edits = try await h.editSource(count: 60, seed: 9)
+            let (second, _) = try await FakeHarness.exportAcme(h, to: out)
+            await h.fake.reconfigure {
+                $0.faults.seed = 13
+                $0.faults.serverErrorAfterWriteRate = 0.1
+                $0.faults.dropAfterWriteRate = 0.05
+                $0.faults.serverErrorRate = 0.05
+                $0.tokenLifetime = 2
+            }
+            var result: ImportResult?
+            var runs = 0
+            while result == nil, runs < 20 {
+                runs += 1
+                var session = try Self.session(h, state: state)
+                session.lateApplyWindow = 3
+                do { result = try await session.run(ImportOptions(archive: second)) } catch {
+                    // A run the faults stopped: the rerun resumes.
+                }
+            }
+            let finished = try #require(result)
+            #expect(finished.needsAttention == 0, "\(finished.kinds.filter { $0.failed + $0.conflicts > 0 })")
+            #expect(await h.fake.writes().contains { $0.applied && $0.fault != nil })
+            await h.fake.reconfigure { $0.faults = FaultPlan() }
+            let total = finished.kinds.reduce(0) { $0 + $1.created + $1.updated + $1.moved + $1.deleted }
+            #expect(total >= edits.total - 5)
+            let acme = try #require(await h.fake.workspace("acme"))
+            let globex = try #require(await h.fake.workspace("globex"))
+            let run = try #require(try ImportJournal.runs(into: Self.targetName(h), in: Self.database(state)).last)
+            let dangling = try ImportJournal(database: Self.database(state), run: run.run).entries(.dangling)
+            let differences = CanonicalGraph.importDifferences(
+                source: acme, target: globex, targetBefore: before, skipped: Set(dangling.map(\.sourceID)),
+                config: await h.fake.config)
+            #expect(differences.isEmpty, "\(differences)")
+        }
+    }
+
     static func database(_ state: URL) throws -> StateDatabase {
         try StateDatabase(url: state.appendingPathComponent("state.sqlite"))
     }
