@@ -45,7 +45,7 @@ public struct ImportSession: Sendable {
         // A newer archive of what this state imported: the delta's plan, against the rows it
         // builds on (a resumed delta's own).
         let current = ImportJournal(database: database, run: runID(checked.manifest))
-        if let base = try deltaBase(current, manifest: checked.manifest) {
+        if let base = try deltaBase(current, manifest: checked.manifest, archive: options.archive) {
             let compared = try current.hasBegun() ? current.run : base
             var importer = try importer(options, run: compared, scratch: "plan-\(compared)")
             importer.delta = options.delta
@@ -104,7 +104,7 @@ public struct ImportSession: Sendable {
         }
         let target = targetName
         // A newer archive of the source a finished run imported is a delta on top of that run.
-        let base = try deltaBase(journal, manifest: checked.manifest)
+        let base = try deltaBase(journal, manifest: checked.manifest, archive: options.archive)
         var importer = try importer(options, run: run)
         if base == nil, try !journal.hasBegun(), !options.merge {
             let read = try await importer.readTargetRecords()
@@ -158,25 +158,32 @@ public struct ImportSession: Sendable {
     /// with.
     ///
     /// Refused: an unfinished import of another archive (finish it first), an import of another
-    /// source, an archive not newer than the one imported, and a run of a build that kept no copy
-    /// of the records it imported.
-    func deltaBase(_ journal: ImportJournal, manifest: Manifest) throws -> String? {
+    /// source, an archive not newer than the one imported, and a run of an earlier build (which
+    /// kept no copy of the records it imported) whose archive is not beside this one.
+    func deltaBase(_ journal: ImportJournal, manifest: Manifest, archive: URL) throws -> String? {
         if let info = try journal.info() { return info.baseRun }
         let runs = try ImportJournal.runs(into: targetName, in: database).filter { $0.run != journal.run }
-        guard let latest = runs.last else { return nil }
+        guard var latest = runs.last else { return nil }
         let state = session.directory.path
         guard latest.finishedAt != nil else {
             throw AnotherImport(
                 state: state, archive: latest.archive, target: settings.business, startedAt: latest.startedAt)
         }
-        guard let source = latest.source, let imported = latest.archiveStartedAt,
-            try ImportJournal(database: database, run: latest.run).keepsSources()
-        else {
-            throw DeltaRefused(
-                reason: "the import of \(latest.archive) in \(state) was made by an earlier version of plutio-backup, "
-                    + "which kept no copy of the records it imported, so what changed since cannot be told",
-                advice: "give a new --state and an empty target to import this archive afresh")
+        if try latest.source == nil || latest.archiveStartedAt == nil
+            || !ImportJournal(database: database, run: latest.run).keepsSources()
+        {
+            guard try adopt(latest, besides: archive),
+                let info = try ImportJournal(database: database, run: latest.run).info()
+            else {
+                throw DeltaRefused(
+                    reason: "the import of \(latest.archive) in \(state) was made by an earlier version of "
+                        + "plutio-backup, which kept no copy of the records it imported, and that archive is not "
+                        + "beside this one, so what changed since cannot be told",
+                    advice: "put \(latest.archive) in the directory of this archive and run again")
+            }
+            latest = info
         }
+        guard let source = latest.source, let imported = latest.archiveStartedAt else { return nil }
         guard source == Self.sourceName(manifest) else {
             throw DeltaRefused(
                 reason: "\(state) holds an import of \(latest.archive), from \(source), into \(settings.business); "
@@ -190,6 +197,34 @@ public struct ImportSession: Sendable {
                 advice: "give an archive exported after \(imported)")
         }
         return latest.run
+    }
+
+    /// Gives a finished run of an earlier build what a delta needs (which source and export it
+    /// imported, and each record as it was applied) from its archive, when that archive lies
+    /// beside `archive` and is the one the run imported (same run id). False when it is not there.
+    func adopt(_ run: ImportJournal.RunInfo, besides archive: URL) throws -> Bool {
+        let candidate = archive.deletingLastPathComponent().appendingPathComponent(run.archive)
+        guard candidate.standardizedFileURL.path != archive.standardizedFileURL.path,
+            FileManager.default.fileExists(atPath: candidate.path)
+        else { return false }
+        let manifest = try ArchiveGate.check(candidate, allowPartial: true)
+        guard runID(manifest) == run.run else { return false }
+        let journal = ImportJournal(database: database, run: run.run)
+        let scratch = session.directory.appendingPathComponent("adopt-\(run.run)")
+        try makePrivateDirectory(scratch)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let importer = Importer(client: client, catalog: .standard, journal: journal, scratch: scratch)
+        for kind in try importer.extract(candidate) {
+            var records: [(sourceID: String, bytes: [UInt8], written: Bool)] = []
+            try NDJSONFile.forEachLine(scratch.appendingPathComponent("\(kind).ndjson")) { line in
+                if let id = NDJSONFile.id(of: line) { records.append((id, line, false)) }
+            }
+            // No time of writing is known: a delta compares every field it sends with the target's.
+            try journal.remember(kind, records, writtenAt: "")
+        }
+        try journal.describe(
+            source: Self.sourceName(manifest), archiveStartedAt: manifest.startedAt, base: run.baseRun)
+        return true
     }
 
     /// Whether the import of this archive into this target finished (a migration run again then

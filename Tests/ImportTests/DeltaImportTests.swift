@@ -358,6 +358,40 @@ import Testing
         }
     }
 
+    /// A finished import of an earlier build kept no copy of the records it imported: a newer
+    /// archive is refused while the imported one is not beside it, and applies as a delta once it
+    /// is (the copy is taken from it).
+    @Test func anImportOfAnEarlierBuildTakesItsCopyFromItsArchive() async throws {
+        let h = try await FakeHarness.start(accounts: [FakeHarness.acme, FakeHarness.globex], records: 300)
+        try await h.stopAfter {
+            let before = try #require(await h.fake.workspace("globex"))
+            let (out, state, first) = try await Self.migrated(h)
+            defer { try? FileManager.default.removeItem(at: out) }
+            let run = try #require(try ImportJournal.runs(into: Self.targetName(h), in: Self.database(state)).last)
+            try ImportJournal(database: Self.database(state), run: run.run).releaseSources()
+            _ = try await h.editSource(count: 20, seed: 4)
+            let (second, _) = try await FakeHarness.exportAcme(h, to: out)
+            let aside = out.appendingPathComponent("aside.tar.zst")
+            try FileManager.default.moveItem(at: first, to: aside)
+            let writes = await h.fake.writes().count
+            await #expect(throws: DeltaRefused.self) {
+                _ = try await Self.session(h, state: state).run(ImportOptions(archive: second))
+            }
+            #expect(await h.fake.writes().count == writes)
+            try FileManager.default.moveItem(at: aside, to: first)
+            let result = try await Self.session(h, state: state).run(ImportOptions(archive: second))
+            #expect(result.isDelta)
+            #expect(result.needsAttention == 0)
+            let differences = CanonicalGraph.importDifferences(
+                source: try #require(await h.fake.workspace("acme")),
+                target: try #require(await h.fake.workspace("globex")), targetBefore: before,
+                skipped: Set(
+                    try ImportJournal(database: Self.database(state), run: run.run).entries(.dangling).map(\.sourceID)),
+                config: await h.fake.config)
+            #expect(differences.isEmpty, "\(differences)")
+        }
+    }
+
     static func database(_ state: URL) throws -> StateDatabase {
         try StateDatabase(url: state.appendingPathComponent("state.sqlite"))
     }
