@@ -58,6 +58,9 @@ public struct FakeConfig: Sendable {
     /// Whether records are served as non-canonical JSON (spacing, `1.50`, `1e3`, `\u00e9`, key
     /// order), the same bytes on every read.
     public var nonCanonicalBytes = false
+    /// Sizes of the binaries of seeded and churned files, drawn log-uniformly from this range
+    /// (`--file-bytes 20KB..20MB`); nil: 64 to 4096 bytes, as seeded workspaces always had.
+    public var fileBytes: ClosedRange<Int>?
     /// Kinds whose lists (and reads by `_id`) are refused with 403, as roles may be (§11.17).
     public var unlistableKinds: Set<String> = []
     /// How far the server's clock is ahead of the wall clock (negative: behind), in seconds: its
@@ -249,4 +252,30 @@ public enum Mutation: Sendable, Equatable {
     case unarchive(kind: String, id: String?)
     /// Moves a record (and its cascade) to the trash.
     case trash(kind: String, id: String?)
+}
+
+extension FakeConfig {
+    /// A byte range such as `20KB..20MB` (units B, KB, MB, GB by powers of 1000; KiB, MiB, GiB by
+    /// powers of 1024; none: bytes), or nil when the text is not one or the bounds are reversed.
+    public static func byteRange(_ text: String) -> ClosedRange<Int>? {
+        let parts = text.components(separatedBy: "..")
+        guard parts.count == 2, let low = bytes(parts[0]), let high = bytes(parts[1]), 0 < low, low <= high else {
+            return nil
+        }
+        return low...high
+    }
+
+    /// `20KB` as 20000, `1MiB` as 1048576.
+    static func bytes(_ text: String) -> Int? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let digits = trimmed.prefix { $0.isNumber || $0 == "." }
+        let units: [String: Double] = [
+            "": 1, "B": 1, "K": 1e3, "KB": 1e3, "M": 1e6, "MB": 1e6, "G": 1e9, "GB": 1e9,
+            "KIB": 1024, "MIB": 1_048_576, "GIB": 1_073_741_824,
+        ]
+        guard let value = Double(digits), let unit = units[trimmed.dropFirst(digits.count).uppercased()] else {
+            return nil
+        }
+        return Int((value * unit).rounded())
+    }
 }

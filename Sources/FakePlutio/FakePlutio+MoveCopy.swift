@@ -124,7 +124,8 @@ extension FakePlutio {
         return FakeResponse(status: 404, headers: [("Content-Type", "text/plain")], body: Array("Not found".utf8))
     }
 
-    /// `/_fake/log`, `/_fake/calls`, `/_fake/stats`, `/_fake/revoke`: what tests and tools read.
+    /// `/_fake/log`, `/_fake/calls`, `/_fake/stats`, `/_fake/revoke`, `/_fake/churn-files`: what
+    /// tests and tools read and do.
     func admin(_ request: FakeRequest) -> FakeResponse {
         let query = Dictionary(request.query.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
         switch (request.method, request.path) {
@@ -155,6 +156,18 @@ extension FakePlutio {
                 out[ws.business.subdomain] = .object(counts)
             }
             return .json(.object(out))
+        case ("POST", "/_fake/churn-files"):
+            // A night's worth of file changes (`churnFiles`): ?business=acme&fraction=0.01&seed=1.
+            guard let business = query["business"], workspaces[business] != nil,
+                let fraction = query["fraction"].flatMap(Double.init), (0...1).contains(fraction)
+            else {
+                return APIFailure.badRequest("business (a workspace) and fraction (0 to 1) are required").response
+            }
+            let churn = churnFiles(business, fraction: fraction, seed: query["seed"].flatMap(UInt64.init) ?? 1)
+            return .json([
+                "uploaded": .number(Double(churn.uploaded)), "replaced": .number(Double(churn.replaced)),
+                "deleted": .number(Double(churn.deleted)), "bytesAdded": .number(Double(churn.bytesAdded)),
+            ])
         case ("POST", "/_fake/revoke"):
             guard let client = query["client"] else { return APIFailure.badRequest("client is required").response }
             revokeTokens(clientID: client)

@@ -77,3 +77,73 @@ extension FakePlutio {
             kind, id, context: WriteContext(kind: kind, business: business, user: user, now: clock.now()))
     }
 }
+
+/// What `FakePlutio.churnFiles` did: a night's worth of file changes.
+public struct FileChurn: Sendable, Equatable, Codable {
+    /// New file records with new binaries.
+    public var uploaded = 0
+    /// Files whose binary was replaced (a new handle, size and `updatedAt`; the old binary is gone).
+    public var replaced = 0
+    /// Files moved to the trash.
+    public var deleted = 0
+    /// Bytes of the new binaries (uploads and replacements).
+    public var bytesAdded = 0
+}
+
+extension FakePlutio {
+    /// Changes a share of `business`'s files, as a day of work would: of `fraction` of its stored
+    /// binaries (at least one when `fraction` is above zero), a third are replaced, a third are
+    /// trashed, and as many new files as the rest are uploaded. Sizes follow `fileBytes`; the
+    /// choice follows `seed`.
+    public func churnFiles(_ business: String, fraction: Double, seed: UInt64) -> FileChurn {
+        guard fraction > 0, let ws = workspaces[business], let kind = catalog.kind(named: "files") else {
+            return FileChurn()
+        }
+        var random = SeededRandom(seed: seed)
+        var stored = ws.table("files").inOrder.filter { $0.object["handle"]?.stringValue != nil }
+        stored.shuffle(using: &random)
+        let count = min(stored.count, max(1, Int((Double(stored.count) * fraction).rounded())))
+        let replacing = Array(stored.prefix((count + 2) / 3))
+        let trashing = Array(stored.dropFirst(replacing.count).prefix(count / 3))
+        let uploads = count - replacing.count - trashing.count
+        let now = clock.now()
+        var churn = FileChurn()
+        mutate(business) { ws in
+            var generator = Seeder(workspace: ws, seed: random.next(), startDate: now)
+            generator.fileBytes = config.fileBytes
+            for file in replacing {
+                let handle = generator.newID()
+                let size = generator.newBinary(handle)
+                if let old = file.object["handle"]?.stringValue { generator.workspace.binaries[old] = nil }
+                generator.workspace.update(
+                    "files", file.id,
+                    with: [
+                        "handle": .string(JSONString(handle)),
+                        "url": .string(JSONString("http://127.0.0.1/cdn/\(handle)")),
+                        "size": .number(Double(size)),
+                    ], at: now)
+                churn.replaced += 1
+                churn.bytesAdded += size
+            }
+            var attempts = 0
+            while churn.uploaded < uploads, attempts < uploads * 20 {
+                attempts += 1
+                let before = generator.workspace.binaries.count
+                generator.addFile()
+                guard generator.workspace.binaries.count > before,
+                    let id = generator.ids["files"]?.last, let made = generator.workspace.record("files", id),
+                    let size = made.object["size"]?.numberValue
+                else { continue }
+                churn.uploaded += 1
+                churn.bytesAdded += Int(size)
+            }
+            ws = generator.workspace
+        }
+        let user = clients.values.first { $0.businesses.contains(business) }?.userID ?? "system"
+        for file in trashing
+        where trashRecord(kind, file.id, context: WriteContext(kind: kind, business: business, user: user, now: now)) {
+            churn.deleted += 1
+        }
+        return churn
+    }
+}

@@ -209,8 +209,10 @@ extension FakePlutio {
     }
 
     func seeder(for subdomain: String, seed: UInt64) -> Seeder {
-        Seeder(
+        var seeder = Seeder(
             workspace: workspaces[subdomain]!, seed: seed ^ stableHash(subdomain), startDate: Seeder.startDate,
             user: clients.values.first { $0.businesses.contains(subdomain) }?.userID ?? Seeder.defaultUser)
+        seeder.fileBytes = config.fileBytes
+        return seeder
     }
 }

@@ -138,16 +138,44 @@ extension Seeder {
             body["mimeType"] = "text/html"
         } else {
             let handle = newID()
-            let size = int(64...4096)
-            var bytes = [UInt8](repeating: 0, count: size)
-            for i in 0..<size { bytes[i] = UInt8(truncatingIfNeeded: random.next()) }
-            workspace.binaries[handle] = bytes
+            let size = newBinary(handle)
             body["handle"] = .string(handle)
             body["url"] = .string("http://127.0.0.1/cdn/\(handle)")
             body["mimeType"] = "application/pdf"
             body["size"] = .number(Double(size))
         }
         add("files", body)
+    }
+
+    /// Stores a new binary under `handle`; answers its size. Without `fileBytes`, 64 to 4096
+    /// bytes a byte per draw, as seeded workspaces always had (the same seed, the same workspace);
+    /// with it, a size drawn log-uniformly from the range (photos and contracts of a few hundred
+    /// KB, design files of many MB), eight bytes per draw.
+    mutating func newBinary(_ handle: String) -> Int {
+        guard let range = fileBytes else {
+            let size = int(64...4096)
+            var bytes = [UInt8](repeating: 0, count: size)
+            for i in 0..<size { bytes[i] = UInt8(truncatingIfNeeded: random.next()) }
+            workspace.binaries[handle] = bytes
+            return size
+        }
+        let low = log(Double(max(1, range.lowerBound)))
+        let high = log(Double(max(1, range.upperBound)))
+        let size = min(range.upperBound, max(range.lowerBound, Int(exp(low + random.unit() * (high - low)))))
+        var bytes = [UInt8](repeating: 0, count: size)
+        bytes.withUnsafeMutableBytes { buffer in
+            var offset = 0
+            while offset < size {
+                var word = random.next()
+                let n = min(8, size - offset)
+                withUnsafeBytes(of: &word) {
+                    buffer.baseAddress!.advanced(by: offset).copyMemory(from: $0.baseAddress!, byteCount: n)
+                }
+                offset += n
+            }
+        }
+        workspace.binaries[handle] = bytes
+        return size
     }
 
     // MARK: Wikis

@@ -16,6 +16,8 @@ public struct Seeder {
     var taskNumber = 1000
     var tasksOfGroup: [String: [String]] = [:]
     let user: String
+    /// Binary sizes of new files (`FakeConfig.fileBytes`); nil: 64 to 4096 bytes.
+    var fileBytes: ClosedRange<Int>?
 
     /// When seeded history starts: 2026-01-01T00:00:00Z.
     static let startDate = Date(timeIntervalSince1970: 1_767_225_600)

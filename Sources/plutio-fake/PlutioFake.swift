@@ -102,6 +102,11 @@ struct PlutioFake: AsyncParsableCommand {
     var faultOnWrite: [String] = []
     @Option(help: "Probability that a file download from /cdn fails (a 500, or a body cut halfway).")
     var cdnFailRate = 0.0
+    @Option(
+        help: ArgumentHelp(
+            "Sizes of file binaries, drawn log-uniformly from MIN..MAX (e.g. 20KB..20MB; KB, MB, GB, KiB, MiB, "
+                + "GiB); by default 64 to 4096 bytes.", valueName: "min..max"))
+    var fileBytes: String?
     @Option(help: "Probability per call that a storm of 429s starts.") var stormRate = 0.0
     @Option(help: "429s per storm.") var stormLength = 5
     @Option(help: "Probability that a response is delayed.") var slowRate = 0.0
@@ -113,6 +118,9 @@ struct PlutioFake: AsyncParsableCommand {
         for b in businesses where AccountSpec(parsing: b) == nil {
             throw ValidationError(
                 "--business \(b) is not SUBDOMAIN:CLIENT_ID:SECRET or SUBDOMAIN:CLIENT_ID:SECRET:empty")
+        }
+        if let fileBytes, FakeConfig.byteRange(fileBytes) == nil {
+            throw ValidationError("--file-bytes \(fileBytes) is not MIN..MAX, e.g. 20KB..20MB")
         }
         guard RateLimit(parsing: rate) != nil else {
             throw ValidationError("--rate \(rate) is not N/DURATION, e.g. 1000/1h")
@@ -172,6 +180,7 @@ struct PlutioFake: AsyncParsableCommand {
         c.limitCap = limitCap == "none" ? nil : Int(limitCap)
         c.defaultLimit = defaultLimit == "none" ? nil : Int(defaultLimit)
         c.rate = RateLimit(parsing: rate)!
+        c.fileBytes = fileBytes.flatMap(FakeConfig.byteRange)
         c.rate.kind = fixedWindow ? .fixed : .sliding
         c.rate.sendsRetryAfter = !noRetryAfter
         c.rate.countsRejectedCalls = countRejected

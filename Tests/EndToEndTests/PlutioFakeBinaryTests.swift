@@ -63,10 +63,28 @@ import Testing
         #expect(lines[globex + 1] == "  businesses=1 dashboards=5 people=1 profiles=1 roles=5")
     }
 
+    /// `--file-bytes` sizes the binaries; `POST /_fake/churn-files` changes a share of them.
+    @Test func sizesBinariesAndChurnsThem() async throws {
+        let (process, out, _) = try Self.launch([
+            "--port", "0", "--records", "2000", "--business", "acme:CID:SECRET", "--file-bytes", "20KB..200KB",
+        ])
+        defer { process.terminate() }
+        let first = try await offThePool { Self.readLine(out) }
+        let match = try #require(first.wholeMatch(of: /listening on (http:\/\/127\.0\.0\.1:\d+)\/v1\.11/))
+        var churn = URLRequest(
+            url: URL(string: String(match.1) + "/_fake/churn-files?business=acme&fraction=0.2&seed=3")!)
+        churn.httpMethod = "POST"
+        let (data, response) = try await URLSession.shared.data(for: churn)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        let counts = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Int])
+        #expect((counts["replaced"] ?? 0) > 0 && (counts["deleted"] ?? 0) > 0 && (counts["uploaded"] ?? 0) > 0)
+        #expect((counts["bytesAdded"] ?? 0) >= 20_000 * ((counts["replaced"] ?? 0) + (counts["uploaded"] ?? 0)))
+    }
+
     @Test(arguments: [
         ["--rate", "fast"], ["--business", "acme"], ["--limit-cap", "-3"], ["--unsupported-status", "500"],
         ["--fault-on-write", "tasks:0:drop-after"], ["--fault-on-write", "profiles:1:drop-after"],
-        ["--fail-after-write-rate", "2"],
+        ["--fail-after-write-rate", "2"], ["--file-bytes", "20MB..20KB"],
     ])
     func refusesBadFlagsWithAUsageError(arguments: [String]) async throws {
         let (process, _, err) = try Self.launch(arguments)
