@@ -205,12 +205,11 @@ extension Importer {
                 // Without the target's records nothing of the kind is changed on a guess.
                 out.refused[kind.name] = changed.count + gone.count
                 if writes {
-                    let reason = JSONValue.string(
-                        JSONString(
-                            "the target will not list \(kind.name) (\(error.localizedDescription)), so this change "
-                                + "could not be checked against it and was not applied"))
+                    let reason = Self.failureText(
+                        "the target will not list \(kind.name) (\(error.localizedDescription)), so this change "
+                            + "could not be checked against it and was not applied")
                     for id in changed.map(\.sourceID) + gone.map(\.sourceID) {
-                        try journal.intendChange(kind.name, id, action: "failed", fields: "{\"reason\":\(reason.text)}")
+                        try journal.intendChange(kind.name, id, action: "failed", fields: reason)
                     }
                 }
                 continue

@@ -203,7 +203,7 @@ extension Importer {
         guard action == "moved" || kind.supports(.update) else {
             try journal.intendChange(
                 kind.name, sourceID, action: "failed",
-                fields: "{\"fields\":\(text),\"reason\":\"\(kind.name) cannot be updated through the API\"}")
+                fields: Self.failureText("\(kind.name) cannot be updated through the API", fields: fields))
             summary.count(\.failed, kind.name)
             return false
         }
@@ -219,9 +219,9 @@ extension Importer {
             case .validation, .notFound, .forbidden: break
             default: throw error
             }
-            let reason = JSONValue.string(JSONString(error.localizedDescription)).text
             try journal.intendChange(
-                kind.name, sourceID, action: "failed", fields: "{\"fields\":\(text),\"reason\":\(reason)}")
+                kind.name, sourceID, action: "failed",
+                fields: Self.failureText(error.localizedDescription, fields: fields))
             summary.count(\.failed, kind.name)
             return false
         }
@@ -240,9 +240,9 @@ extension Importer {
                 for record in gone {
                     try journal.intendChange(
                         kind.name, record.sourceID, action: "failed",
-                        fields:
-                            "{\"reason\":\"gone from the source, but \(kind.name) cannot be deleted through the API: delete it in Plutio\"}"
-                    )
+                        fields: Self.failureText(
+                            "gone from the source, but \(kind.name) cannot be deleted through the API: delete it in Plutio"
+                        ))
                     summary.count(\.failed, kind.name)
                 }
                 continue
@@ -332,6 +332,13 @@ extension Importer {
         try journal.changeDone(kind.name, records.map(\.0), action: action)
     }
 
+    /// The report's text for a change that failed: why, and the fields it would have sent.
+    static func failureText(_ reason: String, fields: [String]? = nil) -> String {
+        var object = JSONObject([.init(key: "reason", value: .string(JSONString(reason)))])
+        if let fields { object["fields"] = .array(fields.map { .string(JSONString($0)) }) }
+        return JSONValue.object(object).text
+    }
+
     /// The report's text for a conflict: each field with the target's and the source's value.
     static func conflictText(
         _ fields: [(field: String, target: JSONValue, source: JSONValue)], deletedInTarget: Bool
@@ -370,7 +377,7 @@ extension Importer {
         for kind in catalog.kinds {
             let url = scratch.appendingPathComponent("\(kind.name).ndjson")
             guard FileManager.default.fileExists(atPath: url.path) else { continue }
-            let rows = try journal.applied(kind.name)
+            let rows = try journal.applied(kind.name, sources: false)
             var records: [(sourceID: String, bytes: [UInt8], written: Bool)] = []
             try NDJSONFile.forEachLine(url) { line in
                 guard let id = NDJSONFile.id(of: line), let row = rows[id], row.status != .intent,

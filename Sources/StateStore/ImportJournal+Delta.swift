@@ -111,15 +111,16 @@ extension ImportJournal {
         public var writtenAt: String?
     }
 
-    /// The rows of a kind, by source id.
-    public func applied(_ kind: String) throws(StateError) -> [String: AppliedRecord] {
+    /// The rows of a kind, by source id; with `sources: false` without the stored source records
+    /// (what a caller that needs only the outcomes spares itself reading).
+    public func applied(_ kind: String, sources: Bool = true) throws(StateError) -> [String: AppliedRecord] {
         try database.read { db in
             var out: [String: AppliedRecord] = [:]
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT source_id, status, target_id, notes, source, written_at FROM import_record
-                    WHERE run = ? AND kind = ?
+                    SELECT source_id, status, target_id, notes, \(sources ? "source" : "NULL AS source"), written_at
+                    FROM import_record WHERE run = ? AND kind = ?
                     """, arguments: [run, kind])
             while let row = try rows.next() {
                 let data: Data? = row["source"]
