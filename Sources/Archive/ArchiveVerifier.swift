@@ -33,8 +33,15 @@ public struct RecordLine {
 public struct ArchiveVerifier: Sendable {
     /// Where the binary index is copied while binaries are checked (removed afterwards).
     public var scratchDirectory = FileManager.default.temporaryDirectory
+    /// The blob store of a version 3 archive, when not where its manifest says.
+    public var blobStore: URL?
+    /// Also hash every blob the archive names in the store (else its presence and size are checked).
+    public var deep = false
 
-    public init() {}
+    public init(blobStore: URL? = nil, deep: Bool = false) {
+        self.blobStore = blobStore
+        self.deep = deep
+    }
 
     /// Reads the manifest only.
     public static func manifest(of url: URL) throws(ArchiveError) -> Manifest {
@@ -84,21 +91,33 @@ public struct ArchiveVerifier: Sendable {
         var expected = Dictionary(uniqueKeysWithValues: manifest.entries.map { ($0.path, $0) })
         var binaries = BinaryIndexCursor(scratch: scratchDirectory, archive: url)
         defer { binaries.close() }
+        let store = BlobStore.of(archive: url, manifest: manifest, override: blobStore)
+        // The next binary the index places in the archive; those in the store on the way are
+        // checked there.
+        func nextInArchive() throws(ArchiveError) -> BinaryIndexEntry? {
+            while let next = try binaries.next() {
+                guard next.isInStore else { return next }
+                if let problem = check(blob: next, in: store, formatVersion: manifest.formatVersion) {
+                    report.problems.append(problem)
+                }
+            }
+            return nil
+        }
         while let entry = try reader.next() {
             let listed: Manifest.Entry
             if let fromManifest = expected.removeValue(forKey: entry.path) {
                 listed = fromManifest
             } else if manifest.formatVersion >= 2, entry.path.hasPrefix("files/") {
-                guard let next = try binaries.next() else {
+                guard let next = try nextInArchive(), let path = next.path else {
                     report.problems.append("\(entry.path) is in the archive but not in \(Manifest.binaryIndexPath)")
                     continue
                 }
-                guard next.path == entry.path else {
+                guard path == entry.path else {
                     report.problems.append(
-                        "\(entry.path) is in the archive where \(Manifest.binaryIndexPath) lists \(next.path)")
+                        "\(entry.path) is in the archive where \(Manifest.binaryIndexPath) lists \(path)")
                     continue
                 }
-                listed = Manifest.Entry(path: next.path, sha256: next.sha256, bytes: next.bytes)
+                listed = Manifest.Entry(path: path, sha256: next.sha256, bytes: next.bytes)
             } else {
                 report.problems.append("\(entry.path) is in the archive but not in the manifest")
                 continue
@@ -147,9 +166,76 @@ public struct ArchiveVerifier: Sendable {
         for missing in expected.keys.sorted() {
             report.problems.append("\(missing) is in the manifest but not in the archive")
         }
-        while let left = try binaries.next() {
-            report.problems.append("\(left.path) is in \(Manifest.binaryIndexPath) but not in the archive")
+        while let left = try nextInArchive() {
+            report.problems.append(
+                "\(left.path ?? left.fileId) is in \(Manifest.binaryIndexPath) but not in the archive")
         }
+    }
+
+    /// What is wrong with a binary the index places in the blob store, or nil: the store must
+    /// hold it with its size (and, `deep`, its digest).
+    func check(blob entry: BinaryIndexEntry, in store: BlobStore?, formatVersion: Int) -> String? {
+        let what = "file record \(entry.fileId): blob \(entry.blob ?? entry.sha256)"
+        guard formatVersion >= 3 else {
+            return "\(what) is named in the store, which format \(formatVersion) does not have"
+        }
+        guard let store else { return "\(what) is in a blob store, but the manifest names none" }
+        guard let size = store.size(of: entry.sha256) else {
+            return "\(what) is missing from the blob store \(store.root.path)"
+        }
+        guard size == entry.bytes else {
+            return "\(what) has \(size) bytes in the blob store \(store.root.path), the index says \(entry.bytes)"
+        }
+        if deep {
+            guard let digest = try? sha256Hex(ofFile: store.url(of: entry.sha256)) else {
+                return "\(what) cannot be read in the blob store \(store.root.path)"
+            }
+            if digest != entry.sha256 {
+                return "\(what) is corrupted in the blob store \(store.root.path) (its bytes hash to \(digest))"
+            }
+        }
+        return nil
+    }
+
+    /// Streams an archive's binary index (the manifest and records are read past, not checked):
+    /// what a sweep of the blob store marks. Answers the manifest; throws when the archive or
+    /// its index cannot be read.
+    @discardableResult
+    public static func forEachBinary(
+        of url: URL, _ body: (BinaryIndexEntry) throws -> Void
+    ) throws(ArchiveError) -> Manifest {
+        let reader = try ArchiveReader(url: url)
+        guard let first = try reader.next(), first.path == Manifest.entryName else {
+            throw .missingManifest(path: url.path)
+        }
+        let manifest: Manifest
+        do { manifest = try Manifest.decode(try reader.readAll(), archive: url.path) } catch let error as ArchiveError {
+            throw error
+        } catch { throw Self.asArchiveError(error, url, Manifest.entryName) }
+        guard manifest.formatVersion >= 2 else { return manifest }
+        let listed = manifest.entries.first { $0.path == Manifest.binaryIndexPath }
+        while let entry = try reader.next() {
+            guard entry.path == Manifest.binaryIndexPath else { continue }
+            var splitter = LineSplitter()
+            var lines = 0
+            do {
+                try reader.readChunks { chunk in
+                    try splitter.feed(chunk) { line in
+                        lines += 1
+                        try body(try BinaryIndexEntry.decode(Array(line)))
+                    }
+                }
+            } catch { throw Self.asArchiveError(error, url, Manifest.binaryIndexPath) }
+            if !splitter.remainder.isEmpty || (listed?.records.map { $0 != lines } ?? false) {
+                throw .corrupt(path: url.path, entry: Manifest.binaryIndexPath, reason: "the index is truncated")
+            }
+            return manifest
+        }
+        if listed != nil {
+            throw .corrupt(
+                path: url.path, entry: Manifest.binaryIndexPath, reason: "the manifest lists it; the archive lacks it")
+        }
+        return manifest
     }
 
     static func check(

@@ -2,10 +2,15 @@ import Foundation
 
 /// `manifest.json`: the first entry of every archive (schemas/manifest.schema.json).
 public struct Manifest: Codable, Sendable, Equatable {
-    /// The format this build writes and the newest it reads. Version 1 listed every binary in
+    /// The newest format this build writes and reads. Version 1 listed every binary in
     /// `entries`; version 2 lists them in the `files/index.ndjson` entry, so the manifest stays
-    /// small however many files a workspace has. This build reads both.
-    public static let currentFormatVersion = 2
+    /// small however many files a workspace has; version 3 lets that index name blobs in a
+    /// content-addressed store beside the archive (`blobStore`). An archive without a store is
+    /// written as version 2, so a one-off export stays readable by older builds. This build reads
+    /// all three.
+    public static let currentFormatVersion = 3
+    /// The version of an archive that keeps its binaries inside itself.
+    public static let selfContainedFormatVersion = 2
     /// The manifest's own entry name.
     public static let entryName = "manifest.json"
 
@@ -19,6 +24,15 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var kinds: [String: KindStatus]
     public var entries: [Entry]
     public var files: FileSummary
+    /// Version 3: the blob store holding this archive's binaries.
+    public var blobStore: StoreReference?
+
+    /// Where an archive's blob store is: `path`, relative to the archive's directory unless it
+    /// starts with `/`.
+    public struct StoreReference: Codable, Sendable, Equatable {
+        public var path: String
+        public init(path: String) { self.path = path }
+    }
 
     public struct Tool: Codable, Sendable, Equatable {
         public var name: String
@@ -79,6 +93,16 @@ public struct Manifest: Codable, Sendable, Equatable {
         /// File records whose binary is missing because its download failed: the export is
         /// partial (exit 3) and `complete` is false.
         public var failed: [String]
+        /// Binaries and bytes the run that wrote the archive downloaded (absent in archives
+        /// written before version 3).
+        public var fetched: Int?
+        public var fetchedBytes: Int?
+        /// Version 3: binaries taken from the blob store unchanged, without a download.
+        public var reused: Int?
+        /// Version 3: blobs and bytes this archive added to the store (what it costs on disk
+        /// beyond the archives before it).
+        public var addedBlobs: Int?
+        public var addedBytes: Int?
         public init(downloaded: Int = 0, skipped: Int = 0, failed: [String] = []) {
             self.downloaded = downloaded
             self.skipped = skipped
@@ -88,9 +112,10 @@ public struct Manifest: Codable, Sendable, Equatable {
 
     public init(
         tool: Tool, source: Source, startedAt: String, finishedAt: String, complete: Bool, kinds: [String: KindStatus],
-        entries: [Entry], files: FileSummary
+        entries: [Entry], files: FileSummary, blobStore: StoreReference? = nil
     ) {
-        formatVersion = Self.currentFormatVersion
+        formatVersion = blobStore == nil ? Self.selfContainedFormatVersion : Self.currentFormatVersion
+        self.blobStore = blobStore
         self.tool = tool
         self.source = source
         self.startedAt = startedAt
@@ -147,6 +172,9 @@ public struct Manifest: Codable, Sendable, Equatable {
                 throw .badManifest(path: archive, reason: "entry \(entry.path) has a negative count")
             }
         }
+        if blobStore != nil, formatVersion < 3 {
+            throw .badManifest(path: archive, reason: "blobStore needs formatVersion 3")
+        }
         guard !source.business.isEmpty, !source.apiBase.isEmpty else {
             throw .badManifest(path: archive, reason: "source is incomplete")
         }
@@ -162,6 +190,6 @@ public struct Manifest: Codable, Sendable, Equatable {
     /// The entry of a file binary.
     public static func binaryPath(fileID: String) -> String { "files/\(fileID)" }
     /// Version 2: the NDJSON index of the binaries, one `BinaryIndexEntry` per line, in the order
-    /// the binaries follow it in the archive.
+    /// the binaries follow it in the archive (version 3: those in the store say so instead).
     public static let binaryIndexPath = "files/index.ndjson"
 }

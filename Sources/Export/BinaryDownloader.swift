@@ -2,6 +2,7 @@ import Archive
 import Crypto
 import Foundation
 import PlutioAPI
+import StateStore
 
 /// One file record's binary: where it comes from and what it must be.
 struct BinaryTarget: Sendable, Equatable {
@@ -13,6 +14,9 @@ struct BinaryTarget: Sendable, Equatable {
     /// The record's `sha256` (lowercase hex), when it gives one. The contract names no checksum
     /// field; a record that carries one is checked against it.
     var sha256: String?
+    /// What says the binary changed: the record's handle (its URL when it has none), size and
+    /// `updatedAt`.
+    var fingerprint: BinaryMemory.Fingerprint
 }
 
 /// A binary's size and SHA-256, worked out as it streamed to disk (or, for a file an earlier run
@@ -27,8 +31,18 @@ enum BinaryOutcome: Sendable, Equatable {
     case downloaded(BinaryDigest)
     /// A file from an earlier run that passed the same checks.
     case alreadyHeld(BinaryDigest)
+    /// The blob store holds it, and the record is as it was when it was downloaded.
+    case reused(BinaryDigest)
     /// Still failing after the retries, or refused for good; the reason names what happened.
     case failed(reason: String)
+
+    /// The binary's size and digest, unless it failed.
+    var digest: BinaryDigest? {
+        switch self {
+        case .downloaded(let d), .alreadyHeld(let d), .reused(let d): d
+        case .failed: nil
+        }
+    }
 }
 
 /// Downloads file binaries the way records are read: through `RetryPolicy` (backoff with jitter,
@@ -79,6 +93,31 @@ struct BinaryDownloader: Sendable {
             }
             waited += delay
             try await clock.sleep(for: delay)
+        }
+    }
+
+    /// Fetches `target` into the blob store: taken as it is when `remembered` (what the last
+    /// download of this file record gave) matches the record and the store holds that blob with
+    /// its size; else downloaded to the store's `incoming` directory (a checked copy an earlier
+    /// run left there is used), checked and stored. `added` says whether the blob is new to the
+    /// store.
+    func fetch(
+        _ target: BinaryTarget, into store: BlobStore, remembered: BinaryMemory.Downloaded?
+    ) async throws -> (outcome: BinaryOutcome, added: Bool) {
+        if let remembered, remembered.fingerprint == target.fingerprint,
+            store.has(remembered.sha256, bytes: remembered.bytes)
+        {
+            let digest = BinaryDigest(bytes: remembered.bytes, sha256: remembered.sha256)
+            if Self.problem(with: digest, for: target) == nil { return (.reused(digest), false) }
+        }
+        let outcome = try await fetch(target, into: store.incoming)
+        switch outcome {
+        case .downloaded(let digest), .alreadyHeld(let digest), .reused(let digest):
+            let added = try store.put(
+                store.incoming.appendingPathComponent(target.id), digest: digest.sha256, bytes: digest.bytes)
+            return (outcome, added)
+        case .failed:
+            return (outcome, false)
         }
     }
 

@@ -14,12 +14,19 @@ public struct ExportOptions: Sendable {
     public var kinds: Set<String>?
     /// Download file binaries (they cost no API calls).
     public var downloadFiles: Bool
+    /// Keep binaries in this content-addressed store (format version 3) instead of inside the
+    /// archive, downloading only those whose record changed since the last export.
+    public var blobStore: URL?
     public var toolVersion: String
 
-    public init(output: URL, kinds: Set<String>? = nil, downloadFiles: Bool = true, toolVersion: String) {
+    public init(
+        output: URL, kinds: Set<String>? = nil, downloadFiles: Bool = true, blobStore: URL? = nil,
+        toolVersion: String
+    ) {
         self.output = output
         self.kinds = kinds
         self.downloadFiles = downloadFiles
+        self.blobStore = blobStore
         self.toolVersion = toolVersion
     }
 }
@@ -88,11 +95,12 @@ public struct Exporter: Sendable {
         _ options: ExportOptions, report: @Sendable (ExportEvent) -> Void = { _ in }
     ) async throws -> ExportResult {
         let settings = client.settings
-        let runKey = [
-            settings.apiURL.absoluteString, settings.business, options.output.standardizedFileURL.path,
-            (options.kinds.map { $0.sorted().joined(separator: ",") } ?? "*"),
-            options.downloadFiles ? "files" : "no-files",
-        ].joined(separator: "|")
+        let runKey =
+            [
+                settings.apiURL.absoluteString, settings.business, options.output.standardizedFileURL.path,
+                (options.kinds.map { $0.sorted().joined(separator: ",") } ?? "*"),
+                options.downloadFiles ? "files" : "no-files",
+            ].joined(separator: "|") + (options.blobStore.map { "|store:\($0.standardizedFileURL.path)" } ?? "")
         let runID = String(sha256Hex(Array(runKey.utf8)).prefix(12))
         let progress = ExportProgress(database: state, run: runKey)
         let now = Timestamp.string(Date())
@@ -101,7 +109,14 @@ public struct Exporter: Sendable {
         let staging = options.output.appendingPathComponent(".plutio-export-\(settings.business)-\(runID)")
         let resumed = FileManager.default.fileExists(atPath: staging.path)
         let journal = try StagingJournal(directory: staging, progress: progress)
-        let history = ExportHistory(database: state, source: "\(settings.apiURL.absoluteString)|\(settings.business)")
+        let source = "\(settings.apiURL.absoluteString)|\(settings.business)"
+        let history = ExportHistory(database: state, source: source)
+        // The store's lock, shared, until the archive naming its blobs is written: a sweep never
+        // deletes a blob this run took or added.
+        let store = options.blobStore.map(BlobStore.init(root:))
+        let storeLock = try store?.lock(exclusive: false)
+        defer { storeLock?.release() }
+        try store?.register(archiveDirectory: options.output)
 
         let scratch = staging.appendingPathComponent("scratch")
         try makePrivateDirectory(scratch)
@@ -122,7 +137,8 @@ public struct Exporter: Sendable {
         var files = Manifest.FileSummary()
         var missing: [MissingBinary] = []
         if options.downloadFiles, options.kinds?.contains("files") ?? true {
-            (files, missing) = try await downloadBinaries(journal: journal, staging: staging)
+            (files, missing) = try await downloadBinaries(
+                journal: journal, staging: staging, store: store, memory: BinaryMemory(database: state, source: source))
             report(.filesDownloaded(count: files.downloaded, missing: missing))
         }
 
@@ -130,7 +146,7 @@ public struct Exporter: Sendable {
             ArchiveName.make(business: settings.business, startedAt: Timestamp.date(startedAt) ?? Date()))
         let manifest = try await writeArchive(
             to: archive, summaries: summaries, journal: journal, staging: staging, files: files, startedAt: startedAt,
-            toolVersion: options.toolVersion)
+            toolVersion: options.toolVersion, store: store.map { .init(path: $0.reference(from: options.output)) })
         report(.archiveWritten(archive))
         try history.record(
             Dictionary(
@@ -149,12 +165,14 @@ public struct Exporter: Sendable {
     /// catalogue: `file`/`document` records; links are not downloaded), each once, kept across
     /// resumes after a check, and writes the archive's binary index as it goes (file-record
     /// order, size and SHA-256 taken while streaming). A binary that still fails is named in the
-    /// summary's `failed`.
+    /// summary's `failed`. With a blob store, binaries go there, and one whose record is as it was
+    /// at its last download is taken from the store without a download.
     func downloadBinaries(
-        journal: StagingJournal, staging: URL
+        journal: StagingJournal, staging: URL, store: BlobStore? = nil, memory: BinaryMemory? = nil
     ) async throws -> (
         Manifest.FileSummary, [MissingBinary]
     ) {
+        try store?.create()
         let dir = staging.appendingPathComponent("files")
         try makePrivateDirectory(dir)
         let indexURL = Self.binaryIndex(in: staging)
@@ -162,6 +180,9 @@ public struct Exporter: Sendable {
         guard fd >= 0 else { throw DownloadError.cannotWrite(indexURL) }
         let index = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         var summary = Manifest.FileSummary()
+        summary.fetched = 0
+        summary.fetchedBytes = 0
+        if store != nil { (summary.reused, summary.addedBlobs, summary.addedBytes) = (0, 0, 0) }
         var missing: [MissingBinary] = []
         let binary = catalog.kind(named: "files")?.binary
         var held = try await journal.records(of: "files").makeIterator()
@@ -170,9 +191,31 @@ public struct Exporter: Sendable {
                 summary.skipped += 1
                 continue
             }
-            switch try await downloader.fetch(target, into: dir) {
-            case .downloaded(let digest), .alreadyHeld(let digest):
-                let entry = BinaryIndexEntry(fileId: record.id, bytes: digest.bytes, sha256: digest.sha256)
+            let outcome: BinaryOutcome
+            if let store {
+                let fetched = try await downloader.fetch(
+                    target, into: store, remembered: try memory?.downloaded(record.id))
+                outcome = fetched.outcome
+                if fetched.added, let digest = outcome.digest {
+                    summary.addedBlobs? += 1
+                    summary.addedBytes? += digest.bytes
+                }
+            } else {
+                outcome = try await downloader.fetch(target, into: dir)
+            }
+            switch outcome {
+            case .downloaded(let digest), .alreadyHeld(let digest), .reused(let digest):
+                if case .downloaded = outcome {
+                    summary.fetched? += 1
+                    summary.fetchedBytes? += digest.bytes
+                }
+                if case .reused = outcome { summary.reused? += 1 }
+                if store != nil {
+                    try memory?.remember(
+                        record.id, .init(fingerprint: target.fingerprint, bytes: digest.bytes, sha256: digest.sha256))
+                }
+                let entry = BinaryIndexEntry(
+                    fileId: record.id, bytes: digest.bytes, sha256: digest.sha256, inStore: store != nil)
                 try index.write(contentsOf: try entry.encoded() + [0x0A])
                 summary.downloaded += 1
             case .failed(let reason):
@@ -194,14 +237,18 @@ public struct Exporter: Sendable {
             let url = URL(string: text), url.scheme != nil
         else { return nil }
         let size = value["size"]?.numberValue.flatMap { $0 >= 0 && $0 == $0.rounded() ? Int($0) : nil }
-        return BinaryTarget(id: record.id, url: url, bytes: size, sha256: value["sha256"]?.stringValue)
+        let fingerprint = BinaryMemory.Fingerprint(
+            handle: value["handle"]?.stringValue ?? text, size: size, updatedAt: value["updatedAt"]?.stringValue)
+        return BinaryTarget(
+            id: record.id, url: url, bytes: size, sha256: value["sha256"]?.stringValue, fingerprint: fingerprint)
     }
 
-    /// Writes the archive (format version 2): the manifest, the records of each kind, the binary
-    /// index that `downloadBinaries` staged, then the binaries in the index's order.
+    /// Writes the archive (format version 2, or 3 with a blob store): the manifest, the records of
+    /// each kind, the binary index that `downloadBinaries` staged, then the binaries the index
+    /// places in the archive, in its order.
     func writeArchive(
         to archive: URL, summaries: [KindSummary], journal: StagingJournal, staging: URL, files: Manifest.FileSummary,
-        startedAt: String, toolVersion: String
+        startedAt: String, toolVersion: String, store: Manifest.StoreReference? = nil
     ) async throws -> Manifest {
         var entries: [Manifest.Entry] = []
         var sources: [(String, URL)] = []
@@ -234,7 +281,7 @@ public struct Exporter: Sendable {
                 apiBase: settings.apiURL.absoluteString, business: settings.business, apiVersion: catalog.apiVersion),
             startedAt: startedAt, finishedAt: Timestamp.string(Date()),
             complete: kinds.values.allSatisfy(\.complete) && files.failed.isEmpty, kinds: kinds,
-            entries: entries, files: files)
+            entries: entries, files: files, blobStore: store)
         let writer = try ArchiveWriter(url: archive)
         try writer.add(path: Manifest.entryName, bytes: try manifest.encoded())
         for (path, url) in sources { try writer.add(path: path, contentsOf: url) }
@@ -242,7 +289,8 @@ public struct Exporter: Sendable {
             var lines = try LineReader(url: index)
             while let line = try lines.next() {
                 let entry = try BinaryIndexEntry.decode(line)
-                try writer.add(path: entry.path, contentsOf: filesDir.appendingPathComponent(entry.fileId))
+                guard let path = entry.path else { continue }
+                try writer.add(path: path, contentsOf: filesDir.appendingPathComponent(entry.fileId))
             }
         }
         try writer.finish()

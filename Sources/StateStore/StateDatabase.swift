@@ -218,6 +218,21 @@ public final class StateDatabase: Sendable {
                 t.primaryKey(["run", "kind", "source_id", "action"])
             }
         }
+        migrator.registerMigration("v12: binaries an export downloaded") { db in
+            // Per file record of a workspace: what its binary was when last downloaded (the
+            // record's handle, size and updatedAt) and what came (bytes, SHA-256), so an export
+            // into a blob store downloads only what changed.
+            try db.create(table: "binary_memory") { t in
+                t.column("source", .text).notNull()
+                t.column("file_id", .text).notNull()
+                t.column("handle", .text).notNull()
+                t.column("size", .integer)
+                t.column("updated_at", .text)
+                t.column("bytes", .integer).notNull()
+                t.column("sha256", .text).notNull()
+                t.primaryKey(["source", "file_id"])
+            }
+        }
         return migrator
     }
 

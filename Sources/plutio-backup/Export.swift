@@ -22,6 +22,11 @@ struct Export: AsyncParsableCommand {
     )
     var kinds: String?
     @Flag(help: "Do not download file binaries.") var noFiles = false
+    @Option(
+        help: ArgumentHelp(
+            "Keep binaries in this content-addressed store (format 3), downloading only those whose record changed.",
+            valueName: "dir"))
+    var blobStore: String?
     @Option(help: "State directory (checkpoints); default $XDG_STATE_HOME/plutio-backup.") var state: String?
     @Flag(help: "Print progress events as JSON lines on stdout.") var json = false
 
@@ -41,7 +46,7 @@ struct Export: AsyncParsableCommand {
         let session = try ExportSession(settings: settings, stateDirectory: state.map { URL(fileURLWithPath: $0) })
         let options = ExportOptions(
             output: URL(fileURLWithPath: output), kinds: kinds.map { Set($0.split(separator: ",").map(String.init)) },
-            downloadFiles: !noFiles,
+            downloadFiles: !noFiles, blobStore: blobStore.map { URL(fileURLWithPath: $0) },
             toolVersion: PlutioBackup.version)
         let reporter = ProgressReporter(json: json, budget: settings.rate) { session.callsInWindow() }
         let result = try await session.export(options) { reporter.report($0, calls: session.callsMade) }

@@ -165,7 +165,10 @@ struct BinaryDownloaderProbe {
 
     func target(of file: JSONObject, id: String) -> BinaryTarget? {
         guard let url = file["url"]?.stringValue.flatMap(URL.init(string:)) else { return nil }
-        return BinaryTarget(id: id, url: url, bytes: file["size"]?.numberValue.map { Int($0) }, sha256: nil)
+        let size = file["size"]?.numberValue.map { Int($0) }
+        return BinaryTarget(
+            id: id, url: url, bytes: size, sha256: nil,
+            fingerprint: .init(handle: file["handle"]?.stringValue ?? url.absoluteString, size: size, updatedAt: nil))
     }
 
     func fetch(_ target: BinaryTarget) async throws -> String {
@@ -173,6 +176,7 @@ struct BinaryDownloaderProbe {
         switch try await downloader.fetch(target, into: dir) {
         case .downloaded: return "downloaded"
         case .alreadyHeld: return "alreadyHeld"
+        case .reused: return "reused"
         case .failed(let reason): return "failed: \(reason)"
         }
     }

@@ -17,6 +17,7 @@ import Testing
                 "v5: import target index", "v6: default blocks of created documents",
                 "v7: records any run made, by target id", "v8: creates that lost their answer",
                 "v9: write routes a server takes", "v10: outcome notes as flags", "v11: delta imports",
+                "v12: binaries an export downloaded",
             ])
         let again = try StateDatabase(url: db.url)
         #expect(
@@ -25,6 +26,7 @@ import Testing
                 "v5: import target index", "v6: default blocks of created documents",
                 "v7: records any run made, by target id", "v8: creates that lost their answer",
                 "v9: write routes a server takes", "v10: outcome notes as flags", "v11: delta imports",
+                "v12: binaries an export downloaded",
             ])
     }
 
