@@ -63,6 +63,10 @@ public struct ArchiveChecker: Sendable {
     public var scratchDirectory = FileManager.default.temporaryDirectory
     /// Distinct examples kept per repeated id, dangling field or trashed kind.
     public var examples = 5
+    /// The blob store of a version 3 archive, when not where its manifest says.
+    public var blobStore: URL?
+    /// Also hash every blob the archive names in its store.
+    public var deep = false
 
     public init(catalog: Catalog) { self.catalog = catalog }
 
@@ -79,7 +83,7 @@ public struct ArchiveChecker: Sendable {
             }
             pending.removeAll(keepingCapacity: true)
         }
-        var verifier = ArchiveVerifier()
+        var verifier = ArchiveVerifier(blobStore: blobStore, deep: deep)
         verifier.scratchDirectory = scratchDirectory
         let format = try verifier.verify(url) { line in
             guard let kind = catalog.kind(named: line.kind) else { return }

@@ -15,12 +15,22 @@ struct Verify: ParsableCommand {
             "Archives with more records than this index their ids in a scratch file, not in memory.",
             valueName: "records"))
     var memoryIndexLimit = ArchiveChecker(catalog: .standard).memoryIndexLimit
+    @Flag(
+        help: "Also hash every blob the archive names in its blob store (format 3); else presence and size are checked."
+    )
+    var deep = false
+    @Option(
+        help: ArgumentHelp(
+            "The blob store of a format 3 archive, when it is not where the manifest says.", valueName: "dir"))
+    var blobStore: String?
 
     func run() throws {
         let url = URL(fileURLWithPath: archive)
         var checker = ArchiveChecker(catalog: .standard)
         checker.memoryIndexLimit = memoryIndexLimit
         checker.examples = examples
+        checker.deep = deep
+        checker.blobStore = blobStore.map { URL(fileURLWithPath: $0) }
         let report = try checker.verify(url)
         let m = report.manifest
         print(
