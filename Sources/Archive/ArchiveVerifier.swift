@@ -44,14 +44,18 @@ public struct ArchiveVerifier: Sendable {
     }
 
     /// Reads the manifest only.
-    public static func manifest(of url: URL) throws(ArchiveError) -> Manifest {
+    public static func manifest(of url: URL) throws(ArchiveError) -> Manifest { try open(url).manifest }
+
+    /// Opens an archive and reads its manifest (format version first), leaving the reader at the
+    /// entries that follow.
+    static func open(_ url: URL) throws(ArchiveError) -> (reader: ArchiveReader, manifest: Manifest) {
         let reader = try ArchiveReader(url: url)
         guard let first = try reader.next(), first.path == Manifest.entryName else {
             throw .missingManifest(path: url.path)
         }
         let bytes: [UInt8]
         do { bytes = try reader.readAll() } catch { throw Self.asArchiveError(error, url, Manifest.entryName) }
-        return try Manifest.decode(bytes, archive: url.path)
+        return (reader, try Manifest.decode(bytes, archive: url.path))
     }
 
     /// Checks the archive at `url`; `onRecord` hears every valid record line, in archive order.
@@ -61,14 +65,7 @@ public struct ArchiveVerifier: Sendable {
     ) throws(ArchiveError)
         -> FormatReport
     {
-        let reader = try ArchiveReader(url: url)
-        guard let first = try reader.next(), first.path == Manifest.entryName else {
-            throw .missingManifest(path: url.path)
-        }
-        let manifest: Manifest
-        do { manifest = try Manifest.decode(try reader.readAll(), archive: url.path) } catch let error as ArchiveError {
-            throw error
-        } catch { throw Self.asArchiveError(error, url, Manifest.entryName) }
+        let (reader, manifest) = try Self.open(url)
         var report = FormatReport(manifest: manifest)
         try checkEntries(reader, manifest: manifest, report: &report, onRecord: onRecord)
         for (kind, status) in manifest.kinds where status.records != report.records[kind, default: 0] && status.complete
@@ -204,14 +201,7 @@ public struct ArchiveVerifier: Sendable {
     public static func forEachBinary(
         of url: URL, _ body: (BinaryIndexEntry) throws -> Void
     ) throws(ArchiveError) -> Manifest {
-        let reader = try ArchiveReader(url: url)
-        guard let first = try reader.next(), first.path == Manifest.entryName else {
-            throw .missingManifest(path: url.path)
-        }
-        let manifest: Manifest
-        do { manifest = try Manifest.decode(try reader.readAll(), archive: url.path) } catch let error as ArchiveError {
-            throw error
-        } catch { throw Self.asArchiveError(error, url, Manifest.entryName) }
+        let (reader, manifest) = try Self.open(url)
         guard manifest.formatVersion >= 2 else { return manifest }
         let listed = manifest.entries.first { $0.path == Manifest.binaryIndexPath }
         while let entry = try reader.next() {

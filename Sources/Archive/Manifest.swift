@@ -165,7 +165,7 @@ public struct Manifest: Codable, Sendable, Equatable {
             guard entry.path != Self.entryName else {
                 throw .badManifest(path: archive, reason: "the manifest lists itself")
             }
-            guard entry.sha256.count == 64, entry.sha256.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+            guard BlobStore.isDigest(entry.sha256) else {
                 throw .badManifest(path: archive, reason: "entry \(entry.path) has no lowercase hex SHA-256")
             }
             guard entry.bytes >= 0, (entry.records ?? 0) >= 0 else {

@@ -111,14 +111,10 @@ struct BinaryDownloader: Sendable {
             if Self.problem(with: digest, for: target) == nil { return (.reused(digest), false) }
         }
         let outcome = try await fetch(target, into: store.incoming)
-        switch outcome {
-        case .downloaded(let digest), .alreadyHeld(let digest), .reused(let digest):
-            let added = try store.put(
-                store.incoming.appendingPathComponent(target.id), digest: digest.sha256, bytes: digest.bytes)
-            return (outcome, added)
-        case .failed:
-            return (outcome, false)
-        }
+        guard let digest = outcome.digest else { return (outcome, false) }
+        let added = try store.put(
+            store.incoming.appendingPathComponent(target.id), digest: digest.sha256, bytes: digest.bytes)
+        return (outcome, added)
     }
 
     /// Streams one answer into `file` (created 0600, truncated), hashing it on the way, and

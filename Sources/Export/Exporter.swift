@@ -172,7 +172,6 @@ public struct Exporter: Sendable {
     ) async throws -> (
         Manifest.FileSummary, [MissingBinary]
     ) {
-        try store?.create()
         let dir = staging.appendingPathComponent("files")
         try makePrivateDirectory(dir)
         let indexURL = Self.binaryIndex(in: staging)
