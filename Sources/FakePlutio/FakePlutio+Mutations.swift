@@ -24,6 +24,8 @@ extension FakePlutio {
             let seed = mutationRandom.next()
             mutate(subdomain) { ws in
                 var generator = Seeder(workspace: ws, seed: seed, startDate: now)
+                generator.fileBytes = config.fileBytes
+                generator.origin = origin
                 generator.appendOne(of: kind)
                 ws = generator.workspace
             }
@@ -111,6 +113,7 @@ extension FakePlutio {
         mutate(business) { ws in
             var generator = Seeder(workspace: ws, seed: random.next(), startDate: now)
             generator.fileBytes = config.fileBytes
+            generator.origin = origin
             for file in replacing {
                 let handle = generator.newID()
                 let size = generator.newBinary(handle)
@@ -119,7 +122,7 @@ extension FakePlutio {
                     "files", file.id,
                     with: [
                         "handle": .string(JSONString(handle)),
-                        "url": .string(JSONString("http://127.0.0.1/cdn/\(handle)")),
+                        "url": .string(JSONString("\(origin)/cdn/\(handle)")),
                         "size": .number(Double(size)),
                     ], at: now)
                 churn.replaced += 1

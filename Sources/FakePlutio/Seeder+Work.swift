@@ -140,7 +140,7 @@ extension Seeder {
             let handle = newID()
             let size = newBinary(handle)
             body["handle"] = .string(handle)
-            body["url"] = .string("http://127.0.0.1/cdn/\(handle)")
+            body["url"] = .string(JSONString("\(origin)/cdn/\(handle)"))
             body["mimeType"] = "application/pdf"
             body["size"] = .number(Double(size))
         }

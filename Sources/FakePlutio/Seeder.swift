@@ -18,6 +18,8 @@ public struct Seeder {
     let user: String
     /// Binary sizes of new files (`FakeConfig.fileBytes`); nil: 64 to 4096 bytes.
     var fileBytes: ClosedRange<Int>?
+    /// Where file URLs point (scheme://host:port); the server sets its own after seeding.
+    var origin = "http://127.0.0.1"
 
     /// When seeded history starts: 2026-01-01T00:00:00Z.
     static let startDate = Date(timeIntervalSince1970: 1_767_225_600)

@@ -77,4 +77,25 @@ import Testing
             #expect(deep.problems.contains { $0.contains("file record \(damaged.fileId)") && $0.contains("corrupted") })
         }
     }
+
+    @Test func afterAChurnOnlyTheNewAndReplacedBinariesAreDownloaded() async throws {
+        let h = try await FakeHarness.start(records: 800)
+        try await h.stopAfter {
+            let out = try FakeHarness.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: out) }
+            let storeURL = out.appendingPathComponent("blobs")
+            let first = try await Self.export(h, output: out, store: storeURL)
+            let churn = await h.fake.churnFiles("acme", fraction: 0.2, seed: 7)
+            #expect(churn.replaced > 0)
+            #expect(churn.uploaded > 0)
+            try await Task.sleep(for: .milliseconds(1100))
+            let second = try await Self.export(h, output: out, store: storeURL)
+            let files = second.manifest.files
+            #expect(files.fetched == churn.replaced + churn.uploaded)
+            #expect(files.fetchedBytes == churn.bytesAdded)
+            #expect(files.addedBytes == churn.bytesAdded)
+            #expect(files.reused == first.manifest.files.downloaded - churn.replaced - churn.deleted)
+            #expect(try ArchiveVerifier(deep: true).verify(second.archive).isIntact)
+        }
+    }
 }
