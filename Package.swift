@@ -180,7 +180,9 @@ let package = Package(
                 "Restore", "Import", "Export", "ArchiveChecks", "PlutioAPI", "StateStore", "Session", "FakePlutio",
                 "FakeHarness", "Catalog", "JSONCore", "Archive",
             ]),
-        .testTarget(name: "BackupTests", dependencies: ["Backup", "Archive"]),
+        .testTarget(
+            name: "BackupTests",
+            dependencies: ["Backup", "Archive", "Export", "FakeHarness", "FakePlutio", "StateStore", "PlutioAPI"]),
         .testTarget(
             name: "FakePlutioTests",
             dependencies: [

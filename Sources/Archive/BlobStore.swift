@@ -134,10 +134,11 @@ public struct BlobStore: Sendable, Equatable {
         var operation = exclusive ? LOCK_EX : LOCK_SH
         if !wait { operation |= LOCK_NB }
         while flock(fd, operation) != 0 {
-            if errno == EINTR { continue }
-            let reason = String(cString: strerror(errno))
+            let code = errno
+            if code == EINTR { continue }
             close(fd)
-            if errno == EWOULDBLOCK { return nil }
+            if code == EWOULDBLOCK { return nil }
+            let reason = String(cString: strerror(code))
             throw .library(path: path, operation: "lock", message: reason)
         }
         return Lock(fd: fd)

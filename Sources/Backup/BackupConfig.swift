@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 import PlutioAPI
 import StateStore
@@ -72,13 +73,19 @@ public struct BackupConfig: Sendable, Decodable, Equatable {
     public var staleAfterHours: Double?
     /// Download file binaries; default true.
     public var files: Bool?
+    /// Keep binaries in a blob store per account (`<output>/<account>/blobs`), downloaded once
+    /// and stored once; default true. False: every archive holds its binaries (format 2).
+    public var blobStore: Bool?
+    /// Unnamed blobs younger than this stay when retention sweeps the store; default 60.
+    public var blobGraceMinutes: Double?
     public var accounts: [Account]
 
     /// The file's directory, against which relative paths resolve.
     public var base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case output, state, ledger, retention, rates, concurrency, staleAfterHours, files, accounts
+        case output, state, ledger, retention, rates, concurrency, staleAfterHours, files, blobStore, blobGraceMinutes,
+            accounts
     }
 
     /// The keys each level of the file may hold: the ones it is decoded with.
@@ -213,6 +220,9 @@ public struct BackupConfig: Sendable, Decodable, Equatable {
         }
         if let concurrency, concurrency < 1 { throw ConfigError(url, "concurrency must be at least 1") }
         if let staleAfterHours, !(staleAfterHours > 0) { throw ConfigError(url, "staleAfterHours must be above 0") }
+        if let blobGraceMinutes, !(blobGraceMinutes >= 0) {
+            throw ConfigError(url, "blobGraceMinutes cannot be negative")
+        }
         if let retention, retention.policy.counts.contains(where: { $0 < 0 }) {
             throw ConfigError(url, "retention values cannot be negative")
         }
@@ -226,6 +236,11 @@ public struct BackupConfig: Sendable, Decodable, Equatable {
     public var outputDirectory: URL { path(output) }
     public var stateDirectory: URL { state.map(path) ?? outputDirectory.appendingPathComponent(".state") }
     public var staleAfter: TimeInterval { (staleAfterHours ?? 36) * 3600 }
+    /// The blob store of an account, or nil when binaries stay in the archives.
+    public func blobStore(of account: Account) -> URL? {
+        guard files ?? true, blobStore ?? true else { return nil }
+        return outputDirectory.appendingPathComponent(account.name).appendingPathComponent(BlobStore.defaultName)
+    }
 
     /// The API client an account calls as (its API base and client id): accounts with the same
     /// one share its rate budget.

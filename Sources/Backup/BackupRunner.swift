@@ -52,6 +52,14 @@ public struct BackupRunner: Sendable {
         public var finishedAt: String
         public var seconds: Double
         public var error: String?
+        /// Binary bytes downloaded, and added to the blob store (nil without a store).
+        public var fetchedBytes: Int?
+        public var addedBytes: Int?
+        /// What retention's sweep freed from the blob store, and what the store holds after it.
+        public var freedBytes: Int?
+        public var storeBytes: Int?
+        /// Why the sweep deleted nothing (the backup itself succeeded).
+        public var sweepWarning: String?
     }
 
     /// What the runner says while it works.
@@ -132,8 +140,9 @@ public struct BackupRunner: Sendable {
             try makePrivateDirectory(config.stateDirectory)
             let session = try ExportSession(settings: settings, stateDirectory: config.stateDirectory)
             let directory = config.outputDirectory.appendingPathComponent(account.name)
+            let store = config.blobStore(of: account)
             let options = ExportOptions(
-                output: directory, downloadFiles: config.files ?? true, toolVersion: toolVersion)
+                output: directory, downloadFiles: config.files ?? true, blobStore: store, toolVersion: toolVersion)
             let export: ExportResult
             do { export = try await session.export(options, report: progress) } catch {
                 result.calls = session.callsMade
@@ -142,6 +151,8 @@ public struct BackupRunner: Sendable {
             result.calls = session.callsMade
             result.archive = export.archive.path
             result.records = export.manifest.kinds.values.reduce(0) { $0 + $1.records }
+            result.fetchedBytes = export.manifest.files.fetchedBytes
+            result.addedBytes = export.manifest.files.addedBytes
             let report = try ArchiveChecker(catalog: .standard).verify(export.archive)
             result.verified = report.isIntact
             if !report.isIntact {
@@ -170,6 +181,9 @@ public struct BackupRunner: Sendable {
                 result.pruned = try Pruner(directory: directory, policy: policy).prune(verify: isComplete)
                     .filter { !$0.keep }.count
             }
+            if let store {
+                sweep(BlobStore(root: store), directory: directory, into: &result)
+            }
         } catch {
             result.error = Self.redact(error.localizedDescription, secret)
         }
@@ -178,6 +192,20 @@ public struct BackupRunner: Sendable {
         result.seconds = (finished.timeIntervalSince(started) * 10).rounded() / 10
         try? record(result)
         return result
+    }
+
+    /// Sweeps the account's store after retention: a refusal is a warning of the run, not its
+    /// failure (the archive is written and verified; the next run sweeps again).
+    func sweep(_ store: BlobStore, directory: URL, into result: inout AccountResult) {
+        let grace = (config.blobGraceMinutes ?? BlobSweep.defaultGrace / 60) * 60
+        do {
+            let outcome = try BlobSweep(store: store, grace: grace).run(also: [directory])
+            result.freedBytes = outcome.freedBytes
+            result.storeBytes = outcome.keptBytes
+        } catch {
+            result.sweepWarning = error.localizedDescription
+            result.storeBytes = try? store.totalBytes().bytes
+        }
     }
 
     /// Whether an archive verifies and lacks nothing (no refused kind, no missing binary).

@@ -15,6 +15,11 @@ public struct AccountStatus: Sendable, Codable, Equatable {
     /// Whether the newest archive passed verification: from the run that wrote it, or checked now.
     public var verified: Bool?
     public var archives: Int
+    /// The account's blob store: its blobs and bytes (nil when it has none).
+    public var storeBlobs: Int?
+    public var storeBytes: Int?
+    /// Bytes the newest archive added to the blob store.
+    public var addedBytes: Int?
     public var lastRun: BackupRunner.AccountResult?
     public var warnings: [String]
 
@@ -38,7 +43,9 @@ public struct AccountStatus: Sendable, Codable, Equatable {
                 status.newestArchive = url.path
                 status.ageHours = (now.timeIntervalSince(time) / 360).rounded() / 10
                 status.bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
-                status.records = (try? ArchiveVerifier.manifest(of: url))?.kinds.values.reduce(0) { $0 + $1.records }
+                let manifest = try? ArchiveVerifier.manifest(of: url)
+                status.records = manifest?.kinds.values.reduce(0) { $0 + $1.records }
+                status.addedBytes = manifest?.files.addedBytes
                 if verify {
                     status.verified = Pruner.verifies(url)
                 } else if let lastRun, lastRun.archive == url.path {
@@ -53,6 +60,13 @@ public struct AccountStatus: Sendable, Codable, Equatable {
             } else {
                 status.warnings.append("no archive yet in \(directory.path)")
             }
+            if let store = config.blobStore(of: account).map(BlobStore.init(root:)),
+                FileManager.default.fileExists(atPath: store.root.path), let (blobs, bytes) = try? store.totalBytes()
+            {
+                status.storeBlobs = blobs
+                status.storeBytes = bytes
+            }
+            if let warning = lastRun?.sweepWarning { status.warnings.append(warning) }
             if let lastRun, lastRun.status != .ok {
                 status.warnings.append(
                     "last run \(lastRun.status == .failed ? "failed" : "was partial") at \(lastRun.finishedAt): \(lastRun.error ?? "unknown error")"

@@ -40,4 +40,15 @@ extension FakeHarness {
         ).run(options).archive
         return (archive, database)
     }
+
+    /// acme's files exported into `out` (state in `out/state`), binaries into `store` when given.
+    public static func exportFiles(
+        _ h: FakeHarness, to out: URL, store: URL?, report: @Sendable (ExportEvent) -> Void = { _ in }
+    ) async throws -> ExportResult {
+        let database = try StateDatabase(url: out.appendingPathComponent("state/state.sqlite"))
+        return try await Exporter(
+            client: try h.client(), catalog: .standard, state: database, downloads: AsyncHTTPTransport(),
+            retry: FakeHarness.fastRetry
+        ).run(ExportOptions(output: out, kinds: ["files"], blobStore: store, toolVersion: "test"), report: report)
+    }
 }

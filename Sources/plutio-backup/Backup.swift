@@ -97,6 +97,10 @@ struct Backup: AsyncParsableCommand {
                     ]
                     if let archive = r.archive { metadata["archive"] = "\(archive)" }
                     if r.pruned > 0 { metadata["pruned"] = "\(r.pruned)" }
+                    if let bytes = r.fetchedBytes { metadata["downloaded"] = "\(Prune.bytes(bytes))" }
+                    if let bytes = r.addedBytes { metadata["stored"] = "\(Prune.bytes(bytes))" }
+                    if let bytes = r.freedBytes, bytes > 0 { metadata["freed"] = "\(Prune.bytes(bytes))" }
+                    if let warning = r.sweepWarning { log.warning("\(warning)", metadata: ["account": "\(r.account)"]) }
                     if let error = r.error {
                         log.error("\(error)", metadata: metadata)
                     } else {
@@ -127,11 +131,12 @@ struct Backup: AsyncParsableCommand {
 
     /// The summary: a row per account.
     static func table(_ results: [BackupRunner.AccountResult]) -> String {
-        var rows = [["account", "status", "records", "calls", "seconds", "archive"]]
+        var rows = [["account", "status", "records", "calls", "seconds", "downloaded", "stored", "archive"]]
         for r in results {
             rows.append([
                 r.account, r.status.rawValue.uppercased(), "\(r.records)", "\(r.calls)",
-                String(format: "%.1f", r.seconds),
+                String(format: "%.1f", r.seconds), r.fetchedBytes.map(Prune.bytes) ?? "-",
+                r.addedBytes.map(Prune.bytes) ?? "-",
                 r.archive.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "-",
             ])
         }
@@ -141,6 +146,7 @@ struct Backup: AsyncParsableCommand {
                 .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }
         for r in results {
+            if let warning = r.sweepWarning { lines.append("account \(r.account): warning: \(warning)") }
             guard let error = r.error.map(Redaction.apply) else { continue }
             lines.append(error.hasPrefix("account \(r.account):") ? error : "account \(r.account): \(error)")
         }

@@ -13,6 +13,12 @@ struct Prune: ParsableCommand {
             (Monday to Sunday), monthly, yearly; UTC). Rules add up. When a calendar rule finds fewer \
             periods than N, the oldest archive is kept too. The newest archive of each business that \
             verifies is always kept, and nothing but archives is touched (.partial files stay).
+
+            Then each blob store the archives name (and DIR/blobs) is swept: blobs that no \
+            archive of any directory registered with the store names are deleted, unless younger \
+            than --grace-minutes. The sweep deletes nothing while an export is writing to the \
+            store, when an archive cannot be read, or when a registered directory is gone; the \
+            message says what to do. --dry-run also shows the blobs and bytes the sweep would free.
             """)
 
     @Argument(help: "The directory holding the archives.") var directory: String
@@ -23,6 +29,8 @@ struct Prune: ParsableCommand {
     @Option(help: "Keep the newest archive of each of the last N months that have one.") var keepMonthly = 0
     @Option(help: "Keep the newest archive of each of the last N years that have one.") var keepYearly = 0
     @Flag(help: "Show what would be deleted; delete nothing.") var dryRun = false
+    @Option(help: "Keep blobs no archive names for this long after they were written (an export's grace).")
+    var graceMinutes = 60
 
     var policy: RetentionPolicy {
         RetentionPolicy(
@@ -36,6 +44,7 @@ struct Prune: ParsableCommand {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ValidationError("\(directory) is not a directory; give the directory export writes archives to.")
         }
+        if graceMinutes < 0 { throw ValidationError("--grace-minutes cannot be negative") }
         if policy.isEmpty {
             throw ValidationError(
                 "Give at least one --keep-* rule, e.g. --keep-daily 7 --keep-weekly 4; nothing was deleted.")
@@ -43,15 +52,41 @@ struct Prune: ParsableCommand {
     }
 
     func run() throws {
-        let pruner = Pruner(directory: URL(fileURLWithPath: directory), policy: policy)
+        let directory = URL(fileURLWithPath: self.directory)
+        let pruner = Pruner(directory: directory, policy: policy)
+        // The stores are read from the manifests before any archive goes.
+        let stores = BlobSweep.stores(namedIn: directory)
         let decisions = dryRun ? try pruner.plan() : try pruner.prune()
         for d in decisions {
             let what = d.keep ? "keep   (\(d.reasons.joined(separator: ", ")))" : (dryRun ? "would delete" : "deleted")
             print("\(d.url.lastPathComponent)  \(Timestamp.string(d.time))  \(what)")
         }
-        let gone = decisions.filter { !$0.keep }.count
+        let gone = decisions.filter { !$0.keep }
         print(
-            "\(decisions.count - gone) kept, \(gone) \(dryRun ? "would be deleted (dry run)" : "deleted")"
-                + (decisions.isEmpty ? "; no archives named <business>-<UTC time>.tar.zst in \(directory)" : ""))
+            "\(decisions.count - gone.count) kept, \(gone.count) \(dryRun ? "would be deleted (dry run)" : "deleted")"
+                + (decisions.isEmpty ? "; no archives named <business>-<UTC time>.tar.zst in \(self.directory)" : ""))
+        var refused = false
+        for store in stores {
+            let sweep = BlobSweep(store: store, grace: TimeInterval(graceMinutes * 60))
+            do {
+                let o = try sweep.run(
+                    dryRun: dryRun, also: [directory],
+                    excluding: dryRun ? Set(gone.map { $0.url.standardizedFileURL.path }) : [])
+                print(
+                    "blob store \(o.store): \(o.freedBlobs) blobs (\(Self.bytes(o.freedBytes))) "
+                        + (dryRun ? "would be freed (dry run)" : "freed")
+                        + ", \(o.keptBlobs) kept (\(Self.bytes(o.keptBytes)))"
+                        + (o.young > 0 ? ", \(o.young) unnamed kept for the grace period" : ""))
+            } catch let refusal as BlobSweep.Refusal {
+                FileHandle.standardError.write(Data("warning: \(refusal.localizedDescription)\n".utf8))
+                if case .busy = refusal { continue }
+                refused = true
+            }
+        }
+        if refused { throw Outcome(status: .failure) }
+    }
+
+    static func bytes(_ count: Int) -> String {
+        ByteCountFormatter.string(fromByteCount: Int64(count), countStyle: .file)
     }
 }

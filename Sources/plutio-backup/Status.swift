@@ -36,6 +36,10 @@ struct Status: AsyncParsableCommand {
                 line += ", \(s.records.map(String.init) ?? "?") records"
                 line += ", verify \(s.verified.map { $0 ? "OK" : "FAILED" } ?? "not recorded")"
                 line += ", \(s.archives) archive(s)"
+                if let blobs = s.storeBlobs, let bytes = s.storeBytes {
+                    line += ", blob store \(blobs) blobs \(Prune.bytes(bytes))"
+                    line += ", newest added \(Prune.bytes(s.addedBytes ?? 0))"
+                }
             } else {
                 line += "no archive"
             }

@@ -11,12 +11,7 @@ import Testing
 /// again only when their record changed, and checked by the format check in the store.
 @Suite struct BlobStoreExportTests {
     static func export(_ h: FakeHarness, output: URL, store: URL) async throws -> ExportResult {
-        let database = try StateDatabase(url: output.appendingPathComponent("state/state.sqlite"))
-        let exporter = Exporter(
-            client: try h.client(), catalog: .standard, state: database, downloads: AsyncHTTPTransport(),
-            retry: FakeHarness.fastRetry)
-        return try await exporter.run(
-            ExportOptions(output: output, kinds: ["files"], blobStore: store, toolVersion: "test"))
+        try await FakeHarness.exportFiles(h, to: output, store: store)
     }
 
     @Test func aSecondExportReusesUnchangedBinariesAndAMissingOrCorruptBlobIsNamed() async throws {
