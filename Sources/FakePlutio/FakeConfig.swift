@@ -135,6 +135,8 @@ public struct FaultPlan: Sendable {
     /// Probability that a `/cdn` download fails: half of them answer 500, half cut the body
     /// halfway (outside the API: no call number, its own seeded draws).
     public var cdnFailureRate = 0.0
+    /// Seconds each `/cdn` download waits before its answer (a slow CDN: kill tests).
+    public var cdnDelay: TimeInterval = 0
     /// Probability that a write is applied and then answered 500 (token calls are not writes).
     public var serverErrorAfterWriteRate = 0.0
     /// Faults aimed at the Nth create of a kind.

@@ -108,6 +108,7 @@ extension FakePlutio {
             if let bytes = ws.binaries[handle] {
                 var response = FakeResponse(
                     status: 200, headers: [("Content-Type", "application/octet-stream")], body: bytes)
+                response.delay = config.faults.cdnDelay
                 if config.faults.cdnFailureRate > 0, cdnRandom.unit() < config.faults.cdnFailureRate {
                     cdnFaultCount += 1
                     if cdnRandom.unit() < 0.5 {

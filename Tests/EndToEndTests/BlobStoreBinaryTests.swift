@@ -1,0 +1,114 @@
+import Archive
+import FakeHarness
+import FakePlutio
+import Foundation
+import Testing
+
+/// The blob store through the binary: `kill -9` of an export and of a prune loses no blob an
+/// archive names, and `verify --deep` passes on every archive afterwards.
+@Suite(.serialized, .timeLimit(.minutes(10))) final class BlobStoreBinaryTests {
+    let scratch: URL
+
+    init() throws { scratch = try PlutioBackupBinaryTests.temporary() }
+    deinit { try? FileManager.default.removeItem(at: scratch) }
+
+    var out: URL { scratch.appendingPathComponent("out") }
+    var store: BlobStore { BlobStore(root: out.appendingPathComponent("blobs")) }
+
+    func export(_ h: FakeHarness) -> [String] {
+        PlutioBackupBinaryTests.exportArguments(
+            h, output: out, extra: ["--kinds", "files", "--blob-store", store.root.path])
+    }
+
+    func prune() -> [String] { ["prune", out.path, "--keep-last", "2", "--grace-minutes", "0"] }
+
+    /// Every archive in the output directory passes `verify --deep`.
+    func expectEveryArchiveVerifiesDeep() async throws {
+        let archives = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".tar.zst") }
+        #expect(!archives.isEmpty)
+        for name in archives {
+            let run = try await PlutioBackupBinaryTests.run(["verify", "--deep", out.appendingPathComponent(name).path])
+            #expect(run.status == 0, "\(name): \(run.stdout) \(run.stderr)")
+        }
+    }
+
+    /// Starts `arguments`, waits until `ready` holds (or the run ends), then `ms` milliseconds,
+    /// and kills it; answers whether it was still running.
+    func kill(
+        _ arguments: [String], after ms: Int, environment: [String: String] = PlutioBackupBinaryTests.secret,
+        when ready: @escaping @Sendable () -> Bool = { true }
+    ) async throws -> Bool {
+        let (process, _, _) = try PlutioBackupBinaryTests.launch(arguments, environment: environment)
+        let start = ContinuousClock.now
+        while !ready(), process.isRunning, ContinuousClock.now - start < .seconds(30) {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        try await Task.sleep(for: .milliseconds(ms))
+        let running = process.isRunning
+        if running { Foundation.kill(process.processIdentifier, SIGKILL) }
+        try await offThePool { process.waitUntilExit() }
+        return running
+    }
+
+    @Test func killedExportsAndKilledPrunesLoseNoBlobAnArchiveNames() async throws {
+        let h = try await FakeHarness.start(records: 800)
+        try await h.stopAfter {
+            let first = try await PlutioBackupBinaryTests.run(export(h), environment: PlutioBackupBinaryTests.secret)
+            #expect(first.status == 0, "\(first.stderr)")
+
+            // Night 2, killed twice while it downloads (a slow CDN), a sweep after each kill
+            // (grace 0: the killed run's blobs are unnamed and go), then run to the end.
+            _ = await h.fake.churnFiles("acme", fraction: 0.3, seed: 21)
+            await h.fake.reconfigure { $0.faults.cdnDelay = 0.05 }
+            var killedExports = 0
+            for _ in 0..<2 {
+                let store = self.store
+                let blobs = try store.blobs().count
+                let incoming = store.incoming.path
+                if try await kill(
+                    export(h), after: 20,
+                    when: {
+                        (try? store.blobs().count).map { $0 > blobs } == true
+                            || ((try? FileManager.default.contentsOfDirectory(atPath: incoming))?.isEmpty == false)
+                    })
+                {
+                    killedExports += 1
+                }
+                let pruned = try await PlutioBackupBinaryTests.run(prune())
+                #expect(pruned.status == 0, "\(pruned.stderr)")
+                try await expectEveryArchiveVerifiesDeep()
+            }
+            #expect(killedExports == 2)
+            await h.fake.reconfigure { $0.faults.cdnDelay = 0 }
+            try await Task.sleep(for: .milliseconds(1100))
+            let second = try await PlutioBackupBinaryTests.run(export(h), environment: PlutioBackupBinaryTests.secret)
+            #expect(second.status == 0, "\(second.stderr)")
+            try await expectEveryArchiveVerifiesDeep()
+
+            // Two more nights, then prunes killed at random moments, each followed by a check.
+            for night in 0..<2 {
+                _ = await h.fake.churnFiles("acme", fraction: 0.3, seed: 30 + UInt64(night))
+                try await Task.sleep(for: .milliseconds(1100))
+                let run = try await PlutioBackupBinaryTests.run(export(h), environment: PlutioBackupBinaryTests.secret)
+                #expect(run.status == 0, "\(run.stderr)")
+            }
+            var random = SeededRandom(seed: 4)
+            var killedPrunes = 0
+            for _ in 0..<5 {
+                if try await kill(prune(), after: 5 + Int(random.next() % 120), environment: [:]) { killedPrunes += 1 }
+                try await expectEveryArchiveVerifiesDeep()
+            }
+            #expect(killedPrunes > 0)
+            let final = try await PlutioBackupBinaryTests.run(prune())
+            #expect(final.status == 0, "\(final.stderr)")
+            #expect(final.stdout.contains("blob store \(store.root.path):"), "\(final.stdout)")
+            try await expectEveryArchiveVerifiesDeep()
+            // The store holds exactly what the two remaining archives name.
+            var named = Set<String>()
+            for name in try FileManager.default.contentsOfDirectory(atPath: out.path) where name.hasSuffix(".tar.zst") {
+                _ = try ArchiveVerifier.forEachBinary(of: out.appendingPathComponent(name)) { named.insert($0.sha256) }
+            }
+            #expect(Set(try store.blobs().map(\.digest)) == named)
+        }
+    }
+}
