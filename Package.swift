@@ -68,7 +68,10 @@ let package = Package(
         // Archives read for people and before use: verify, inspect, diff, and the gate imports and restores pass.
         .target(
             name: "ArchiveChecks",
-            dependencies: ["Session", "Archive", "Catalog", "JSONCore", "MongoQuery", "StateStore", "Basics"]),
+            dependencies: [
+                "Session", "Archive", "Catalog", "JSONCore", "MongoQuery", "StateStore", "Basics",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // Export: a whole workspace read through the API into one archive, resumable, binaries included.
         .target(
             name: "Export",

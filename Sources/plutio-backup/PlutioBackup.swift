@@ -23,7 +23,7 @@ struct PlutioBackup: AsyncParsableCommand {
         version: version,
         subcommands: [
             Export.self, Backup.self, Status.self, Import.self, Migrate.self, Restore.self, Diff.self, Verify.self,
-            Inspect.self, Prune.self,
+            Inspect.self, Extract.self, Prune.self,
         ])
 
     /// Parses, runs, and maps every outcome to the exit-code table.

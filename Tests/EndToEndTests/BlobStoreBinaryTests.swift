@@ -111,4 +111,76 @@ import Testing
             #expect(Set(try store.blobs().map(\.digest)) == named)
         }
     }
+
+    /// `extract` gives back chosen binaries with the served bytes from an archive of each layout,
+    /// and the records as JSON; a moved store is named, a link has no binary (exit 3), and a
+    /// directory holding files is refused.
+    @Test func extractGivesBackTheServedBytesFromEachLayout() async throws {
+        let h = try await FakeHarness.start(records: 600)
+        try await h.stopAfter {
+            let embedded = scratch.appendingPathComponent("embedded")
+            let one = try await PlutioBackupBinaryTests.run(
+                PlutioBackupBinaryTests.exportArguments(h, output: embedded, extra: ["--kinds", "files"]),
+                environment: PlutioBackupBinaryTests.secret)
+            #expect(one.status == 0, "\(one.stderr)")
+            let stored = try await PlutioBackupBinaryTests.run(export(h), environment: PlutioBackupBinaryTests.secret)
+            #expect(stored.status == 0, "\(stored.stderr)")
+            let ws = try #require(await h.fake.workspace("acme"))
+            let files = ws.objects(kind: "files")
+            let withBinary = files.filter { $0["handle"]?.stringValue != nil }.prefix(3)
+            let link = try #require(files.first { $0["handle"]?.stringValue == nil })
+            #expect(withBinary.count == 3)
+
+            for (layout, archive) in [("embedded", one.lastLine), ("store", stored.lastLine)] {
+                let to = scratch.appendingPathComponent("x-\(layout)")
+                let ids = withBinary.compactMap { $0["_id"]?.stringValue }
+                let run = try await PlutioBackupBinaryTests.run(
+                    ["extract", archive, "--to", to.path, "--records"] + ids.flatMap { ["--id", $0] })
+                #expect(run.status == 0, "\(layout): \(run.stdout) \(run.stderr)")
+                let written = try FileManager.default.contentsOfDirectory(atPath: to.path).filter {
+                    $0 != "records.json"
+                }
+                #expect(written.count == 3, "\(layout): \(written)")
+                for file in withBinary {
+                    let id = file["_id"]?.stringValue ?? ""
+                    let line = try #require(
+                        run.stdout.split(separator: "\n").first { $0.hasSuffix("(file record \(id))") })
+                    let path = String(line).components(separatedBy: "  ")[0]
+                    let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+                    #expect(Array(bytes) == ws.binaries[file["handle"]?.stringValue ?? ""], "\(layout) \(id)")
+                    #expect(sha256Hex(Array(bytes)) == sha256Hex(ws.binaries[file["handle"]?.stringValue ?? ""] ?? []))
+                }
+                let records = try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: to.appendingPathComponent("records.json")))
+                #expect((records as? [[String: Any]])?.compactMap { $0["_id"] as? String }.sorted() == ids.sorted())
+
+                // A link has no binary: said, exit 3. A directory holding files is refused.
+                let linkRun = try await PlutioBackupBinaryTests.run(
+                    ["extract", archive, "--id", link["_id"]?.stringValue ?? "", "--to", to.path + "-link"])
+                #expect(linkRun.status == 3, "\(linkRun.stdout) \(linkRun.stderr)")
+                #expect(linkRun.stdout.contains("no binary"))
+                let again = try await PlutioBackupBinaryTests.run(["extract", archive, "--id", ids[0], "--to", to.path])
+                #expect(again.status == 2)
+                #expect(again.stderr.contains("not empty"), "\(again.stderr)")
+            }
+
+            // The store moved: the message says so, and --blob-store finds it.
+            let moved = scratch.appendingPathComponent("moved-blobs")
+            try FileManager.default.moveItem(at: store.root, to: moved)
+            let id = try #require(withBinary.first?["_id"]?.stringValue)
+            let lost = try await PlutioBackupBinaryTests.run(
+                [
+                    "extract", stored.lastLine, "--where", #"{"_id":"\#(id)"}"#, "--to",
+                    scratch.appendingPathComponent("lost").path,
+                ])
+            #expect(lost.status != 0)
+            #expect(lost.stderr.contains("--blob-store"), "\(lost.stderr)")
+            let found = try await PlutioBackupBinaryTests.run(
+                [
+                    "extract", stored.lastLine, "--where", #"{"_id":"\#(id)"}"#, "--to",
+                    scratch.appendingPathComponent("found").path, "--blob-store", moved.path,
+                ])
+            #expect(found.status == 0, "\(found.stderr)")
+        }
+    }
 }
