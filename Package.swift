@@ -136,7 +136,7 @@ let package = Package(
             name: "plutio-bench",
             dependencies: [
                 "Export", "Import", "ArchiveChecks", "Session", "FakeHarness", "FakePlutio", "PlutioAPI", "Archive",
-                "Catalog", "JSONCore",
+                "Catalog", "JSONCore", "Backup", "StateStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -12,7 +12,7 @@ struct PlutioBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plutio-bench",
         abstract: "Benchmarks plutio-backup against an in-process fake.",
-        subcommands: [Calls.self, ArchiveBench.self, DeltaBench.self])
+        subcommands: [Calls.self, ArchiveBench.self, DeltaBench.self, NightlyBench.self])
 }
 
 /// Calls used to read a whole seeded workspace, next to the minimum.
