@@ -177,15 +177,25 @@ public struct BlobStore: Sendable, Equatable {
         }
     }
 
-    /// The archive directories registered with the store, with the file that registers each.
-    public func registeredDirectories() -> [(directory: URL, registration: URL)] {
+    /// The archive directories registered with the store, with the file that registers each;
+    /// throws when the registrations cannot be read (a sweep must not guess them away).
+    public func registeredDirectories() throws(ArchiveError) -> [(directory: URL, registration: URL)] {
         let dir = root.appendingPathComponent("directories")
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-        return names.filter { !$0.hasSuffix(".partial") }.sorted().compactMap { name in
-            let file = dir.appendingPathComponent(name)
-            guard let path = try? String(contentsOf: file, encoding: .utf8), !path.isEmpty else { return nil }
-            return (URL(fileURLWithPath: path), file)
+        guard FileManager.default.fileExists(atPath: dir.path) else { return [] }
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: dir.path) } catch {
+            throw .library(path: dir.path, operation: "list", message: error.localizedDescription)
         }
+        var out: [(directory: URL, registration: URL)] = []
+        for name in names.sorted() where !name.hasSuffix(".partial") {
+            let file = dir.appendingPathComponent(name)
+            let path: String
+            do { path = try String(contentsOf: file, encoding: .utf8) } catch {
+                throw .library(path: file.path, operation: "read", message: error.localizedDescription)
+            }
+            if !path.isEmpty { out.append((URL(fileURLWithPath: path), file)) }
+        }
+        return out
     }
 
     /// The total size of the blobs.

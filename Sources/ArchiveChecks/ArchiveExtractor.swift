@@ -39,15 +39,25 @@ public struct ArchiveExtractor: Sendable {
         public var recordsFile: URL?
     }
 
-    /// A choice matching nothing, or a `to` directory holding files already (usage errors).
+    /// Why nothing was extracted: a choice matching nothing or a `to` directory holding files
+    /// already (usage errors), or a blob missing from the store.
     public struct Refused: Error, LocalizedError {
         public var message: String
+        public var isUsage = true
         public var errorDescription: String? { message }
+    }
+
+    /// The binaries to write, found before anything is written.
+    struct BinaryPlan {
+        var items: [(entry: BinaryIndexEntry, name: String, title: String?)] = []
+        var withoutBinary: [(id: String, title: String?, reason: String)] = []
+        var store: BlobStore?
     }
 
     /// Extracts the records of `kind` whose `_id` is in `ids` (when not nil) and that match
     /// `query` into `directory` (new or empty; created 0700): binaries when the kind is `files`
-    /// and `binaries` is set, the records as `records.json` when `records` is.
+    /// and `binaries` is set, the records as `records.json` when `records` is. Everything is
+    /// found (records, index lines, blobs in the store) before the first file is written.
     public func extract(
         kind: String, ids: Set<String>?, query: MongoQuery, to directory: URL, binaries: Bool, records: Bool
     ) throws -> Outcome {
@@ -68,6 +78,9 @@ public struct ArchiveExtractor: Sendable {
             throw Refused(
                 message: "no record of \(kind) in \(url.path) matches the choice; see `plutio-backup inspect`")
         }
+        let plan =
+            binaries && kind == "files"
+            ? try planBinaries(chosen.map { ($0.id, $0.title) }, reserved: records ? ["records.json"] : []) : nil
         try FileManager.default.createDirectory(
             at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var outcome = Outcome(records: chosen.count, chosen: chosen.map(\.id))
@@ -77,63 +90,80 @@ public struct ArchiveExtractor: Sendable {
                 json += item.line + Array((i + 1 < chosen.count ? ",\n" : "\n]\n").utf8)
             }
             let file = directory.appendingPathComponent("records.json")
-            try writeNew(json, to: file)
+            let handle = try Self.createNew(file)
+            defer { try? handle.close() }
+            try handle.write(contentsOf: Data(json))
+            try handle.synchronize()
             outcome.recordsFile = file
         }
-        if binaries, kind == "files" { try extractBinaries(chosen, to: directory, into: &outcome) }
+        if let plan {
+            outcome.withoutBinary = plan.withoutBinary
+            try write(plan, to: directory, into: &outcome)
+        }
         return outcome
     }
 
-    func extractBinaries(
-        _ chosen: [(id: String, title: String?, line: [UInt8])], to directory: URL, into outcome: inout Outcome
-    ) throws {
-        let wanted = Dictionary(chosen.map { ($0.id, $0.title) }, uniquingKeysWith: { a, _ in a })
+    /// Reads the index for the chosen file records, names their files, and checks that every
+    /// blob they need is in the store.
+    func planBinaries(_ chosen: [(id: String, title: String?)], reserved: Set<String>) throws -> BinaryPlan {
+        let wanted = Set(chosen.map(\.id))
         var entries: [String: BinaryIndexEntry] = [:]
         let manifest = try ArchiveVerifier.forEachBinary(of: url) { entry in
-            if wanted[entry.fileId] != nil { entries[entry.fileId] = entry }
+            if wanted.contains(entry.fileId) { entries[entry.fileId] = entry }
         }
-        let failed = Set(manifest.files.failed)
-        // An export without binaries (--no-files) counts none of them.
         let summary = manifest.files
+        let failed = Set(summary.failed)
+        // An export without binaries (--no-files) counts none of them.
         let withoutFiles = summary.downloaded + summary.skipped + summary.failed.count == 0
-        var names = Set<String>()
-        var targets: [String: URL] = [:]
+        var plan = BinaryPlan(store: BlobStore.of(archive: url, manifest: manifest, override: blobStore))
+        var names = Set(reserved)
         for item in chosen {
-            guard entries[item.id] != nil else {
+            guard let entry = entries[item.id] else {
                 let reason =
                     withoutFiles
                     ? "the archive holds no binaries (exported with --no-files)"
                     : failed.contains(item.id)
                         ? "its download failed when the archive was written" : "the record has no binary (a link)"
-                outcome.withoutBinary.append((item.id, item.title, reason))
+                plan.withoutBinary.append((item.id, item.title, reason))
                 continue
             }
             let name = Self.fileName(title: item.title, id: item.id, taken: names)
             names.insert(name.lowercased())
-            targets[item.id] = directory.appendingPathComponent(name)
-        }
-        // Binaries in the store: copied from it; those in the archive: one pass over its entries.
-        let store = BlobStore.of(archive: url, manifest: manifest, override: blobStore)
-        var inArchive: [String: BinaryIndexEntry] = [:]
-        for item in chosen {
-            guard let entry = entries[item.id], let target = targets[item.id] else { continue }
-            if let path = entry.path {
-                inArchive[path] = entry
-                continue
-            }
-            guard let store else {
+            plan.items.append((entry, name, item.title))
+            guard entry.isInStore else { continue }
+            guard let store = plan.store else {
                 throw ArchiveError.corrupt(
                     path: url.path, entry: Manifest.binaryIndexPath, reason: "it names a blob but the manifest no store"
                 )
             }
-            guard let input = FileHandle(forReadingAtPath: store.url(of: entry.sha256).path) else {
+            if !store.has(entry.sha256, bytes: entry.bytes) {
                 throw Refused(
                     message:
-                        "file record \(entry.fileId): blob sha256/\(entry.sha256.prefix(2))/\(entry.sha256) is missing from the blob store \(store.root.path) (give --blob-store DIR when the store is elsewhere)"
-                )
+                        "file record \(entry.fileId): blob sha256/\(entry.sha256.prefix(2))/\(entry.sha256) is missing from the blob store \(store.root.path) (or has another size); nothing was written. If the store was moved, give --blob-store DIR; `plutio-backup verify --deep` checks every blob",
+                    isUsage: false)
+            }
+        }
+        return plan
+    }
+
+    /// Writes the planned binaries: from the store, then those in the archive in one pass.
+    func write(_ plan: BinaryPlan, to directory: URL, into outcome: inout Outcome) throws {
+        var inArchive: [String: (entry: BinaryIndexEntry, name: String, title: String?)] = [:]
+        for item in plan.items {
+            if let path = item.entry.path {
+                inArchive[path] = item
+                continue
+            }
+            guard let store = plan.store,
+                let input = FileHandle(forReadingAtPath: store.url(of: item.entry.sha256).path)
+            else {
+                throw Refused(
+                    message: "file record \(item.entry.fileId): its blob went from the store while extract ran",
+                    isUsage: false)
             }
             defer { try? input.close() }
-            try copy(entry, to: target, title: item.title, into: &outcome) { body in
+            try copy(item.entry, to: directory.appendingPathComponent(item.name), title: item.title, into: &outcome) {
+                body in
                 while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
                     try chunk.withUnsafeBytes { try body($0) }
                 }
@@ -141,18 +171,18 @@ public struct ArchiveExtractor: Sendable {
         }
         guard !inArchive.isEmpty else { return }
         let reader = try ArchiveReader(url: url)
-        while let item = try reader.next() {
-            guard let entry = inArchive.removeValue(forKey: item.path), let target = targets[entry.fileId] else {
-                continue
-            }
-            try copy(entry, to: target, title: wanted[entry.fileId] ?? nil, into: &outcome) { body in
+        while let entry = try reader.next() {
+            guard let item = inArchive.removeValue(forKey: entry.path) else { continue }
+            try copy(item.entry, to: directory.appendingPathComponent(item.name), title: item.title, into: &outcome) {
+                body in
                 try reader.readChunks { try body($0) }
             }
             if inArchive.isEmpty { break }
         }
         if let lost = inArchive.values.first {
             throw ArchiveError.corrupt(
-                path: url.path, entry: lost.path ?? lost.fileId, reason: "the index names it; the archive lacks it")
+                path: url.path, entry: lost.entry.path ?? lost.entry.fileId,
+                reason: "the index names it; the archive lacks it")
         }
     }
 
@@ -162,10 +192,7 @@ public struct ArchiveExtractor: Sendable {
         _ entry: BinaryIndexEntry, to target: URL, title: String?, into outcome: inout Outcome,
         read: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void
     ) throws {
-        guard
-            FileManager.default.createFile(atPath: target.path, contents: nil, attributes: [.posixPermissions: 0o600]),
-            let output = FileHandle(forWritingAtPath: target.path)
-        else { throw Refused(message: "cannot write \(target.path); check the directory's permissions and free space") }
+        let output = try Self.createNew(target)
         var hasher = SHA256()
         var bytes = 0
         do {
@@ -188,35 +215,49 @@ public struct ArchiveExtractor: Sendable {
         outcome.written.append(Written(fileId: entry.fileId, title: title, file: target, bytes: bytes, sha256: digest))
     }
 
+    /// Creates `file` (0600), failing when anything is there already: nothing is overwritten.
+    static func createNew(_ file: URL) throws -> FileHandle {
+        let fd = open(file.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw Refused(
+                message:
+                    "cannot create \(file.path) (\(String(cString: strerror(errno)))); extract overwrites nothing: give a new or empty directory",
+                isUsage: false)
+        }
+        return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
+
     /// A safe file name from a record's title: no path separators or control characters, not
-    /// hidden, at most 200 bytes; the id when the title gives nothing; `name (id).ext` when the
-    /// name is taken already (compared without case, for case-insensitive file systems).
+    /// hidden, at most 200 bytes; the id (made safe the same way) when the title gives nothing;
+    /// `name (id).ext` when the name is taken already (compared without case, for
+    /// case-insensitive file systems).
     static func fileName(title: String?, id: String, taken: Set<String>) -> String {
+        let safeID = clean(id).isEmpty ? "file" : clean(id)
+        var name = clean(title ?? "")
+        if name.isEmpty { name = safeID }
+        guard taken.contains(name.lowercased()) else { return name }
+        let ext = (name as NSString).pathExtension
+        let stem = ext.isEmpty ? name : String(name.dropLast(ext.count + 1))
+        var candidate = "\(stem) (\(safeID))" + (ext.isEmpty ? "" : ".\(ext)")
+        var n = 2
+        while taken.contains(candidate.lowercased()) {
+            candidate = "\(stem) (\(safeID) \(n))" + (ext.isEmpty ? "" : ".\(ext)")
+            n += 1
+        }
+        return candidate
+    }
+
+    /// `text` without path separators or control characters, leading dots or surrounding
+    /// blanks, cut to 200 bytes.
+    static func clean(_ text: String) -> String {
         var name = String(
-            (title ?? "").unicodeScalars.map { scalar -> Character in
+            text.unicodeScalars.map { scalar -> Character in
                 scalar == "/" || scalar == "\\" || scalar.properties.generalCategory == .control
                     ? "_" : Character(scalar)
             }
         ).trimmingCharacters(in: .whitespaces)
         while name.hasPrefix(".") { name.removeFirst() }
         while name.utf8.count > 200 { name.removeLast() }
-        if name.isEmpty { name = id }
-        guard taken.contains(name.lowercased()) else { return name }
-        let ext = (name as NSString).pathExtension
-        let stem = ext.isEmpty ? name : String(name.dropLast(ext.count + 1))
-        var candidate = "\(stem) (\(id))" + (ext.isEmpty ? "" : ".\(ext)")
-        var n = 2
-        while taken.contains(candidate.lowercased()) {
-            candidate = "\(stem) (\(id) \(n))" + (ext.isEmpty ? "" : ".\(ext)")
-            n += 1
-        }
-        return candidate
-    }
-
-    func writeNew(_ bytes: [UInt8], to file: URL) throws {
-        guard
-            FileManager.default.createFile(
-                atPath: file.path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
-        else { throw Refused(message: "cannot write \(file.path); check the directory's permissions and free space") }
+        return name
     }
 }

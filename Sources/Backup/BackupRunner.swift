@@ -202,6 +202,9 @@ public struct BackupRunner: Sendable {
             let outcome = try BlobSweep(store: store, grace: grace).run(also: [directory])
             result.freedBytes = outcome.freedBytes
             result.storeBytes = outcome.keptBytes
+        } catch BlobSweep.Refusal.busy {
+            // Another export of this store is running: the next run sweeps.
+            result.storeBytes = try? store.totalBytes().bytes
         } catch {
             result.sweepWarning = error.localizedDescription
             result.storeBytes = try? store.totalBytes().bytes

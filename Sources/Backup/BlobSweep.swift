@@ -5,10 +5,12 @@ import Foundation
 /// `prune` does the same for its packs).
 ///
 /// The mark reads `files/index.ndjson` of every archive in every directory registered with the
-/// store (exports register theirs) and in the directories the caller adds; archives naming
-/// another store, or none, are skipped after their manifest. Nothing is deleted when an archive
-/// cannot be read, or a registered directory is gone: either may name blobs the mark cannot
-/// see. The sweep holds the store's lock exclusively, so it never runs beside an export (which
+/// store (exports and prunes register theirs) and in the directories the caller adds. Every blob
+/// a version 3 archive names is marked, whichever store path its manifest gives (a store moved,
+/// or reached by another path, is still the same store; a blob kept in excess costs only space);
+/// self-contained archives are skipped after their manifest. Nothing is deleted when an archive
+/// or a directory cannot be read, or a registered directory is gone: either may name blobs the
+/// mark cannot see. The sweep holds the store's lock exclusively, so it never runs beside an export (which
 /// holds it shared until its archive is written), and leaves blobs younger than `grace`: an
 /// export on a filesystem where the lock means nothing, or one killed before its archive, keeps
 /// what it downloaded for that long. Files left in `incoming/` by a killed export go.
@@ -48,6 +50,7 @@ public struct BlobSweep: Sendable {
     public enum Refusal: Error, LocalizedError, Equatable {
         case busy(store: String)
         case unreadable(archive: String, store: String, reason: String)
+        case unlistable(directory: String, store: String, reason: String)
         case missingDirectory(directory: String, registration: String)
 
         public var errorDescription: String? {
@@ -58,6 +61,9 @@ public struct BlobSweep: Sendable {
             case .unreadable(let archive, let store, let reason):
                 return
                     "the blob store \(store) was not swept: the archive \(archive) cannot be read (\(reason)), and may name blobs; check it with `plutio-backup verify`, move it out of the directory or delete it, then run prune again"
+            case .unlistable(let directory, let store, let reason):
+                return
+                    "the blob store \(store) was not swept: \(directory) cannot be read (\(reason)), and its archives may name blobs; make it readable to this user, then run prune again"
             case .missingDirectory(let directory, let registration):
                 return
                     "the blob store was not swept: the archive directory \(directory), registered with it, is gone and its archives may name blobs; put it back, or if its archives are gone for good delete \(registration), then run prune again"
@@ -74,7 +80,13 @@ public struct BlobSweep: Sendable {
     ) {
         var seen = Set<String>()
         var lookIn: [URL] = []
-        for (directory, registration) in store.registeredDirectories() {
+        let registered: [(directory: URL, registration: URL)]
+        do { registered = try store.registeredDirectories() } catch {
+            throw .unlistable(
+                directory: store.root.appendingPathComponent("directories").path, store: store.root.path,
+                reason: error.localizedDescription)
+        }
+        for (directory, registration) in registered {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory),
                 isDirectory.boolValue
@@ -84,15 +96,18 @@ public struct BlobSweep: Sendable {
         for directory in directories where seen.insert(directory.standardizedFileURL.path).inserted {
             lookIn.append(directory)
         }
-        let mine = Self.identity(store.root)
+        let excluded = Set(excluding.map { Self.identity(URL(fileURLWithPath: $0)) })
         var digests = Set<String>()
         var archives = 0
         for directory in lookIn {
-            for url in Self.archives(in: directory) where !excluding.contains(url.standardizedFileURL.path) {
+            let found: [URL]
+            do { found = try Self.archives(in: directory) } catch {
+                throw .unlistable(directory: directory.path, store: store.root.path, reason: error.localizedDescription)
+            }
+            for url in found where !excluded.contains(Self.identity(url)) {
                 do {
                     let manifest = try ArchiveVerifier.manifest(of: url)
-                    guard let named = BlobStore.of(archive: url, manifest: manifest), Self.identity(named.root) == mine
-                    else { continue }
+                    guard manifest.blobStore != nil else { continue }
                     _ = try ArchiveVerifier.forEachBinary(of: url) { entry in
                         if entry.isInStore { digests.insert(entry.sha256) }
                     }
@@ -109,6 +124,8 @@ public struct BlobSweep: Sendable {
     public func run(
         dryRun: Bool = false, also directories: [URL] = [], excluding: Set<String> = [], now: Date = Date()
     ) throws -> Outcome {
+        // A store that is not there has nothing to sweep (and its lock would create it).
+        guard FileManager.default.fileExists(atPath: store.root.path) else { return Outcome(store: store.root.path) }
         var lock: BlobStore.Lock?
         if !dryRun {
             guard let held = try store.lock(exclusive: true, wait: false) else {
@@ -145,17 +162,19 @@ public struct BlobSweep: Sendable {
         return outcome
     }
 
-    /// The archives of a directory: regular files named `*.tar.zst`.
-    static func archives(in directory: URL) -> [URL] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+    /// The archives of a directory: entries named `*.tar.zst` that are not directories (a
+    /// dangling link among them is kept: reading it fails, and the mark refuses).
+    static func archives(in directory: URL) throws -> [URL] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         return names.filter { $0.hasSuffix(".tar.zst") }.sorted().map { directory.appendingPathComponent($0) }.filter {
             var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: $0.path, isDirectory: &isDirectory) && !isDirectory.boolValue
+            return
+                !(FileManager.default.fileExists(atPath: $0.path, isDirectory: &isDirectory) && isDirectory.boolValue)
         }
     }
 
     /// The stores the archives of `directory` name (read from their manifests), and the
-    /// directory's `blobs/` when it is a store; an archive whose manifest cannot be read is
+    /// directory's `blobs/`, those that exist; an archive whose manifest cannot be read is
     /// passed over here (the mark refuses it).
     public static func stores(namedIn directory: URL) -> [BlobStore] {
         var out: [BlobStore] = []
@@ -163,15 +182,15 @@ public struct BlobSweep: Sendable {
         func add(_ store: BlobStore) {
             if seen.insert(identity(store.root)).inserted { out.append(store) }
         }
-        let beside = BlobStore(root: directory.appendingPathComponent(BlobStore.defaultName))
-        if FileManager.default.fileExists(atPath: beside.root.appendingPathComponent("sha256").path) { add(beside) }
-        for url in archives(in: directory) {
+        add(BlobStore(root: directory.appendingPathComponent(BlobStore.defaultName)))
+        for url in (try? archives(in: directory)) ?? [] {
             guard let manifest = try? ArchiveVerifier.manifest(of: url),
                 let store = BlobStore.of(archive: url, manifest: manifest)
             else { continue }
             add(store)
         }
-        return out
+        // Only stores that exist (a moved one is swept where it is now).
+        return out.filter { FileManager.default.fileExists(atPath: $0.root.appendingPathComponent("sha256").path) }
     }
 
     /// A directory's path with symbolic links resolved: two spellings of one store compare equal.

@@ -54,7 +54,7 @@ struct Extract: ParsableCommand {
                 kind: kind, ids: ids.isEmpty ? nil : Set(ids),
                 query: try query.map { try MongoQuery(text: $0) } ?? .all,
                 to: URL(fileURLWithPath: to), binaries: kind == "files", records: records)
-        } catch let refused as ArchiveExtractor.Refused {
+        } catch let refused as ArchiveExtractor.Refused where refused.isUsage {
             throw ValidationError(refused.message)
         }
         for w in outcome.written {

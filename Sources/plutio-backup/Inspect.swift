@@ -1,3 +1,4 @@
+import Archive
 import ArchiveChecks
 import ArgumentParser
 import Foundation
@@ -35,7 +36,10 @@ struct Inspect: ParsableCommand {
                     "\(name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(k.records)\(k.complete ? "" : "  (incomplete: \(k.error ?? "refused"))")"
                 )
             }
-            print("files: \(manifest.files.downloaded) binaries")
+            let url = URL(fileURLWithPath: archive)
+            let store =
+                BlobStore.of(archive: url, manifest: manifest).map { " in the blob store \($0.root.path)" } ?? ""
+            print("files: \(manifest.files.downloaded) binaries\(store)")
             return
         }
         let q = try query.map { try MongoQuery(text: $0) } ?? .all

@@ -15,7 +15,8 @@ struct Prune: ParsableCommand {
             verifies is always kept, and nothing but archives is touched (.partial files stay).
 
             Then each blob store the archives name (and DIR/blobs) is swept: blobs that no \
-            archive of any directory registered with the store names are deleted, unless younger \
+            archive of DIR or of any other directory registered with the store (exports and prunes \
+            register theirs) names are deleted, unless younger \
             than --grace-minutes. The sweep deletes nothing while an export is writing to the \
             store, when an archive cannot be read, or when a registered directory is gone; the \
             message says what to do. --dry-run also shows the blobs and bytes the sweep would free.
@@ -67,6 +68,8 @@ struct Prune: ParsableCommand {
                 + (decisions.isEmpty ? "; no archives named <business>-<UTC time>.tar.zst in \(self.directory)" : ""))
         var refused = false
         for store in stores {
+            // Registered, later sweeps (backup's, another directory's prune) read this directory too.
+            if !dryRun { try store.register(archiveDirectory: directory) }
             let sweep = BlobSweep(store: store, grace: TimeInterval(graceMinutes * 60))
             do {
                 let o = try sweep.run(

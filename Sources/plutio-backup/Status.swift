@@ -38,7 +38,7 @@ struct Status: AsyncParsableCommand {
                 line += ", \(s.archives) archive(s)"
                 if let blobs = s.storeBlobs, let bytes = s.storeBytes {
                     line += ", blob store \(blobs) blobs \(Prune.bytes(bytes))"
-                    line += ", newest added \(Prune.bytes(s.addedBytes ?? 0))"
+                    line += ", newest added \(s.addedBytes.map(Prune.bytes) ?? "-")"
                 }
             } else {
                 line += "no archive"

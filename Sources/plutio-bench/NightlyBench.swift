@@ -142,11 +142,13 @@ struct NightlyBench: AsyncParsableCommand {
 
     /// Bytes of the regular files under `directory`.
     static func size(of directory: URL) throws -> Int {
-        guard let walk = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.fileSizeKey])
+        let keys: Set<URLResourceKey> = [.fileSizeKey, .isRegularFileKey]
+        guard let walk = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: Array(keys))
         else { return 0 }
         var total = 0
         for case let url as URL in walk {
-            total += (try url.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0
+            let values = try url.resourceValues(forKeys: keys)
+            if values.isRegularFile == true { total += values.fileSize ?? 0 }
         }
         return total
     }

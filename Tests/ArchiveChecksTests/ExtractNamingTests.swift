@@ -24,6 +24,11 @@ import Testing
         #expect(
             ArchiveExtractor.fileName(title: "a.pdf", id: "X9", taken: ["a.pdf", "a (x9).pdf"]) == "a (X9 2).pdf")
         #expect(ArchiveExtractor.fileName(title: nil, id: "X9", taken: []) == "X9")
+        // An id from a crafted archive never leaves the directory either.
+        #expect(ArchiveExtractor.fileName(title: nil, id: "../../x", taken: []) == "_.._x")
+        #expect(ArchiveExtractor.fileName(title: "a", id: "../b", taken: ["a"]) == "a (_b)")
+        #expect(
+            ArchiveExtractor.fileName(title: "records.json", id: "R1", taken: ["records.json"]) == "records (R1).json")
         let long = String(repeating: "é", count: 300)
         #expect(ArchiveExtractor.fileName(title: long, id: "X9", taken: []).utf8.count <= 200)
     }

@@ -126,4 +126,30 @@ import Testing
             #expect(swept.named == before.count)
         }
     }
+
+    /// A store moved after an archive was written is still that archive's store: the archive's
+    /// blobs are marked though its manifest names the old path.
+    @Test func archivesNamingTheStoreByAnOldPathStillKeepTheirBlobs() async throws {
+        let h = try await FakeHarness.start(records: 800)
+        try await h.stopAfter {
+            let base = try FakeHarness.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: base) }
+            let old = base.appendingPathComponent("old-store")
+            let first = try await FakeHarness.exportFiles(h, to: base.appendingPathComponent("one"), store: old)
+            let moved = base.appendingPathComponent("new-store")
+            try FileManager.default.moveItem(at: old, to: moved)
+            _ = await h.fake.churnFiles("acme", fraction: 0.3, seed: 12)
+            try await Task.sleep(for: .milliseconds(1100))
+            let two = base.appendingPathComponent("two")
+            let second = try await FakeHarness.exportFiles(h, to: two, store: moved)
+            let store = BlobStore(root: moved)
+            let onlyFirst = try Self.named(first.archive).subtracting(Self.named(second.archive))
+            #expect(!onlyFirst.isEmpty)
+            let swept = try BlobSweep(store: store, grace: 0).run(also: [two])
+            #expect(swept.archivesRead == 2)
+            #expect(swept.freedBlobs == 0)
+            #expect(onlyFirst.isSubset(of: try Self.digests(store)))
+            #expect(try ArchiveVerifier(blobStore: moved, deep: true).verify(first.archive).isIntact)
+        }
+    }
 }

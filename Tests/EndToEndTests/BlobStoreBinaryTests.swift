@@ -175,6 +175,7 @@ import Testing
                 ])
             #expect(lost.status != 0)
             #expect(lost.stderr.contains("--blob-store"), "\(lost.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: scratch.appendingPathComponent("lost").path))
             let found = try await PlutioBackupBinaryTests.run(
                 [
                     "extract", stored.lastLine, "--where", #"{"_id":"\#(id)"}"#, "--to",
