@@ -22,6 +22,12 @@ struct Backup: AsyncParsableCommand {
             account's status, records, calls, archive and duration, and the exit status is 3 when some \
             accounts failed or are partial. `status` shows the last run of each account.
 
+            Binaries go to a blob store per account (<output>/<account>/blobs; blobStore: false keeps \
+            them in every archive): a file record unchanged since the last download is not downloaded \
+            again, and each binary is stored once. After retention the store is swept of blobs no \
+            archive names (older than blobGraceMinutes, default 60). The summary's downloaded and stored \
+            columns say what the night cost.
+
             Log lines go to stderr (--quiet: warnings and errors only); --json prints one event per line \
             on stdout instead: {"event":"account-started",...}, {"event":"account",...} per finished \
             account and {"event":"summary",...} last.
