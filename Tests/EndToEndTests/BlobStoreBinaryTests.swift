@@ -33,21 +33,22 @@ import Testing
     }
 
     /// Starts `arguments`, waits until `ready` holds (or the run ends), then `ms` milliseconds,
-    /// and kills it; answers whether it was still running.
+    /// and kills it; answers whether it was still running. The waiting is done on a thread of its
+    /// own: on a busy machine the cooperative pool would oversleep past the run's end.
     func kill(
         _ arguments: [String], after ms: Int, environment: [String: String] = PlutioBackupBinaryTests.secret,
         when ready: @escaping @Sendable () -> Bool = { true }
     ) async throws -> Bool {
-        let (process, _, _) = try PlutioBackupBinaryTests.launch(arguments, environment: environment)
-        let start = ContinuousClock.now
-        while !ready(), process.isRunning, ContinuousClock.now - start < .seconds(30) {
-            try await Task.sleep(for: .milliseconds(5))
+        try await offThePool {
+            let (process, _, _) = try PlutioBackupBinaryTests.launch(arguments, environment: environment)
+            let start = Date()
+            while !ready(), process.isRunning, Date().timeIntervalSince(start) < 30 { usleep(2000) }
+            usleep(UInt32(ms * 1000))
+            let running = process.isRunning
+            if running { Foundation.kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            return running
         }
-        try await Task.sleep(for: .milliseconds(ms))
-        let running = process.isRunning
-        if running { Foundation.kill(process.processIdentifier, SIGKILL) }
-        try await offThePool { process.waitUntilExit() }
-        return running
     }
 
     @Test func killedExportsAndKilledPrunesLoseNoBlobAnArchiveNames() async throws {
