@@ -169,6 +169,7 @@ public struct BackupRunner: Sendable {
             } else {
                 result.status = .ok
             }
+            let stores = BlobSweep.stores(namedIn: directory)
             // Retention runs after a verified archive only; the pruner keeps the newest complete
             // archive that verifies whatever the rules say, so a partial one never prunes the
             // last complete one away.
@@ -181,9 +182,9 @@ public struct BackupRunner: Sendable {
                 result.pruned = try Pruner(directory: directory, policy: policy).prune(verify: isComplete)
                     .filter { !$0.keep }.count
             }
-            if let store {
-                sweep(BlobStore(root: store), directory: directory, into: &result)
-            }
+            // Every store the account's archives name, and its blobs/ (the configured store, or
+            // one left from before `blobStore: false`), found before retention deletes archives.
+            for store in stores { sweep(store, directory: directory, into: &result) }
         } catch {
             result.error = Self.redact(error.localizedDescription, secret)
         }
@@ -200,14 +201,14 @@ public struct BackupRunner: Sendable {
         let grace = (config.blobGraceMinutes ?? BlobSweep.defaultGrace / 60) * 60
         do {
             let outcome = try BlobSweep(store: store, grace: grace).run(also: [directory])
-            result.freedBytes = outcome.freedBytes
-            result.storeBytes = outcome.keptBytes
-        } catch BlobSweep.Refusal.busy {
-            // Another export of this store is running: the next run sweeps.
-            result.storeBytes = try? store.totalBytes().bytes
+            result.freedBytes = (result.freedBytes ?? 0) + outcome.freedBytes
+            result.storeBytes = (result.storeBytes ?? 0) + outcome.keptBytes
         } catch {
-            result.sweepWarning = error.localizedDescription
-            result.storeBytes = try? store.totalBytes().bytes
+            result.storeBytes = (result.storeBytes ?? 0) + ((try? store.totalBytes().bytes) ?? 0)
+            // Busy: another export of this store is running; the next run sweeps.
+            if case BlobSweep.Refusal.busy = error { return }
+            let warning = error.localizedDescription
+            result.sweepWarning = result.sweepWarning.map { $0 + "; " + warning } ?? warning
         }
     }
 
