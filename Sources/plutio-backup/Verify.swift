@@ -63,7 +63,8 @@ struct Verify: ParsableCommand {
         }
         guard report.isIntact else {
             for problem in report.problems { print("PROBLEM: \(problem)") }
-            throw ValidationFailed(count: report.problems.count)
+            throw ValidationFailed(
+                count: report.problems.count, storeProblem: report.problems.contains { $0.contains("the blob store") })
         }
         print("OK")
     }
@@ -72,7 +73,12 @@ struct Verify: ParsableCommand {
 /// Verification found problems; the message says so and what to do.
 struct ValidationFailed: Error, LocalizedError {
     var count: Int
+    /// Some problems are blobs missing from or damaged in the blob store.
+    var storeProblem = false
     var errorDescription: String? {
         "The archive failed verification (\(count) problem(s) listed above). Do not rely on it; restore from another archive."
+            + (storeProblem
+                ? " If the blob store was moved or copied, give its place with --blob-store DIR; a blob lost from the store is lost for every archive naming it: the next export with that store downloads it again if the file is still in Plutio."
+                : "")
     }
 }
