@@ -9,6 +9,8 @@ public struct FormatReport: Sendable {
     public var problems: [String] = []
     /// Records per kind, as read.
     public var records: [String: Int] = [:]
+    /// How many of `problems` are blobs missing from, or damaged in, the blob store.
+    public var blobProblems = 0
 
     /// Whether the archive's bytes are intact.
     public var isIntact: Bool { problems.isEmpty }
@@ -96,6 +98,7 @@ public struct ArchiveVerifier: Sendable {
                 guard next.isInStore else { return next }
                 if let problem = check(blob: next, in: store, formatVersion: manifest.formatVersion) {
                     report.problems.append(problem)
+                    report.blobProblems += 1
                 }
             }
             return nil

@@ -23,9 +23,7 @@ extension FakePlutio {
             guard let kind = catalog.kind(named: kindName) else { return }
             let seed = mutationRandom.next()
             mutate(subdomain) { ws in
-                var generator = Seeder(workspace: ws, seed: seed, startDate: now)
-                generator.fileBytes = config.fileBytes
-                generator.origin = origin
+                var generator = generator(for: ws, seed: seed, now: now)
                 generator.appendOne(of: kind)
                 ws = generator.workspace
             }
@@ -93,6 +91,15 @@ public struct FileChurn: Sendable, Equatable, Codable {
 }
 
 extension FakePlutio {
+    /// A generator of records made while the server runs: binaries sized and addressed as the
+    /// server's own (`fileBytes`, its origin).
+    func generator(for workspace: Workspace, seed: UInt64, now: Date) -> Seeder {
+        var generator = Seeder(workspace: workspace, seed: seed, startDate: now)
+        generator.fileBytes = config.fileBytes
+        generator.origin = origin
+        return generator
+    }
+
     /// Changes a share of `business`'s files, as a day of work would: of `fraction` of its stored
     /// binaries (at least one when `fraction` is above zero), a third are replaced, a third are
     /// trashed, and as many new files as the rest are uploaded. Sizes follow `fileBytes`; the
@@ -111,9 +118,7 @@ extension FakePlutio {
         let now = clock.now()
         var churn = FileChurn()
         mutate(business) { ws in
-            var generator = Seeder(workspace: ws, seed: random.next(), startDate: now)
-            generator.fileBytes = config.fileBytes
-            generator.origin = origin
+            var generator = generator(for: ws, seed: random.next(), now: now)
             for file in replacing {
                 let handle = generator.newID()
                 let size = generator.newBinary(handle)

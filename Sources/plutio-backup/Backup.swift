@@ -103,9 +103,9 @@ struct Backup: AsyncParsableCommand {
                     ]
                     if let archive = r.archive { metadata["archive"] = "\(archive)" }
                     if r.pruned > 0 { metadata["pruned"] = "\(r.pruned)" }
-                    if let bytes = r.fetchedBytes { metadata["downloaded"] = "\(Prune.bytes(bytes))" }
-                    if let bytes = r.addedBytes { metadata["stored"] = "\(Prune.bytes(bytes))" }
-                    if let bytes = r.freedBytes, bytes > 0 { metadata["freed"] = "\(Prune.bytes(bytes))" }
+                    if let bytes = r.fetchedBytes { metadata["downloaded"] = "\(byteText(bytes))" }
+                    if let bytes = r.addedBytes { metadata["stored"] = "\(byteText(bytes))" }
+                    if let bytes = r.freedBytes, bytes > 0 { metadata["freed"] = "\(byteText(bytes))" }
                     if let warning = r.sweepWarning { log.warning("\(warning)", metadata: ["account": "\(r.account)"]) }
                     if let error = r.error {
                         log.error("\(error)", metadata: metadata)
@@ -141,8 +141,8 @@ struct Backup: AsyncParsableCommand {
         for r in results {
             rows.append([
                 r.account, r.status.rawValue.uppercased(), "\(r.records)", "\(r.calls)",
-                String(format: "%.1f", r.seconds), r.fetchedBytes.map(Prune.bytes) ?? "-",
-                r.addedBytes.map(Prune.bytes) ?? "-",
+                String(format: "%.1f", r.seconds), r.fetchedBytes.map(byteText) ?? "-",
+                r.addedBytes.map(byteText) ?? "-",
                 r.archive.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "-",
             ])
         }

@@ -76,9 +76,9 @@ struct Prune: ParsableCommand {
                     dryRun: dryRun, also: [directory],
                     excluding: dryRun ? Set(gone.map { $0.url.standardizedFileURL.path }) : [])
                 print(
-                    "blob store \(o.store): \(o.freedBlobs) blobs (\(Self.bytes(o.freedBytes))) "
+                    "blob store \(o.store): \(o.freedBlobs) blobs (\(byteText(o.freedBytes))) "
                         + (dryRun ? "would be freed (dry run)" : "freed")
-                        + ", \(o.keptBlobs) kept (\(Self.bytes(o.keptBytes)))"
+                        + ", \(o.keptBlobs) kept (\(byteText(o.keptBytes)))"
                         + (o.young > 0 ? ", \(o.young) unnamed kept for the grace period" : ""))
             } catch let refusal as BlobSweep.Refusal {
                 FileHandle.standardError.write(Data("warning: \(refusal.localizedDescription)\n".utf8))
@@ -87,9 +87,5 @@ struct Prune: ParsableCommand {
             }
         }
         if refused { throw Outcome(status: .failure) }
-    }
-
-    static func bytes(_ count: Int) -> String {
-        count == 0 ? "0 bytes" : ByteCountFormatter.string(fromByteCount: Int64(count), countStyle: .file)
     }
 }

@@ -32,13 +32,13 @@ struct Status: AsyncParsableCommand {
             if let archive = s.newestArchive {
                 line +=
                     "\(URL(fileURLWithPath: archive).lastPathComponent), \(s.ageHours.map { String(format: "%.1f", $0) } ?? "?") h old"
-                line += ", \(ByteCountFormatter.string(fromByteCount: Int64(s.bytes ?? 0), countStyle: .file))"
+                line += ", \(byteText(s.bytes ?? 0))"
                 line += ", \(s.records.map(String.init) ?? "?") records"
                 line += ", verify \(s.verified.map { $0 ? "OK" : "FAILED" } ?? "not recorded")"
                 line += ", \(s.archives) archive(s)"
                 if let blobs = s.storeBlobs, let bytes = s.storeBytes {
-                    line += ", blob store \(blobs) blobs \(Prune.bytes(bytes))"
-                    line += ", newest added \(s.addedBytes.map(Prune.bytes) ?? "-")"
+                    line += ", blob store \(blobs) blobs \(byteText(bytes))"
+                    line += ", newest added \(s.addedBytes.map(byteText) ?? "-")"
                 }
             } else {
                 line += "no archive"

@@ -63,8 +63,7 @@ struct Verify: ParsableCommand {
         }
         guard report.isIntact else {
             for problem in report.problems { print("PROBLEM: \(problem)") }
-            throw ValidationFailed(
-                count: report.problems.count, storeProblem: report.problems.contains { $0.contains("the blob store") })
+            throw ValidationFailed(count: report.problems.count, storeProblem: report.format.blobProblems > 0)
         }
         print("OK")
     }

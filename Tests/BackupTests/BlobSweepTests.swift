@@ -19,13 +19,22 @@ import Testing
 
     static func digests(_ store: BlobStore) throws -> Set<String> { Set(try store.blobs().map(\.digest)) }
 
-    @Test func freesOnlyWhatNoRemainingArchiveNamesAndTheDryRunSaysSoFirst() async throws {
-        let h = try await FakeHarness.start(records: 800)
+    /// A fake seeded with `records`, a new output directory with its store in `blobs`, and a first
+    /// export of acme's files into them.
+    static func firstNight(
+        records: Int, _ body: (FakeHarness, URL, BlobStore, ExportResult) async throws -> Void
+    ) async throws {
+        let h = try await FakeHarness.start(records: records)
         try await h.stopAfter {
             let out = try FakeHarness.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: out) }
             let store = BlobStore(root: out.appendingPathComponent("blobs"))
-            let first = try await FakeHarness.exportFiles(h, to: out, store: store.root)
+            try await body(h, out, store, try await FakeHarness.exportFiles(h, to: out, store: store.root))
+        }
+    }
+
+    @Test func freesOnlyWhatNoRemainingArchiveNamesAndTheDryRunSaysSoFirst() async throws {
+        try await Self.firstNight(records: 800) { h, out, store, first in
             _ = await h.fake.churnFiles("acme", fraction: 0.3, seed: 11)
             try await Task.sleep(for: .milliseconds(1100))
             let second = try await FakeHarness.exportFiles(h, to: out, store: store.root)
@@ -58,12 +67,7 @@ import Testing
     }
 
     @Test func refusesWhenAnArchiveCannotBeReadOrARegisteredDirectoryIsGone() async throws {
-        let h = try await FakeHarness.start(records: 300)
-        try await h.stopAfter {
-            let out = try FakeHarness.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: out) }
-            let store = BlobStore(root: out.appendingPathComponent("blobs"))
-            let first = try await FakeHarness.exportFiles(h, to: out, store: store.root)
+        try await Self.firstNight(records: 300) { h, out, store, first in
             try FileManager.default.removeItem(at: first.archive)
             let before = try Self.digests(store)
             #expect(!before.isEmpty)
@@ -97,12 +101,7 @@ import Testing
     /// A sweep started while an export runs deletes nothing, though every blob is unnamed until
     /// the export's archive is written: the export reuses them all, and its archive verifies.
     @Test func aSweepDuringAnExportDeletesNothing() async throws {
-        let h = try await FakeHarness.start(records: 800)
-        try await h.stopAfter {
-            let out = try FakeHarness.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: out) }
-            let store = BlobStore(root: out.appendingPathComponent("blobs"))
-            let first = try await FakeHarness.exportFiles(h, to: out, store: store.root)
+        try await Self.firstNight(records: 800) { h, out, store, first in
             try FileManager.default.removeItem(at: first.archive)
             let before = try Self.digests(store)
             try await Task.sleep(for: .milliseconds(1100))
